@@ -1,0 +1,65 @@
+/* A machine assembled from a board descriptor: RAM, devices from the registry, IRQ wiring, CPUs,
+ * and the boot images given on the command line. This is what the CLI drives. */
+#ifndef BOARDS_MACHINE_H
+#define BOARDS_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "soc/chardev.h"
+
+typedef struct machine machine;
+
+#define MACHINE_MAX_SERIALS 8
+
+typedef struct machine_options {
+    const char *board;       /* a built-in board name ("rpi3") or a path to a .board file */
+    uint64_t memory_bytes;   /* 0 = the board's default */
+    unsigned smp;            /* 0 = the board's default */
+    const char *kernel;      /* ELF (bare-metal) or arm64 Image (raw, .gz) */
+    const char *dtb;
+    const char *initrd;
+    const char *append;      /* kernel command line */
+    const char *sd_image;
+    /* Host ends of the board's UARTs in board order (see machine_serial_names). NULL = the
+     * board's default (its console UART gets console_chr, the others nothing). */
+    chardev *serial[MACHINE_MAX_SERIALS];
+    chardev *console_chr; /* the default for the board's console UART */
+    unsigned trace_mask;  /* TRACE_* */
+    bool realtime;        /* pace guest time to the wall clock */
+    bool no_reboot;       /* a guest reboot ends the run instead */
+    uint64_t seed;        /* seeds kaslr-seed/rng-seed/RNG models: same seed, same run */
+} machine_options;
+
+typedef enum {
+    MACHINE_RUN_POWEROFF,  /* the guest powered off cleanly */
+    MACHINE_RUN_REBOOT,    /* the guest rebooted and no_reboot was set */
+    MACHINE_RUN_PANIC,     /* a device or the firmware knows the guest failed */
+    MACHINE_RUN_STOPPED,   /* machine_stop() was called (expect/fail/timeout in the CLI) */
+    MACHINE_RUN_HUNG,      /* every core idle and no event will ever wake one */
+    MACHINE_RUN_FAULT,     /* an emulator fault; see machine_fault_reason */
+} machine_run_result;
+
+/* NULL with a one-line reason in err ("boards/rpi3.board:17: unknown device type 'uart9'",
+ * "kernel.elf: truncated ELF header") on any bad input. */
+machine *machine_create(const machine_options *opts, char *err, size_t errlen);
+void machine_free(machine *m);
+
+/* Runs until the guest powers off, fails, or machine_stop is called. poll() is called from the run
+ * loop every few milliseconds of host time (to read console input, check timeouts); it may call
+ * machine_stop. */
+machine_run_result machine_run(machine *m, void (*poll)(void *opaque), void *opaque);
+void machine_stop(machine *m);
+const char *machine_fault_reason(const machine *m);
+uint64_t machine_guest_ns(const machine *m);    /* virtual time so far */
+uint64_t machine_instructions(const machine *m); /* retired, all cores */
+
+/* The UART instance names of a board in order, for --serial; returns the count. */
+unsigned machine_serial_names(const machine *m, const char **names, unsigned max);
+
+/* Built-in boards: name and one-line description; NULL past the end. */
+const char *board_builtin_name(unsigned i);
+const char *board_builtin_description(unsigned i);
+
+#endif

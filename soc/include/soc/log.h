@@ -1,0 +1,34 @@
+/* Logging for the machine and its devices: warnings, once-only warnings and trace categories.
+ * Never called from the CPU's hot path. Output goes to the --log file, else stderr. */
+#ifndef SOC_LOG_H
+#define SOC_LOG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG } log_level;
+
+/* Trace categories selected with --trace (comma separated). */
+enum {
+    TRACE_INSN = 1u << 0,  /* each block as it is decoded, disassembled */
+    TRACE_EXEC = 1u << 1,  /* each block as it is executed */
+    TRACE_INT = 1u << 2,   /* exceptions and interrupts */
+    TRACE_MMU = 1u << 3,   /* translation faults and TLB maintenance */
+    TRACE_UNIMP = 1u << 4, /* accesses to unmodelled registers and devices */
+};
+
+extern unsigned soc_trace_mask; /* OR of TRACE_* */
+extern log_level soc_log_threshold; /* messages above it are dropped (default LOG_WARN) */
+
+void soc_log_set_file(FILE *f); /* NULL = stderr */
+FILE *soc_log_file(void);
+void soc_log(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void soc_trace(unsigned category, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parses "insn,int,unimp" into a mask; returns false and names the bad word in err. */
+bool soc_trace_parse(const char *spec, unsigned *mask, char *err, size_t errlen);
+
+#define soc_warn(...) soc_log(LOG_WARN, __VA_ARGS__)
+#define soc_error(...) soc_log(LOG_ERROR, __VA_ARGS__)
+
+#endif
