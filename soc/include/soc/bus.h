@@ -30,10 +30,10 @@ typedef struct bus_region {
     const char *name;
     uint64_t base, size;
     region_kind kind;
-    uint8_t *host;        /* RAM/ROM: host memory of the whole region */
-    const mmio_ops *ops;  /* MMIO */
-    void *opaque;         /* MMIO: passed to the callbacks */
-    bool owns_host;       /* host memory was allocated by the bus */
+    uint8_t *host;       /* RAM/ROM: host memory of the whole region */
+    const mmio_ops *ops; /* MMIO */
+    void *opaque;        /* MMIO: passed to the callbacks */
+    bool owns_host;      /* host memory was allocated by the bus */
 } bus_region;
 
 /* What happens on an access to an address no region covers, or of a size a region refuses. */
@@ -53,6 +53,7 @@ typedef struct bus {
     bus_unmapped_policy unmapped_policy;
     uint64_t unmapped_accesses; /* count of accesses that hit nothing or a refused size */
     uint64_t unimp_accesses;    /* count of accesses to REGION_UNIMP blocks */
+    uint64_t readonly_writes;   /* count of bus_write calls refused by ROM */
     void *logged;               /* set of addresses already warned about (slow path only) */
     bus_ram_write_hook ram_write_hook;
     void *ram_write_hook_opaque;
@@ -74,6 +75,8 @@ int bus_add_mmio(bus *b, const char *name, uint64_t base, uint64_t size, const m
 int bus_add_unimp(bus *b, const char *name, uint64_t base, uint64_t size, char *err, size_t errlen);
 
 const bus_region *bus_find(const bus *b, uint64_t addr);
+/* "RAM", "ROM", "MMIO", "unimplemented": for messages. */
+const char *bus_region_kind_name(region_kind kind);
 
 /* Host pointer for addr if it lies in RAM (or ROM when !for_write), with the number of bytes that
  * follow contiguously in *avail; NULL otherwise. */

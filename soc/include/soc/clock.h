@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define VCLOCK_MAX_EVENTS 512
-#define VCLOCK_NEVER UINT64_MAX
+#define VCLOCK_NEVER      UINT64_MAX
 
 typedef struct vclock vclock;
 typedef void (*vclock_event_fn)(void *opaque, uint64_t now_ns);
@@ -30,15 +30,23 @@ struct vclock {
     uint64_t next_seq;
     unsigned n_events;
     vclock_event *heap[VCLOCK_MAX_EVENTS];
+    /* Called when a schedule makes deadline_ns the new earliest one, so the scheduler can end a
+     * running CPU slice that would otherwise overshoot it. Optional. */
+    void (*earliest_changed)(void *opaque, uint64_t deadline_ns);
+    void *earliest_changed_opaque;
 };
 
 void vclock_init(vclock *c);
-static inline uint64_t vclock_now(const vclock *c) { return c->now_ns; }
+static inline uint64_t vclock_now(const vclock *c) {
+    return c->now_ns;
+}
 void vclock_event_init(vclock_event *e, const char *name, vclock_event_fn fn, void *opaque);
 /* (Re)schedules e at deadline_ns (clamped to now). Returns false only if the queue is full. */
 bool vclock_schedule(vclock *c, vclock_event *e, uint64_t deadline_ns);
 void vclock_cancel(vclock *c, vclock_event *e);
-static inline bool vclock_event_pending(const vclock_event *e) { return e->heap_index >= 0; }
+static inline bool vclock_event_pending(const vclock_event *e) {
+    return e->heap_index >= 0;
+}
 /* Earliest pending deadline, VCLOCK_NEVER if none. */
 uint64_t vclock_next_deadline(const vclock *c);
 /* Moves time forward to to_ns, firing every event due on the way in order; during a callback

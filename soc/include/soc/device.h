@@ -1,8 +1,8 @@
 /* The device model interface. A device type is data: a name, the size of its state, its register
- * regions, its properties, its named IRQ outputs and inputs, and realize/reset hooks. The board code
- * (boards/) creates instances from a descriptor; a device sees only its dev_ctx: the bus (for DMA),
- * the clock, its IRQ lines, its properties, a chardev if it is a UART, and a way to ask the machine
- * to power off or reset. Devices never include CPU headers. */
+ * regions, its properties, its named IRQ outputs and inputs, and realize/reset hooks. The board
+ * code (boards/) creates instances from a descriptor; a device sees only its dev_ctx: the bus (for
+ * DMA), the clock, its IRQ lines, its properties, a chardev if it is a UART, and a way to ask the
+ * machine to power off or reset. Devices never include CPU headers. */
 #ifndef SOC_DEVICE_H
 #define SOC_DEVICE_H
 
@@ -41,16 +41,16 @@ typedef struct dev_ctx dev_ctx;
 typedef struct dev_type dev_type;
 
 #define DEV_MAX_IRQ_OUT 64
-#define DEV_MAX_IRQ_IN 128
-#define DEV_MAX_PROPS 32
+#define DEV_MAX_IRQ_IN  128
+#define DEV_MAX_PROPS   32
 
 struct dev_ctx {
     const dev_type *type;
     const char *name; /* instance name from the board file, e.g. "uart1" */
     bus *bus;
     vclock *clock;
-    irq_line *irq_out[DEV_MAX_IRQ_OUT]; /* wired sinks (NULL = not connected) */
-    irq_line irq_in[DEV_MAX_IRQ_IN];    /* inputs, for interrupt controllers */
+    irq_line *irq_out[DEV_MAX_IRQ_OUT];     /* wired sinks (NULL = not connected) */
+    irq_line irq_in[DEV_MAX_IRQ_IN];        /* inputs, for interrupt controllers */
     const char *prop_values[DEV_MAX_PROPS]; /* parallel to type->props; never NULL after load */
     chardev *chr;                           /* UARTs: the host end, may be NULL */
     void (*request)(void *machine, machine_request req, const char *why);
@@ -80,6 +80,10 @@ struct dev_type {
 uint64_t dev_prop_u64(const dev_ctx *ctx, const char *name);
 bool dev_prop_bool(const dev_ctx *ctx, const char *name);
 const char *dev_prop_str(const dev_ctx *ctx, const char *name);
+/* The property value syntax, for whoever validates board files: u64 is 0x-hex or decimal with an
+ * optional K/M/G (binary) suffix; bool is true/false, yes/no, on/off, 1/0. */
+bool dev_parse_u64(const char *text, uint64_t *value);
+bool dev_parse_bool(const char *text, bool *value);
 /* Index of a named output, or -1. */
 int dev_irq_output_index(const dev_type *t, const char *name);
 /* Output line by index (NULL if not wired); pass to irq_set. */

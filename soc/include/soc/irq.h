@@ -1,10 +1,10 @@
 /* Interrupt lines between devices and CPU inputs.
  *
- * An irq_line is the *input* of a sink (an interrupt controller input, a CPU's IRQ/FIQ pin): it holds
- * the sink's handler and the current level. A device's output is a pointer to such a line (NULL when
- * not wired, in which case irq_set does nothing). Level lines call the handler on every change;
- * edge-triggered sinks simply react to the rising transition. Several sources sharing one input are
- * combined with an irq_or gate. */
+ * An irq_line is the *input* of a sink (an interrupt controller input, a CPU's IRQ/FIQ pin): it
+ * holds the sink's handler and the current level. A device's output is a pointer to such a line
+ * (NULL when not wired, in which case irq_set does nothing). Level lines call the handler on every
+ * change; edge-triggered sinks simply react to the rising transition. Several sources sharing one
+ * input are combined with an irq_or gate. */
 #ifndef SOC_IRQ_H
 #define SOC_IRQ_H
 
@@ -25,7 +25,9 @@ void irq_line_init(irq_line *l, const char *name, irq_handler handler, void *opa
 void irq_set(irq_line *l, bool level);
 /* Raises then lowers the line (an edge for edge-triggered sinks). */
 void irq_pulse(irq_line *l);
-static inline bool irq_level(const irq_line *l) { return l && l->level; }
+static inline bool irq_level(const irq_line *l) {
+    return l && l->level;
+}
 
 /* An OR gate: n inputs, one output. Its inputs are lines that sources point at. */
 #define IRQ_OR_MAX_INPUTS 32

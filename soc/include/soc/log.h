@@ -18,7 +18,7 @@ enum {
     TRACE_UNIMP = 1u << 4, /* accesses to unmodelled registers and devices */
 };
 
-extern unsigned soc_trace_mask; /* OR of TRACE_* */
+extern unsigned soc_trace_mask;     /* OR of TRACE_* */
 extern log_level soc_log_threshold; /* messages above it are dropped (default LOG_WARN) */
 
 void soc_log_set_file(FILE *f); /* NULL = stderr */
@@ -28,7 +28,7 @@ void soc_trace(unsigned category, const char *fmt, ...) __attribute__((format(pr
 /* Parses "insn,int,unimp" into a mask; returns false and names the bad word in err. */
 bool soc_trace_parse(const char *spec, unsigned *mask, char *err, size_t errlen);
 
-#define soc_warn(...) soc_log(LOG_WARN, __VA_ARGS__)
+#define soc_warn(...)  soc_log(LOG_WARN, __VA_ARGS__)
 #define soc_error(...) soc_log(LOG_ERROR, __VA_ARGS__)
 
 #endif
