@@ -1,0 +1,165 @@
+/* Line-by-line regex matching over console output that arrives in pieces. */
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console_watch.h"
+
+#define WATCH_LINE_MAX     4096 /* longer lines keep their newest half */
+#define WATCH_STREAMS      8
+#define WATCH_MAX_PATTERNS 40
+
+static const char panic_banner[] = "Kernel panic - not syncing";
+
+typedef struct {
+    regex_t re;
+    watch_kind kind;
+    bool is_panic;
+    char *source;
+} watch_pattern;
+
+typedef struct {
+    char text[WATCH_LINE_MAX + 1];
+    size_t len;
+} watch_line;
+
+struct console_watch {
+    watch_pattern patterns[WATCH_MAX_PATTERNS];
+    unsigned n_patterns;
+    watch_line lines[WATCH_STREAMS];
+    watch_verdict verdict;
+    const watch_pattern *decider;
+    unsigned verdict_stream;
+    bool verdict_line_open; /* the deciding line has not seen its newline yet */
+    watch_line verdict_line;
+};
+
+static int add_pattern(console_watch *w, watch_kind kind, bool is_panic, const char *regex,
+                       char *err, size_t errlen) {
+    const char *flag = kind == WATCH_KIND_EXPECT ? "--expect" : "--fail";
+    if (w->n_patterns >= WATCH_MAX_PATTERNS) {
+        snprintf(err, errlen, "%s: too many patterns", flag);
+        return -1;
+    }
+    watch_pattern *p = &w->patterns[w->n_patterns];
+    int rc = regcomp(&p->re, regex, REG_EXTENDED | REG_NOSUB);
+    if (rc != 0) {
+        char why[128];
+        regerror(rc, &p->re, why, sizeof why);
+        snprintf(err, errlen, "%s: '%s': %s", flag, regex, why);
+        return -1;
+    }
+    p->source = strdup(regex);
+    if (!p->source) {
+        regfree(&p->re);
+        snprintf(err, errlen, "%s: out of memory", flag);
+        return -1;
+    }
+    p->kind = kind;
+    p->is_panic = is_panic;
+    w->n_patterns++;
+    return 0;
+}
+
+console_watch *console_watch_new(void) {
+    console_watch *w = calloc(1, sizeof *w);
+    char err[256];
+    if (w && add_pattern(w, WATCH_KIND_FAIL, true, panic_banner, err, sizeof err) != 0) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void console_watch_free(console_watch *w) {
+    if (!w) return;
+    for (unsigned i = 0; i < w->n_patterns; i++) {
+        regfree(&w->patterns[i].re);
+        free(w->patterns[i].source);
+    }
+    free(w);
+}
+
+int console_watch_add(console_watch *w, watch_kind kind, const char *regex, char *err,
+                      size_t errlen) {
+    return add_pattern(w, kind, false, regex, err, errlen);
+}
+
+static void line_append(watch_line *l, char c) {
+    if (l->len == WATCH_LINE_MAX) {
+        size_t keep = WATCH_LINE_MAX / 2;
+        memmove(l->text, l->text + l->len - keep, keep);
+        l->len = keep;
+    }
+    l->text[l->len++] = c;
+    l->text[l->len] = '\0';
+}
+
+/* Failure patterns are tested first so that text matching both counts as a failure. */
+static const watch_pattern *first_match(const console_watch *w, const char *text) {
+    for (int pass = 0; pass < 2; pass++) {
+        watch_kind kind = pass == 0 ? WATCH_KIND_FAIL : WATCH_KIND_EXPECT;
+        for (unsigned i = 0; i < w->n_patterns; i++) {
+            const watch_pattern *p = &w->patterns[i];
+            if (p->kind == kind && regexec(&p->re, text, 0, NULL, 0) == 0) return p;
+        }
+    }
+    return NULL;
+}
+
+static bool test_line(console_watch *w, unsigned stream, bool complete) {
+    const watch_line *l = &w->lines[stream];
+    if (l->len == 0) return false;
+    const watch_pattern *p = first_match(w, l->text);
+    if (!p) return false;
+    w->decider = p;
+    w->verdict = p->is_panic ? WATCH_PANIC : p->kind == WATCH_KIND_FAIL ? WATCH_FAIL : WATCH_EXPECT;
+    w->verdict_stream = stream;
+    w->verdict_line = *l;
+    w->verdict_line_open = !complete;
+    return true;
+}
+
+watch_verdict console_watch_feed(console_watch *w, unsigned stream, const uint8_t *data,
+                                 size_t len) {
+    if (stream >= WATCH_STREAMS) stream = WATCH_STREAMS - 1;
+    watch_line *l = &w->lines[stream];
+    bool grew = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = (char)data[i];
+        if (w->verdict != WATCH_RUNNING) {
+            /* Only to complete the deciding line for the report. */
+            if (!w->verdict_line_open || stream != w->verdict_stream) break;
+            if (c == '\n')
+                w->verdict_line_open = false;
+            else if (c != '\r' && c != '\0')
+                line_append(&w->verdict_line, c);
+            continue;
+        }
+        if (c == '\n') {
+            test_line(w, stream, true);
+            l->len = 0;
+            l->text[0] = '\0';
+            grew = false;
+        } else if (c != '\r' && c != '\0') { /* NUL would end the C string regexec sees */
+            line_append(l, c);
+            grew = true;
+        }
+    }
+    if (w->verdict == WATCH_RUNNING && grew) test_line(w, stream, false);
+    return w->verdict;
+}
+
+watch_verdict console_watch_verdict(const console_watch *w) {
+    return w->verdict;
+}
+
+const char *console_watch_pattern(const console_watch *w) {
+    return w->decider ? w->decider->source : NULL;
+}
+
+const char *console_watch_line(const console_watch *w) {
+    return w->decider ? w->verdict_line.text : NULL;
+}

@@ -1,0 +1,71 @@
+/* socemu's command line: one table of options, in socemu's own spelling and in QEMU's, parsed
+ * into settings. Parsing checks syntax only (numbers, sizes, choices); files, boards, regexes
+ * and trace names are checked by main, which has the machine and the log at hand. */
+#ifndef SOCEMU_CLI_OPTIONS_H
+#define SOCEMU_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "boards/machine.h"
+
+#define CLI_MAX_PATTERNS   16
+#define CLI_TRACE_SPEC_MAX 256
+
+typedef enum { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_BOARDS } cli_action;
+typedef enum { CLI_DISPLAY_NONE, CLI_DISPLAY_SDL } cli_display;
+
+/* Which order the --serial/-serial list is in: socemu's (the board's UART order) or QEMU's for
+ * the same board. The two spellings may not be mixed. */
+typedef enum { CLI_SERIAL_UNSET, CLI_SERIAL_BOARD_ORDER, CLI_SERIAL_QEMU_ORDER } cli_serial_order;
+
+typedef struct cli_options {
+    cli_action action;
+    const char *board; /* canonical socemu name after QEMU aliases ("raspi3b" -> "rpi3") */
+    const char *kernel, *dtb, *initrd, *append, *sd_image;
+    uint64_t memory_bytes; /* 0 = board default */
+    unsigned smp;          /* 0 = board default */
+
+    const char *serial[MACHINE_MAX_SERIALS];
+    unsigned n_serial;
+    cli_serial_order serial_order;
+
+    cli_display display;
+    double timeout_s; /* host wall-clock seconds; 0 = none */
+    const char *expect[CLI_MAX_PATTERNS];
+    unsigned n_expect;
+    const char *fail[CLI_MAX_PATTERNS];
+    unsigned n_fail;
+
+    const char *log_path;
+    char trace_spec[CLI_TRACE_SPEC_MAX]; /* socemu trace words, comma separated ("insn,int") */
+
+    const char *gdb; /* accepted, not yet served */
+    bool gdb_wait;   /* -S */
+    bool realtime, no_reboot, icount, quiet;
+    uint64_t seed;
+
+    char board_buf[128]; /* storage for values that are not argv strings as typed */
+    char sd_buf[4096];
+} cli_options;
+
+/* Fills o from argv. Returns 0, or -1 with "<what>: <why>" in err (the caller prefixes
+ * "socemu: " and exits with EXIT_USAGE). Strings in o point into argv or into o itself. */
+int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen);
+
+/* The socemu board name for a QEMU machine name or socemu name (unchanged if not an alias). */
+const char *cli_board_alias(const char *name);
+
+/* For -serial (QEMU order): the UART instance name QEMU's n-th serial is on this board, or NULL
+ * when the board has no such table (then QEMU order = board order). */
+const char *cli_qemu_serial_name(const char *board, unsigned n);
+
+/* Full --help text, generated from the option table. */
+void cli_print_help(FILE *f);
+
+/* Parses sizes like "1G", "512M", "1024" (bare numbers are MiB, as in QEMU's -m). */
+int cli_parse_size(const char *s, uint64_t *bytes);
+
+#endif
