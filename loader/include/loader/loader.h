@@ -14,6 +14,12 @@
  * data. Files (or inflated data) larger than max_len are refused. *data is malloc'ed. */
 int loader_read_file(const char *path, size_t max_len, uint8_t **data, size_t *len, char *err,
                      size_t errlen);
+/* The same for data already in memory (a file read from a disk image): gzip and xz are inflated,
+ * anything else is copied. name is used in messages. *out is malloc'ed. */
+int loader_inflate(const char *name, const uint8_t *in, size_t in_len, size_t max_len,
+                   uint8_t **out, size_t *out_len, char *err, size_t errlen);
+bool loader_is_gzip(const uint8_t *data, size_t len);
+bool loader_is_xz(const uint8_t *data, size_t len);
 
 typedef enum { LOADER_ARCH_AARCH64, LOADER_ARCH_ARM } loader_arch;
 
@@ -43,5 +49,8 @@ int loader_parse_arm64_image(const char *path, const uint8_t *data, size_t len,
 /* Copies a blob into guest memory at addr (RAM/ROM only). */
 int loader_place(bus *b, const char *path, uint64_t addr, const uint8_t *data, size_t len,
                  char *err, size_t errlen);
+/* Whether [addr, addr + len) is entirely RAM (or ROM: the loader may fill ROM), possibly spanning
+ * adjacent regions. */
+bool loader_range_is_memory(const bus *b, uint64_t addr, uint64_t len);
 
 #endif
