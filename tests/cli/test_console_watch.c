@@ -1,5 +1,5 @@
-/* The console matcher: patterns match across partial writes, on unterminated prompts, with
- * failure winning over success and the kernel panic banner always a failure. */
+/* The console matcher: patterns match across partial writes, on unterminated prompts once output
+ * pauses, with failure winning over success and the kernel panic banner always a failure. */
 #include "check.h"
 #include "console_watch.h"
 
@@ -30,7 +30,17 @@ static void test_expect_across_partial_writes(void) {
 static void test_prompt_without_newline(void) {
     console_watch *w = make("login: $", NULL);
     CHECK(feed(w, "\r\nbuildroot login") == WATCH_RUNNING);
-    CHECK(feed(w, ": ") == WATCH_EXPECT);
+    CHECK(console_watch_idle(w) == WATCH_RUNNING); /* output still coming */
+    CHECK(console_watch_idle(w) == WATCH_RUNNING); /* paused, but no match yet */
+    CHECK(feed(w, ": ") == WATCH_RUNNING);
+    CHECK(console_watch_idle(w) == WATCH_RUNNING);
+    CHECK(console_watch_idle(w) == WATCH_EXPECT);
+    CHECK(strcmp(console_watch_line(w), "buildroot login: ") == 0);
+    console_watch_free(w);
+
+    w = make("login: $", NULL); /* at the end of the run */
+    CHECK(feed(w, "buildroot login: ") == WATCH_RUNNING);
+    CHECK(console_watch_flush(w) == WATCH_EXPECT);
     console_watch_free(w);
 }
 
@@ -46,6 +56,14 @@ static void test_fail_wins_on_same_text(void) {
     CHECK(feed(w, "service foo failed\n") == WATCH_FAIL);
     CHECK(strcmp(console_watch_pattern(w), "service .* failed") == 0);
     console_watch_free(w);
+
+    /* byte by byte, as a UART writes: the partial "service" must not pass early */
+    w = make("service", "service .* failed");
+    const char *text = "service foo failed\r\n";
+    for (const char *p = text; *p; p++)
+        console_watch_feed(w, 0, (const uint8_t *)p, 1);
+    CHECK(console_watch_verdict(w) == WATCH_FAIL);
+    console_watch_free(w);
 }
 
 static void test_first_event_in_stream_decides(void) {
@@ -57,7 +75,9 @@ static void test_first_event_in_stream_decides(void) {
 
 static void test_panic_always_on(void) {
     console_watch *w = make("login:", NULL);
-    CHECK(feed(w, "[    1.2] Kernel panic - not syncing") == WATCH_PANIC);
+    CHECK(feed(w, "[    1.2] Kernel panic - not syncing") == WATCH_RUNNING);
+    console_watch_idle(w);
+    CHECK(console_watch_idle(w) == WATCH_PANIC);
     /* the rest of the line still arrives for the report */
     feed(w, ": VFS: Unable to mount root fs\r\nmore\n");
     CHECK(strcmp(console_watch_line(w),
@@ -73,7 +93,8 @@ static void test_streams_are_separate(void) {
     console_watch *w = make("abc", NULL);
     CHECK(console_watch_feed(w, 0, (const uint8_t *)"a", 1) == WATCH_RUNNING);
     CHECK(console_watch_feed(w, 1, (const uint8_t *)"bc", 2) == WATCH_RUNNING);
-    CHECK(console_watch_feed(w, 0, (const uint8_t *)"bc", 2) == WATCH_EXPECT);
+    CHECK(console_watch_feed(w, 0, (const uint8_t *)"bc", 2) == WATCH_RUNNING);
+    CHECK(console_watch_flush(w) == WATCH_EXPECT);
     console_watch_free(w);
 }
 
@@ -88,7 +109,9 @@ static void test_bad_regex_and_long_lines(void) {
     static char big[20000];
     memset(big, 'x', sizeof big - 1);
     CHECK(feed(w, big) == WATCH_RUNNING);
-    CHECK(feed(w, "END") == WATCH_EXPECT);
+    CHECK(console_watch_flush(w) == WATCH_RUNNING);
+    CHECK(feed(w, "END") == WATCH_RUNNING);
+    CHECK(console_watch_flush(w) == WATCH_EXPECT);
     console_watch_free(w);
 }
 

@@ -23,6 +23,8 @@ typedef struct {
 typedef struct {
     char text[WATCH_LINE_MAX + 1];
     size_t len;
+    bool grew;   /* bytes arrived since the last idle check */
+    bool tested; /* this partial line was tested as it is now */
 } watch_line;
 
 struct console_watch {
@@ -126,7 +128,6 @@ watch_verdict console_watch_feed(console_watch *w, unsigned stream, const uint8_
                                  size_t len) {
     if (stream >= WATCH_STREAMS) stream = WATCH_STREAMS - 1;
     watch_line *l = &w->lines[stream];
-    bool grew = false;
     for (size_t i = 0; i < len; i++) {
         char c = (char)data[i];
         if (w->verdict != WATCH_RUNNING) {
@@ -142,14 +143,33 @@ watch_verdict console_watch_feed(console_watch *w, unsigned stream, const uint8_
             test_line(w, stream, true);
             l->len = 0;
             l->text[0] = '\0';
-            grew = false;
         } else if (c != '\r' && c != '\0') { /* NUL would end the C string regexec sees */
             line_append(l, c);
-            grew = true;
+            l->grew = true;
+            l->tested = false;
         }
     }
-    if (w->verdict == WATCH_RUNNING && grew) test_line(w, stream, false);
     return w->verdict;
+}
+
+static watch_verdict test_partial_lines(console_watch *w, bool only_quiet) {
+    for (unsigned s = 0; s < WATCH_STREAMS && w->verdict == WATCH_RUNNING; s++) {
+        watch_line *l = &w->lines[s];
+        bool quiet = !l->grew;
+        l->grew = false;
+        if ((quiet || !only_quiet) && !l->tested) {
+            l->tested = true;
+            test_line(w, s, false);
+        }
+    }
+    return w->verdict;
+}
+
+watch_verdict console_watch_idle(console_watch *w) {
+    return test_partial_lines(w, true);
+}
+watch_verdict console_watch_flush(console_watch *w) {
+    return test_partial_lines(w, false);
 }
 
 watch_verdict console_watch_verdict(const console_watch *w) {

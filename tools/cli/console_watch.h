@@ -1,7 +1,9 @@
 /* Watches guest console output for the patterns that end a CI run: --expect (pass), --fail and
- * the kernel panic banner (guest failed). Output arrives in arbitrary pieces (often one byte at a
- * time from a UART), so the current line is kept and tested after every piece: a prompt such as
- * "login: " never gets a newline and must still match. */
+ * the kernel panic banner (guest failed). Output arrives in arbitrary pieces, usually one byte at a
+ * time from a UART, so the current line of each stream is kept. A line is tested when its newline
+ * arrives; a partial line (a "login: " prompt never gets one) is tested once output has paused
+ * (console_watch_idle), so a --fail pattern that extends an --expect one still wins when the whole
+ * line arrives at once. */
 #ifndef SOCEMU_CLI_CONSOLE_WATCH_H
 #define SOCEMU_CLI_CONSOLE_WATCH_H
 
@@ -31,6 +33,10 @@ int console_watch_add(console_watch *w, watch_kind kind, const char *regex, char
  * verdict, which sticks once it is not WATCH_RUNNING. */
 watch_verdict console_watch_feed(console_watch *w, unsigned stream, const uint8_t *data,
                                  size_t len);
+/* Call every few milliseconds: tests each partial line that has not grown since the last call. */
+watch_verdict console_watch_idle(console_watch *w);
+/* Tests every partial line now (the run is over: nothing more will arrive). */
+watch_verdict console_watch_flush(console_watch *w);
 watch_verdict console_watch_verdict(const console_watch *w);
 
 /* The pattern that decided (NULL while running) and the console line it matched in; the line

@@ -50,13 +50,13 @@ const char *cli_board_alias(const char *name) {
  * QEMU land on the same UART. Names are the board's UART instance names. */
 static const struct {
     const char *board;
-    const char *uarts[MACHINE_MAX_SERIALS];
+    const char *uarts[CLI_MAX_SERIALS];
 } qemu_serial_order[] = {
     {"rpi3", {"uart0" /* PL011 */, "aux" /* mini UART */}},
 };
 
 const char *cli_qemu_serial_name(const char *board, unsigned n) {
-    if (!board || n >= MACHINE_MAX_SERIALS) return NULL;
+    if (!board || n >= CLI_MAX_SERIALS) return NULL;
     for (size_t i = 0; i < sizeof qemu_serial_order / sizeof qemu_serial_order[0]; i++)
         if (strcmp(board, qemu_serial_order[i].board) == 0) return qemu_serial_order[i].uarts[n];
     return NULL;
@@ -241,8 +241,8 @@ static int add_serial(cli_options *o, const option_def *d, const char *arg, char
                  d->spelling, order == CLI_SERIAL_QEMU_ORDER ? "--serial" : "-serial");
         return -1;
     }
-    if (o->n_serial >= MACHINE_MAX_SERIALS) {
-        snprintf(err, errlen, "%s: more than %d serial ports", d->spelling, MACHINE_MAX_SERIALS);
+    if (o->n_serial >= CLI_MAX_SERIALS) {
+        snprintf(err, errlen, "%s: more than %d serial ports", d->spelling, CLI_MAX_SERIALS);
         return -1;
     }
     o->serial_order = order;

@@ -9,8 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "boards/machine.h"
-
+#define CLI_MAX_SERIALS    8 /* = MACHINE_MAX_SERIALS, checked in main.c */
 #define CLI_MAX_PATTERNS   16
 #define CLI_TRACE_SPEC_MAX 256
 
@@ -28,7 +27,7 @@ typedef struct cli_options {
     uint64_t memory_bytes; /* 0 = board default */
     unsigned smp;          /* 0 = board default */
 
-    const char *serial[MACHINE_MAX_SERIALS];
+    const char *serial[CLI_MAX_SERIALS];
     unsigned n_serial;
     cli_serial_order serial_order;
 

@@ -1,0 +1,418 @@
+/* socemu: check the command line and every input up front, build the machine, run it while
+ * watching the console and the clock, and turn what happened into one exit status for CI. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boards/descriptor.h"
+#include "boards/machine.h"
+#include "console_watch.h"
+#include "exit_codes.h"
+#include "options.h"
+#include "serial_backends.h"
+#include "soc/log.h"
+
+/* Sanitizer builds (the test build) report their findings as an emulator fault, not as exit 1,
+ * which would read as "guest failed". The runtimes call these if present. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) {
+    return "exitcode=4";
+}
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void) {
+    return "exitcode=4";
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED_BUILD 1
+#elif defined(__has_feature)
+#define SANITIZED_BUILD __has_feature(address_sanitizer)
+#else
+#define SANITIZED_BUILD 0
+#endif
+
+_Static_assert(CLI_MAX_SERIALS == MACHINE_MAX_SERIALS, "one serial list per UART");
+
+/* More resets than this in one run (without --no-reboot) is a reset loop: a guest failure. */
+#define RESET_LOOP_LIMIT 3
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("socemu: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+static double host_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- up-front checks ---- */
+
+static bool is_builtin_board(const char *name) {
+    for (unsigned i = 0; board_builtin_name(i); i++)
+        if (strcmp(board_builtin_name(i), name) == 0) return true;
+    return false;
+}
+
+static bool looks_like_board_file(const char *name) {
+    size_t n = strlen(name);
+    return strchr(name, '/') || (n > 6 && strcmp(name + n - 6, ".board") == 0);
+}
+
+/* The file must exist, be readable and not be a directory; err gets "path: why". */
+static bool readable_file(const char *path, char *err, size_t errlen) {
+    struct stat st;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
+        return false;
+    }
+    return true;
+}
+
+static int check_inputs(const cli_options *o, char *err, size_t errlen) {
+    if (!o->board) {
+        snprintf(err, errlen, "no board given: use --board NAME (try --list-boards)");
+        return -1;
+    }
+    if (looks_like_board_file(o->board)) {
+        if (!readable_file(o->board, err, errlen)) return -1;
+    } else if (!is_builtin_board(o->board)) {
+        snprintf(err, errlen, "unknown board '%s' (try --list-boards)", o->board);
+        return -1;
+    }
+    if (!o->sd_image && !o->kernel) {
+        snprintf(err, errlen, "nothing to boot: give --sd IMAGE or --kernel FILE");
+        return -1;
+    }
+    const char *files[] = {o->sd_image, o->kernel, o->dtb, o->initrd};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (files[i] && !readable_file(files[i], err, errlen)) return -1;
+    if (o->gdb || o->gdb_wait) {
+        if (o->gdb)
+            snprintf(err, errlen, "--gdb %s: not yet supported (the gdb stub is planned)", o->gdb);
+        else
+            snprintf(err, errlen, "-S: not yet supported (the gdb stub is planned)");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- serial wiring ---- */
+
+typedef struct board_uarts {
+    char names[MACHINE_MAX_SERIALS][64];
+    unsigned count;
+    int console_slot; /* -1: the board has no console UART */
+} board_uarts;
+
+static int read_board_uarts(const char *board, board_uarts *u, char *err, size_t errlen) {
+    board_desc *d = board_desc_load(board, NULL, err, errlen);
+    if (!d) return -1;
+    memset(u, 0, sizeof *u);
+    u->console_slot = -1;
+    for (unsigned i = 0; i < d->n_serial && i < MACHINE_MAX_SERIALS; i++) {
+        snprintf(u->names[i], sizeof u->names[i], "%s", d->devices[d->serial[i]].name);
+        if ((int)d->serial[i] == d->console) u->console_slot = (int)i;
+        u->count++;
+    }
+    board_desc_free(d);
+    return 0;
+}
+
+/* The board slot the n-th -serial/--serial lands on, or -1. */
+static int serial_slot(const cli_options *o, const board_uarts *u, unsigned n) {
+    if (o->serial_order == CLI_SERIAL_QEMU_ORDER) {
+        const char *name = cli_qemu_serial_name(o->board, n);
+        if (name) {
+            for (unsigned i = 0; i < u->count; i++)
+                if (strcmp(u->names[i], name) == 0) return (int)i;
+            return -1;
+        }
+    }
+    return n < u->count ? (int)n : -1;
+}
+
+typedef struct run_state {
+    cli_options opts;
+    board_uarts uarts;
+    serial_backend *backends[MACHINE_MAX_SERIALS + 1];
+    unsigned n_backends;
+    console_watch *watch;
+    machine *m;
+    FILE *log;
+    double host_start, deadline;
+    bool timed_out;
+} run_state;
+
+static void watch_output(void *opaque, unsigned stream, const uint8_t *data, size_t len) {
+    console_watch_feed(opaque, stream, data, len);
+}
+
+static serial_backend *open_backend(run_state *rs, const char *spec, unsigned slot, char *err,
+                                    size_t errlen) {
+    serial_backend *b = serial_backend_open(spec, err, errlen);
+    if (!b) return NULL;
+    rs->backends[rs->n_backends++] = b;
+    serial_backend_set_observer(b, watch_output, rs->watch, slot);
+    return b;
+}
+
+/* Explicit backends go to their slots; the console UART keeps stdout unless one was given for it,
+ * so a console is never lost silently; other UARTs without a backend get nothing. */
+static int wire_serials(run_state *rs, machine_options *mo, char *err, size_t errlen) {
+    const cli_options *o = &rs->opts;
+    const char *flag = o->serial_order == CLI_SERIAL_QEMU_ORDER ? "-serial" : "--serial";
+    for (unsigned n = 0; n < o->n_serial; n++) {
+        int slot = serial_slot(o, &rs->uarts, n);
+        if (slot < 0) {
+            snprintf(err, errlen, "%s %s: board %s has only %u UART%s", flag, o->serial[n],
+                     o->board, rs->uarts.count, rs->uarts.count == 1 ? "" : "s");
+            return -1;
+        }
+        serial_backend *b = open_backend(rs, o->serial[n], (unsigned)slot, err, errlen);
+        if (!b) return -1;
+        mo->serial[slot] = serial_backend_chardev(b);
+    }
+    int console = rs->uarts.console_slot;
+    if (console >= 0 && !mo->serial[console]) {
+        serial_backend *b = open_backend(rs, "stdio", (unsigned)console, err, errlen);
+        if (!b) return -1;
+        mo->console_chr = serial_backend_chardev(b);
+    }
+    return 0;
+}
+
+/* ---- the run ---- */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) {
+    serial_terminal_restore();
+    if (stop_signal) _exit(128 + sig); /* a second signal: the run loop is not answering */
+    stop_signal = sig;
+}
+
+#if !SANITIZED_BUILD
+static void on_fatal_signal(int sig) {
+    serial_terminal_restore();
+    static const char msg[] = "\nsocemu: emulator fault: fatal signal\n";
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+    _exit(EXIT_EMULATOR_FAULT);
+}
+#endif
+
+static void install_signal_handlers(void) {
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigemptyset(&sa.sa_mask);
+    const int stops[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
+        sigaction(stops[i], &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout reader must not kill the run */
+#if !SANITIZED_BUILD
+    /* Leave the terminal usable even if socemu crashes (sanitizer builds report instead). */
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND;
+    const int fatals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+    for (size_t i = 0; i < sizeof fatals / sizeof fatals[0]; i++)
+        sigaction(fatals[i], &sa, NULL);
+#endif
+}
+
+static void poll_run(void *opaque) {
+    run_state *rs = opaque;
+    serial_backends_poll();
+    if (console_watch_idle(rs->watch) != WATCH_RUNNING || serial_quit_requested() || stop_signal) {
+        machine_stop(rs->m);
+    } else if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
+        rs->timed_out = true;
+        machine_stop(rs->m);
+    }
+}
+
+/* "after 12.3 s guest time, 4.5 s host (123456789 instructions)" */
+static void format_times(const run_state *rs, char *buf, size_t len) {
+    snprintf(buf, len, "after %.1f s guest time, %.1f s host (%llu instructions)",
+             (double)machine_guest_ns(rs->m) / 1e9, host_seconds() - rs->host_start,
+             (unsigned long long)machine_instructions(rs->m));
+}
+
+/* Turns the run's end into the exit status and its one summary line. */
+static int conclude(run_state *rs, machine_run_result r) {
+    char times[160], line[1024];
+    format_times(rs, times, sizeof times);
+    if (r != MACHINE_RUN_FAULT) console_watch_flush(rs->watch); /* a last prompt counts too */
+    const char *pattern = console_watch_pattern(rs->watch);
+    int code;
+    switch (r == MACHINE_RUN_FAULT ? WATCH_RUNNING : console_watch_verdict(rs->watch)) {
+    case WATCH_EXPECT:
+        code = EXIT_PASSED;
+        snprintf(line, sizeof line, "passed: console matched --expect '%s' %s", pattern, times);
+        break;
+    case WATCH_FAIL:
+        code = EXIT_GUEST_FAILED;
+        snprintf(line, sizeof line, "guest failed: console matched --fail '%s' %s: %s", pattern,
+                 times, console_watch_line(rs->watch));
+        break;
+    case WATCH_PANIC:
+        code = EXIT_GUEST_FAILED;
+        snprintf(line, sizeof line, "guest failed: kernel panic %s: %s", times,
+                 console_watch_line(rs->watch));
+        break;
+    case WATCH_RUNNING:
+    default: code = -1; break;
+    }
+    if (code >= 0) goto done;
+
+    const char *waiting = rs->opts.n_expect ? " before --expect matched" : "";
+    if (r == MACHINE_RUN_FAULT) {
+        code = EXIT_EMULATOR_FAULT;
+        snprintf(line, sizeof line, "emulator fault: %s %s",
+                 machine_fault_reason(rs->m) ? machine_fault_reason(rs->m) : "unknown", times);
+    } else if (stop_signal) {
+        code = 128 + stop_signal;
+        snprintf(line, sizeof line, "stopped by signal %d (%s) %s", (int)stop_signal,
+                 strsignal(stop_signal), times);
+    } else if (serial_quit_requested()) {
+        code = EXIT_PASSED;
+        snprintf(line, sizeof line, "quit from the console (Ctrl-A x) %s", times);
+    } else if (rs->timed_out) {
+        code = EXIT_TIMED_OUT;
+        snprintf(line, sizeof line, "timed out%s %s",
+                 rs->opts.n_expect ? " waiting for --expect" : "", times);
+    } else if (r == MACHINE_RUN_POWEROFF || r == MACHINE_RUN_REBOOT) {
+        /* With --expect, CI asked to see something: ending without it is not a pass. */
+        code = rs->opts.n_expect ? EXIT_GUEST_FAILED : EXIT_PASSED;
+        snprintf(
+            line, sizeof line, "%s: guest %s%s %s", rs->opts.n_expect ? "guest failed" : "passed",
+            r == MACHINE_RUN_POWEROFF ? "powered off" : "rebooted (--no-reboot)", waiting, times);
+    } else if (r == MACHINE_RUN_PANIC) {
+        code = EXIT_GUEST_FAILED;
+        snprintf(line, sizeof line, "guest failed: %s %s",
+                 machine_fault_reason(rs->m) ? machine_fault_reason(rs->m) : "guest panic", times);
+    } else if (r == MACHINE_RUN_HUNG) {
+        code = EXIT_GUEST_FAILED;
+        snprintf(line, sizeof line, "guest hung: all cores idle with no pending events %s", times);
+    } else {
+        code = EXIT_EMULATOR_FAULT;
+        snprintf(line, sizeof line, "emulator fault: the run stopped for no reason %s", times);
+    }
+done:
+    if (!rs->opts.quiet || code == EXIT_EMULATOR_FAULT) fprintf(stderr, "socemu: %s\n", line);
+    return code;
+}
+
+static int list_boards(void) {
+    for (unsigned i = 0; board_builtin_name(i); i++)
+        printf("%-10s %s\n", board_builtin_name(i), board_builtin_description(i));
+    return EXIT_PASSED;
+}
+
+static void release(run_state *rs) {
+    serial_terminal_restore();
+    if (rs->m) machine_free(rs->m);
+    for (unsigned i = 0; i < rs->n_backends; i++)
+        serial_backend_free(rs->backends[i]);
+    console_watch_free(rs->watch);
+    if (rs->log) {
+        soc_log_set_file(NULL);
+        fclose(rs->log);
+    }
+}
+
+/* Everything that can be wrong with the input is found here, before the guest runs. */
+static int prepare(run_state *rs, char *err, size_t errlen) {
+    cli_options *o = &rs->opts;
+    if (check_inputs(o, err, errlen) != 0) return -1;
+    if (o->display == CLI_DISPLAY_SDL)
+        fprintf(stderr, "socemu: warning: --display sdl: not yet supported, running headless\n");
+
+    unsigned trace_mask = 0;
+    char why[256];
+    if (!soc_trace_parse(o->trace_spec, &trace_mask, why, sizeof why)) {
+        snprintf(err, errlen, "--trace: %s", why);
+        return -1;
+    }
+    rs->watch = console_watch_new();
+    if (!rs->watch) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (unsigned i = 0; i < o->n_expect; i++)
+        if (console_watch_add(rs->watch, WATCH_KIND_EXPECT, o->expect[i], err, errlen) != 0)
+            return -1;
+    for (unsigned i = 0; i < o->n_fail; i++)
+        if (console_watch_add(rs->watch, WATCH_KIND_FAIL, o->fail[i], err, errlen) != 0) return -1;
+    if (o->log_path) {
+        rs->log = fopen(o->log_path, "w");
+        if (!rs->log) {
+            snprintf(err, errlen, "%s: %s", o->log_path, strerror(errno));
+            return -1;
+        }
+        soc_log_set_file(rs->log);
+    }
+    soc_trace_mask = trace_mask;
+    if (read_board_uarts(o->board, &rs->uarts, err, errlen) != 0) return -1;
+
+    machine_options mo = {
+        .board = o->board,
+        .memory_bytes = o->memory_bytes,
+        .smp = o->smp,
+        .kernel = o->kernel,
+        .dtb = o->dtb,
+        .initrd = o->initrd,
+        .append = o->append,
+        .sd_image = o->sd_image,
+        .trace_mask = trace_mask,
+        .realtime = o->realtime,
+        .no_reboot = o->no_reboot,
+        .seed = o->seed,
+    };
+    if (wire_serials(rs, &mo, err, errlen) != 0) return -1;
+    rs->m = machine_create(&mo, err, errlen);
+    return rs->m ? 0 : -1;
+}
+
+int main(int argc, char **argv) {
+    static run_state rs; /* static: large, and reachable from signal-time cleanup */
+    char err[1024];
+    if (cli_parse(argc, argv, &rs.opts, err, sizeof err) != 0) return usage_error("%s", err);
+    switch (rs.opts.action) {
+    case CLI_HELP: cli_print_help(stdout); return EXIT_PASSED;
+    case CLI_VERSION: printf("socemu %s\n", SOCEMU_VERSION); return EXIT_PASSED;
+    case CLI_LIST_BOARDS: return list_boards();
+    case CLI_RUN: break;
+    }
+    if (prepare(&rs, err, sizeof err) != 0) {
+        release(&rs);
+        return usage_error("%s", err);
+    }
+    install_signal_handlers();
+    if (serial_backends_start(err, sizeof err) != 0) {
+        release(&rs);
+        return usage_error("%s", err);
+    }
+    rs.host_start = host_seconds();
+    rs.deadline = rs.opts.timeout_s > 0 ? rs.host_start + rs.opts.timeout_s : 0;
+    machine_run_result r = machine_run(rs.m, poll_run, &rs);
+    serial_terminal_restore();
+    int code = conclude(&rs, r);
+    release(&rs);
+    return code;
+}
