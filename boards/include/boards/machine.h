@@ -7,20 +7,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu/cpu.h"
+#include "soc/bus.h"
 #include "soc/chardev.h"
+#include "soc/clock.h"
+#include "soc/device.h"
 
 typedef struct machine machine;
 
 #define MACHINE_MAX_SERIALS 8
 
 typedef struct machine_options {
-    const char *board;       /* a built-in board name ("rpi3") or a path to a .board file */
-    uint64_t memory_bytes;   /* 0 = the board's default */
-    unsigned smp;            /* 0 = the board's default */
-    const char *kernel;      /* ELF (bare-metal) or arm64 Image (raw, .gz) */
+    const char *board;     /* a built-in board name ("rpi3") or a path to a .board file */
+    uint64_t memory_bytes; /* 0 = the board's default */
+    unsigned smp;          /* 0 = the board's default */
+    const char *kernel;    /* ELF (bare-metal) or arm64 Image (raw, .gz) */
     const char *dtb;
     const char *initrd;
-    const char *append;      /* kernel command line */
+    const char *append; /* kernel command line */
     const char *sd_image;
     /* Host ends of the board's UARTs in board order (see machine_serial_names). NULL = the
      * board's default (its console UART gets console_chr, the others nothing). */
@@ -30,15 +34,18 @@ typedef struct machine_options {
     bool realtime;        /* pace guest time to the wall clock */
     bool no_reboot;       /* a guest reboot ends the run instead */
     uint64_t seed;        /* seeds kaslr-seed/rng-seed/RNG models: same seed, same run */
+    /* Device types beyond the registry, usable in the board file (tests: fake controllers). */
+    const dev_type *const *extra_device_types;
+    unsigned n_extra_device_types;
 } machine_options;
 
 typedef enum {
-    MACHINE_RUN_POWEROFF,  /* the guest powered off cleanly */
-    MACHINE_RUN_REBOOT,    /* the guest rebooted and no_reboot was set */
-    MACHINE_RUN_PANIC,     /* a device or the firmware knows the guest failed */
-    MACHINE_RUN_STOPPED,   /* machine_stop() was called (expect/fail/timeout in the CLI) */
-    MACHINE_RUN_HUNG,      /* every core idle and no event will ever wake one */
-    MACHINE_RUN_FAULT,     /* an emulator fault; see machine_fault_reason */
+    MACHINE_RUN_POWEROFF, /* the guest powered off cleanly */
+    MACHINE_RUN_REBOOT,   /* the guest rebooted and no_reboot was set */
+    MACHINE_RUN_PANIC,    /* a device or the firmware knows the guest failed */
+    MACHINE_RUN_STOPPED,  /* machine_stop() was called (expect/fail/timeout in the CLI) */
+    MACHINE_RUN_HUNG,     /* every core idle and no event will ever wake one */
+    MACHINE_RUN_FAULT,    /* an emulator fault; see machine_fault_reason */
 } machine_run_result;
 
 /* NULL with a one-line reason in err ("boards/rpi3.board:17: unknown device type 'uart9'",
@@ -52,11 +59,24 @@ void machine_free(machine *m);
 machine_run_result machine_run(machine *m, void (*poll)(void *opaque), void *opaque);
 void machine_stop(machine *m);
 const char *machine_fault_reason(const machine *m);
-uint64_t machine_guest_ns(const machine *m);    /* virtual time so far */
+uint64_t machine_guest_ns(const machine *m);     /* virtual time so far */
 uint64_t machine_instructions(const machine *m); /* retired, all cores */
 
 /* The UART instance names of a board in order, for --serial; returns the count. */
 unsigned machine_serial_names(const machine *m, const char **names, unsigned max);
+
+/* For tests and tools that look inside a machine (no CPU needed): the bus, the clock, a device's
+ * context and state by instance name (NULL if none), the level of a CPU's IRQ/FIQ pin. */
+bus *machine_bus(machine *m);
+vclock *machine_clock(machine *m);
+dev_ctx *machine_device_ctx(machine *m, const char *name);
+void *machine_device_state(machine *m, const char *name);
+bool machine_cpu_pin_level(const machine *m, unsigned core, bool fiq);
+cpu_cluster *machine_cpus(machine *m);
+const char *machine_board_name(const machine *m);
+/* Device power-off/reset/panic requests end machine_run (machine_request in soc/device.h); this
+ * is what the devices' ctx->request calls. */
+void machine_device_request(void *machine, machine_request req, const char *why);
 
 /* Built-in boards: name and one-line description; NULL past the end. */
 const char *board_builtin_name(unsigned i);

@@ -1,0 +1,66 @@
+/* What machine.c and boot.c share: the machine's fields. Not a public interface. */
+#ifndef BOARDS_MACHINE_INTERNAL_H
+#define BOARDS_MACHINE_INTERNAL_H
+
+#include "boards/descriptor.h"
+#include "boards/machine.h"
+#include "soc/cpu_ports.h"
+#include "soc/scheduler.h"
+
+typedef struct machine_device {
+    dev_ctx ctx;
+    void *state;
+    const board_device *bd;
+    bool realized;
+} machine_device;
+
+typedef enum { BOOT_NONE, BOOT_ELF, BOOT_LINUX_IMAGE } boot_kind;
+
+/* Everything needed to (re)start the guest: read once at create, placed again on reboot. */
+typedef struct boot_plan {
+    boot_kind kind;
+    char *kernel_path;
+    uint8_t *kernel;
+    size_t kernel_len;
+    uint64_t kernel_addr, entry;
+    uint8_t *initrd;
+    size_t initrd_len;
+    uint64_t initrd_addr;
+    char *dtb_path;
+    uint8_t *dtb;
+    size_t dtb_len;
+    uint64_t dtb_addr;
+    bool use_spin_table; /* secondaries wait in the armstub for a spin-table release */
+} boot_plan;
+
+struct machine {
+    board_desc *desc;
+    machine_options opts;
+    bus bus;
+    vclock clock;
+    soc_cpu_ports ports;
+    cpu_cluster *cpus;
+    unsigned n_cores;
+    scheduler sched;
+    bool sched_ready;
+    machine_device *devices; /* parallel to desc->devices */
+    irq_or **gates;          /* OR gates for inputs driven by several sources */
+    unsigned n_gates;
+    irq_line cpu_pins[SOC_MAX_CORES][2]; /* [core][0 = IRQ, 1 = FIQ] */
+    const board_memory *ram; /* the first RAM region: --memory sizes it, Linux gets it */
+    uint64_t ram_size;
+    boot_plan boot;
+    bool request_pending;
+    machine_request request;
+    char request_why[160];
+    char fault[256];
+    uint64_t instructions_before; /* retired before the scheduler was last (re)created */
+};
+
+/* boot.c: read the images named in the options and decide where they go (at create) ... */
+int machine_boot_prepare(machine *m, char *err, size_t errlen);
+/* ... then write them to memory and set every core's entry state (at create and on reboot). */
+int machine_boot_apply(machine *m, char *err, size_t errlen);
+void machine_boot_free(machine *m);
+
+#endif
