@@ -3,6 +3,7 @@
  * without a CPU. The "kernel" is a script, one command per line:
  *   out SLOT TEXT   the UART in board slot SLOT transmits TEXT and CR LF ("outn": no CR LF)
  *   echo SLOT       copies what the host sends to that UART back to it, until stopped
+ *   reset           the guest resets (counted; with --no-reboot the run ends as a reboot)
  *   poweroff | reboot | hang | spin | panic WHY | fault WHY
  * The fake board "rpi3" has two UARTs, uart0 and aux (the console), like the real one. */
 #include <stdio.h>
@@ -20,6 +21,7 @@ struct machine {
     char *script;
     bool stop;
     uint64_t guest_ns, insns;
+    unsigned resets;
     char reason[256];
     uint8_t echo_buf[64];
     size_t echo_len;
@@ -135,6 +137,9 @@ machine_run_result machine_run(machine *m, void (*poll)(void *), void *opaque) {
             return MACHINE_RUN_POWEROFF;
         } else if (strcmp(line, "reboot") == 0) {
             return MACHINE_RUN_REBOOT;
+        } else if (strcmp(line, "reset") == 0) {
+            if (m->opts.no_reboot) return MACHINE_RUN_REBOOT;
+            m->resets++;
         } else if (strcmp(line, "hang") == 0) {
             return MACHINE_RUN_HUNG;
         } else if (strncmp(line, "panic ", 6) == 0) {
@@ -169,4 +174,7 @@ unsigned machine_serial_names(const machine *m, const char **names, unsigned max
     for (unsigned i = 0; i < 2 && i < max; i++)
         names[i] = uarts[i];
     return 2;
+}
+unsigned machine_reset_count(const machine *m) {
+    return m->resets;
 }

@@ -24,8 +24,11 @@ def script(name, *lines):
 
 
 def run(args, stdin=subprocess.DEVNULL, timeout=20):
-    return subprocess.run([FAKE] + args, stdin=stdin, capture_output=True, text=True,
-                          timeout=timeout)
+    try:
+        return subprocess.run([FAKE] + args, stdin=stdin, capture_output=True, text=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        return subprocess.CompletedProcess(e.cmd, "no exit (killed after 20 s)", "", "")
 
 
 def check(name, result, code, stderr_re, stdout_re=None):
@@ -82,6 +85,13 @@ check("power-off before --expect fails", run(["--board", "rpi3", "--kernel", off
       rf"socemu: guest failed: guest powered off before --expect matched {TIMES}\n")
 check("reboot with --no-reboot passes",
       run(["--board", "rpi3", "--kernel", script("reboot.txt", "reboot"), "-no-reboot"]), 0,
+      rf"socemu: passed: guest rebooted \(--no-reboot\) {TIMES}\n")
+loop = script("loop.txt", *(["out 1 U-Boot 2023.01", "reset"] * 5))
+check("more than 3 resets is a reset loop",
+      run(["--board", "rpi3", "--kernel", loop]), 1,
+      rf"socemu: guest failed: reset loop \(4 resets\) {TIMES}\n")
+check("with --no-reboot the first reset ends the run",
+      run(["--board", "rpi3", "--kernel", loop, "--no-reboot"]), 0,
       rf"socemu: passed: guest rebooted \(--no-reboot\) {TIMES}\n")
 check("hung guest is a guest failure",
       run(["--board", "rpi3", "--kernel", script("hang.txt", "hang"), "--timeout", "1"]), 1,

@@ -42,6 +42,10 @@ _Static_assert(CLI_MAX_SERIALS == MACHINE_MAX_SERIALS, "one serial list per UART
 /* More resets than this in one run (without --no-reboot) is a reset loop: a guest failure. */
 #define RESET_LOOP_LIMIT 3
 
+/* Guest resets since machine_create. Declared weak because boards/ does not export it yet: until
+ * it does, reset loops go undetected (and a linked definition switches the check on). */
+unsigned machine_reset_count(const machine *m) __attribute__((weak));
+
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...) {
     va_list ap;
@@ -159,6 +163,7 @@ typedef struct run_state {
     FILE *log;
     double host_start, deadline;
     bool timed_out;
+    unsigned resets; /* seen when the reset loop was declared */
 } run_state;
 
 static void watch_output(void *opaque, unsigned stream, const uint8_t *data, size_t len) {
@@ -243,6 +248,10 @@ static void poll_run(void *opaque) {
     } else if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
         rs->timed_out = true;
         machine_stop(rs->m);
+    } else if (!rs->opts.no_reboot && machine_reset_count &&
+               machine_reset_count(rs->m) > RESET_LOOP_LIMIT) {
+        rs->resets = machine_reset_count(rs->m);
+        machine_stop(rs->m);
     }
 }
 
@@ -251,6 +260,11 @@ static void format_times(const run_state *rs, char *buf, size_t len) {
     snprintf(buf, len, "after %.1f s guest time, %.1f s host (%llu instructions)",
              (double)machine_guest_ns(rs->m) / 1e9, host_seconds() - rs->host_start,
              (unsigned long long)machine_instructions(rs->m));
+}
+
+static const char *reason_or(const machine *m, const char *fallback) {
+    const char *why = machine_fault_reason(m);
+    return why && *why ? why : fallback;
 }
 
 /* Turns the run's end into the exit status and its one summary line. */
@@ -283,8 +297,8 @@ static int conclude(run_state *rs, machine_run_result r) {
     const char *waiting = rs->opts.n_expect ? " before --expect matched" : "";
     if (r == MACHINE_RUN_FAULT) {
         code = EXIT_EMULATOR_FAULT;
-        snprintf(line, sizeof line, "emulator fault: %s %s",
-                 machine_fault_reason(rs->m) ? machine_fault_reason(rs->m) : "unknown", times);
+        snprintf(line, sizeof line, "emulator fault: %s %s", reason_or(rs->m, "no reason given"),
+                 times);
     } else if (stop_signal) {
         code = 128 + stop_signal;
         snprintf(line, sizeof line, "stopped by signal %d (%s) %s", (int)stop_signal,
@@ -292,6 +306,9 @@ static int conclude(run_state *rs, machine_run_result r) {
     } else if (serial_quit_requested()) {
         code = EXIT_PASSED;
         snprintf(line, sizeof line, "quit from the console (Ctrl-A x) %s", times);
+    } else if (rs->resets) {
+        code = EXIT_GUEST_FAILED;
+        snprintf(line, sizeof line, "guest failed: reset loop (%u resets) %s", rs->resets, times);
     } else if (rs->timed_out) {
         code = EXIT_TIMED_OUT;
         snprintf(line, sizeof line, "timed out%s %s",
@@ -305,7 +322,7 @@ static int conclude(run_state *rs, machine_run_result r) {
     } else if (r == MACHINE_RUN_PANIC) {
         code = EXIT_GUEST_FAILED;
         snprintf(line, sizeof line, "guest failed: %s %s",
-                 machine_fault_reason(rs->m) ? machine_fault_reason(rs->m) : "guest panic", times);
+                 reason_or(rs->m, "the machine reported a guest failure"), times);
     } else if (r == MACHINE_RUN_HUNG) {
         code = EXIT_GUEST_FAILED;
         snprintf(line, sizeof line, "guest hung: all cores idle with no pending events %s", times);
