@@ -125,13 +125,17 @@ int loader_load_elf(bus *b, const char *path, const uint8_t *data, size_t len, l
                  (unsigned)ehdr.e_type);
         goto done;
     }
-    if (elf_getphdrnum(elf, &phnum) != 0) {
+    /* e_phnum is checked against the file before libelf reads the table: libelf reports a
+     * short table inconsistently. PN_XNUM (extended numbering) defers to libelf. */
+    phnum = ehdr.e_phnum;
+    if (phnum == PN_XNUM && elf_getphdrnum(elf, &phnum) != 0) {
         snprintf(err, errlen, "%s: corrupt ELF program header count", path);
         goto done;
     }
     if (phnum && (ehdr.e_phoff > len || ehdr.e_phentsize == 0 ||
                   phnum > (len - ehdr.e_phoff) / ehdr.e_phentsize)) {
-        snprintf(err, errlen, "%s: truncated ELF (program headers extend past end of file)", path);
+        snprintf(err, errlen, "%s: truncated ELF (program headers extend past end of file)",
+                 path);
         goto done;
     }
     /* First pass: validate everything, so a bad file never half-loads. */
