@@ -134,8 +134,7 @@ int loader_load_elf(bus *b, const char *path, const uint8_t *data, size_t len, l
     }
     if (phnum && (ehdr.e_phoff > len || ehdr.e_phentsize == 0 ||
                   phnum > (len - ehdr.e_phoff) / ehdr.e_phentsize)) {
-        snprintf(err, errlen, "%s: truncated ELF (program headers extend past end of file)",
-                 path);
+        snprintf(err, errlen, "%s: truncated ELF (program headers extend past end of file)", path);
         goto done;
     }
     /* First pass: validate everything, so a bad file never half-loads. */

@@ -91,5 +91,9 @@ int mbr_read(const disk_reader *d, mbr_table *t, char *err, size_t errlen) {
             return -1;
         }
     }
+    if (t->count == 0) {
+        snprintf(err, errlen, "%s: the partition table is empty (no partitions)", d->name);
+        return -1;
+    }
     return 0;
 }

@@ -4,7 +4,8 @@
 #include "loader_test_util.h"
 
 static void put64(uint8_t *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* Debian's vmlinuz header: "MZ", text_offset 0, image_size 0x02010000, flags 0xA. */

@@ -27,7 +27,8 @@ static uint64_t prop_cells(const void *fdt, const char *path, const char *name, 
     const fdt32_t *p = node < 0 ? NULL : fdt_getprop(fdt, node, name, &len);
     if (!p || len < 4 * (index + cells)) return UINT64_MAX;
     uint64_t v = 0;
-    for (int i = 0; i < cells; i++) v = v << 32 | fdt32_to_cpu(p[index + i]);
+    for (int i = 0; i < cells; i++)
+        v = v << 32 | fdt32_to_cpu(p[index + i]);
     return v;
 }
 
@@ -54,25 +55,23 @@ int main(void) {
 
     uint8_t seed[32];
     tu_fill(seed, sizeof seed, 3);
-    dtb_fixups fx = {.set_memory = true,
-                     .memory_size = 0x3b400000,
-                     .bootargs = "console=ttyS1,115200 root=/dev/mmcblk0p2 rw",
-                     .set_initrd = true,
-                     .initrd_start = 0x2400000,
-                     .initrd_end = 0x2c00123,
-                     .set_kaslr_seed = true,
-                     .kaslr_seed = 0x1122334455667788ull,
-                     .rng_seed = seed,
-                     .rng_seed_len = sizeof seed,
-                     .serial_number = "00000000deadbeef",
-                     .set_mac = true,
-                     .mac = {0xb8, 0x27, 0xeb, 0x01, 0x02, 0x03},
-                     .add_framebuffer = true,
-                     .framebuffer = {.base = 0x3b400000,
-                                     .width = 1024,
-                                     .height = 768,
-                                     .stride = 2048,
-                                     .format = "r5g6b5"}};
+    dtb_fixups fx = {
+        .set_memory = true,
+        .memory_size = 0x3b400000,
+        .bootargs = "console=ttyS1,115200 root=/dev/mmcblk0p2 rw",
+        .set_initrd = true,
+        .initrd_start = 0x2400000,
+        .initrd_end = 0x2c00123,
+        .set_kaslr_seed = true,
+        .kaslr_seed = 0x1122334455667788ull,
+        .rng_seed = seed,
+        .rng_seed_len = sizeof seed,
+        .serial_number = "00000000deadbeef",
+        .set_mac = true,
+        .mac = {0xb8, 0x27, 0xeb, 0x01, 0x02, 0x03},
+        .add_framebuffer = true,
+        .framebuffer = {
+            .base = 0x3b400000, .width = 1024, .height = 768, .stride = 2048, .format = "r5g6b5"}};
     dtb_fixup_report report;
     CHECK(dtb_apply_fixups("rpi.dtb", &dtb, &len, &fx, &report, err, sizeof err) == 0);
     CHECK(!report.mac_skipped);
@@ -90,12 +89,12 @@ int main(void) {
     CHECK(rng && plen == 32 && memcmp(rng, seed, 32) == 0);
     CHECK(prop_str(dtb, "/", "serial-number") &&
           !strcmp(prop_str(dtb, "/", "serial-number"), "00000000deadbeef"));
-    const uint8_t *mac = fdt_getprop(dtb, fdt_path_offset(dtb, "/soc/usb/ethernet@1"),
-                                     "local-mac-address", &plen);
+    const uint8_t *mac =
+        fdt_getprop(dtb, fdt_path_offset(dtb, "/soc/usb/ethernet@1"), "local-mac-address", &plen);
     CHECK(mac && plen == 6 && mac[0] == 0xb8 && mac[5] == 0x03);
-    CHECK(prop_str(dtb, "/chosen/framebuffer@3b400000", "compatible") &&
-          !strcmp(prop_str(dtb, "/chosen/framebuffer@3b400000", "compatible"),
-                  "simple-framebuffer"));
+    CHECK(
+        prop_str(dtb, "/chosen/framebuffer@3b400000", "compatible") &&
+        !strcmp(prop_str(dtb, "/chosen/framebuffer@3b400000", "compatible"), "simple-framebuffer"));
     CHECK_EQ_U64(prop_cells(dtb, "/chosen/framebuffer@3b400000", "reg", 0, 1), 0x3b400000);
     CHECK_EQ_U64(prop_cells(dtb, "/chosen/framebuffer@3b400000", "reg", 1, 1), 2048 * 768);
     CHECK_EQ_U64(prop_cells(dtb, "/chosen/framebuffer@3b400000", "stride", 0, 1), 2048);
@@ -139,17 +138,15 @@ int main(void) {
     free(dtb);
 
     /* Wrong board. */
-    dtb = compile("bbb",
-                  "/dts-v1/;\n/ { compatible = \"ti,am335x-bone-black\", \"ti,am33xx\"; };\n",
-                  &len);
+    dtb = compile(
+        "bbb", "/dts-v1/;\n/ { compatible = \"ti,am335x-bone-black\", \"ti,am33xx\"; };\n", &len);
     CHECK(dtb && dtb_check_compatible("am335x-boneblack.dtb", dtb, "Raspberry Pi 3", rpi3, err,
                                       sizeof err) == -1);
     CHECK_STR_CONTAINS(err, "am335x-boneblack.dtb: device tree is for 'ti,am335x-bone-black', "
                             "not a Raspberry Pi 3 (brcm,bcm2837)");
     free(dtb);
     dtb = compile("nocompat", "/dts-v1/;\n/ { };\n", &len);
-    CHECK(dtb && dtb_check_compatible("n.dtb", dtb, "Raspberry Pi 3", rpi3, err, sizeof err) ==
-                     -1);
+    CHECK(dtb && dtb_check_compatible("n.dtb", dtb, "Raspberry Pi 3", rpi3, err, sizeof err) == -1);
     CHECK_STR_CONTAINS(err, "no root 'compatible'");
 
     /* Not a DTB, truncated, corrupt. */

@@ -27,13 +27,23 @@ static size_t make_elf64(uint8_t *out, uint16_t machine) {
     eh->e_phentsize = sizeof(Elf64_Phdr);
     eh->e_phnum = 3;
     Elf64_Phdr *ph = (Elf64_Phdr *)(out + sizeof *eh);
-    ph[0] = (Elf64_Phdr){.p_type = PT_LOAD, .p_offset = 0x100, .p_vaddr = 0xffff800000080000ull,
-                         .p_paddr = 0x80000, .p_filesz = 0x40, .p_memsz = 0x40, .p_flags = PF_R | PF_X};
+    ph[0] = (Elf64_Phdr){.p_type = PT_LOAD,
+                         .p_offset = 0x100,
+                         .p_vaddr = 0xffff800000080000ull,
+                         .p_paddr = 0x80000,
+                         .p_filesz = 0x40,
+                         .p_memsz = 0x40,
+                         .p_flags = PF_R | PF_X};
     ph[1] = (Elf64_Phdr){.p_type = PT_NOTE, .p_offset = 0x180, .p_filesz = 0x10};
-    ph[2] = (Elf64_Phdr){.p_type = PT_LOAD, .p_offset = 0x140, .p_vaddr = 0x90000,
-                         .p_paddr = 0x90000, .p_filesz = 0x20, .p_memsz = 0x1000,
+    ph[2] = (Elf64_Phdr){.p_type = PT_LOAD,
+                         .p_offset = 0x140,
+                         .p_vaddr = 0x90000,
+                         .p_paddr = 0x90000,
+                         .p_filesz = 0x20,
+                         .p_memsz = 0x1000,
                          .p_flags = PF_R | PF_W};
-    for (int i = 0; i < 0x60; i++) out[0x100 + i] = (uint8_t)(i + 1);
+    for (int i = 0; i < 0x60; i++)
+        out[0x100 + i] = (uint8_t)(i + 1);
     return 0x1a0;
 }
 
@@ -53,9 +63,14 @@ static size_t make_elf32_arm(uint8_t *out) {
     eh->e_phentsize = sizeof(Elf32_Phdr);
     eh->e_phnum = 1;
     Elf32_Phdr *ph = (Elf32_Phdr *)(out + sizeof *eh);
-    ph[0] = (Elf32_Phdr){.p_type = PT_LOAD, .p_offset = 0x100, .p_vaddr = 0x8000,
-                         .p_paddr = 0x8000, .p_filesz = 0x20, .p_memsz = 0x100};
-    for (int i = 0; i < 0x20; i++) out[0x100 + i] = 0xe0;
+    ph[0] = (Elf32_Phdr){.p_type = PT_LOAD,
+                         .p_offset = 0x100,
+                         .p_vaddr = 0x8000,
+                         .p_paddr = 0x8000,
+                         .p_filesz = 0x20,
+                         .p_memsz = 0x100};
+    for (int i = 0; i < 0x20; i++)
+        out[0x100 + i] = 0xe0;
     return 0x120;
 }
 
@@ -89,8 +104,7 @@ int main(void) {
     CHECK_STR_CONTAINS(err, "k.elf: truncated ELF (segment 2 extends past end of file)");
     CHECK(loader_load_elf(&b, "k.elf", elf, 40, LOADER_ARCH_AARCH64, &le, err, sizeof err) == -1);
     CHECK_STR_CONTAINS(err, "k.elf: truncated ELF header");
-    CHECK(loader_load_elf(&b, "k.elf", elf, 0x80, LOADER_ARCH_AARCH64, &le, err, sizeof err) ==
-          -1);
+    CHECK(loader_load_elf(&b, "k.elf", elf, 0x80, LOADER_ARCH_AARCH64, &le, err, sizeof err) == -1);
     CHECK_STR_CONTAINS(err, "k.elf: truncated ELF (program headers extend past end of file)");
 
     /* Wrong architecture and class. */
@@ -111,8 +125,8 @@ int main(void) {
 
     /* Not an ELF; no loadable segments; a segment outside RAM. */
     CHECK(!loader_is_elf((const uint8_t *)"#!/bin/sh\n", 10));
-    CHECK(loader_load_elf(&b, "x.sh", (const uint8_t *)"#!/bin/sh\n", 10, LOADER_ARCH_AARCH64,
-                          &le, err, sizeof err) == -1);
+    CHECK(loader_load_elf(&b, "x.sh", (const uint8_t *)"#!/bin/sh\n", 10, LOADER_ARCH_AARCH64, &le,
+                          err, sizeof err) == -1);
     CHECK_STR_CONTAINS(err, "x.sh: not an ELF file");
     n = make_elf64(elf, EM_AARCH64);
     Elf64_Phdr *ph = (Elf64_Phdr *)(elf + sizeof(Elf64_Ehdr));
