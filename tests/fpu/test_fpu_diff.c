@@ -397,6 +397,39 @@ static uint64_t gen_integer(int bits) {
     return bits == 32 ? (uint32_t)v : v;
 }
 
+/* Hand-picked special operands, used as a full cross product before the random cases. */
+static uint64_t special_value(format f, int index) {
+    int maxe = max_exp_field(f), b = bias(f);
+    uint64_t quiet = 1ull << (f.frac_bits - 1);
+    switch (index) {
+    case 0: return make(f, 0, 0, 0);
+    case 1: return make(f, 1, 0, 0);
+    case 2: return make(f, 0, maxe, 0);
+    case 3: return make(f, 1, maxe, 0);
+    case 4: return make(f, 0, maxe, quiet | 0x15);      /* qNaN with payload */
+    case 5: return make(f, 1, maxe, quiet | 0x2a);      /* negative qNaN */
+    case 6: return make(f, 0, maxe, 0x33);              /* sNaN */
+    case 7: return make(f, 1, maxe, quiet >> 1);        /* negative sNaN */
+    case 8: return make(f, 0, 0, 1);                    /* smallest denormal */
+    case 9: return make(f, 1, 0, frac_mask(f));         /* largest denormal */
+    case 10: return make(f, 0, 1, 0);                   /* smallest normal */
+    case 11: return make(f, 1, maxe - 1, frac_mask(f)); /* -max normal */
+    case 12: return make(f, 0, b, 0);                   /* 1.0 */
+    case 13: return make(f, 1, b, 0);                   /* -1.0 */
+    case 14: return make(f, 0, b + 1, 0);               /* 2.0 */
+    case 15: return make(f, 0, b, quiet);               /* 1.5 */
+    case 16: return make(f, 0, maxe - 1, frac_mask(f)); /* max normal */
+    case 17: return make(f, 1, 1, 1);                   /* -(smallest normal + ulp) */
+    case 18: return make(f, 0, b - 1, 0);               /* 0.5 */
+    case 19: return make(f, 1, b + 1, quiet >> 1);      /* -2.5 */
+    case 20: return make(f, 0, b + f.frac_bits, 1);     /* 2^F + 1 */
+    case 21: return make(f, 0, b, 1);                   /* 1 + ulp */
+    case 22: return make(f, 1, 0, quiet);               /* denormal 0.5 * min normal */
+    default: return make(f, 0, b + 31, 0);              /* 2^31 */
+    }
+}
+#define SPECIAL_COUNT 24
+
 /* ---- unicorn ------------------------------------------------------------------------------ */
 
 #define CODE_BASE 0x10000u
@@ -665,6 +698,78 @@ static operands random_operands(const insn *in) {
     return o;
 }
 
+static int float_operand_count(const insn *in) {
+    switch (in->op) {
+    case OP_MADD:
+    case OP_MSUB:
+    case OP_NMADD:
+    case OP_NMSUB:
+    case OP_FMLA:
+    case OP_FMLS: return 3;
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    case OP_DIV:
+    case OP_MULX:
+    case OP_MAX:
+    case OP_MIN:
+    case OP_MAXNM:
+    case OP_MINNM:
+    case OP_NMUL:
+    case OP_ABD:
+    case OP_RECPS:
+    case OP_RSQRTS:
+    case OP_CMEQ:
+    case OP_CMGE:
+    case OP_CMGT:
+    case OP_ACGE:
+    case OP_ACGT:
+    case OP_CMP:
+    case OP_CMPE: return 2;
+    case OP_FROM_INT:
+    case OP_FROM_FIXED:
+    case OP_URECPE:
+    case OP_URSQRTE: return 0;
+    default: return 1;
+    }
+}
+
+/* The index-th case of the special-value cross product, or false past its end. Rounding modes,
+ * FZ and DN (and AHP for half conversions) cycle through all combinations. */
+static bool special_operands(const insn *in, long index, operands *o) {
+    int arity = float_operand_count(in);
+    if (arity == 0) return false;
+    bool half = in->op == OP_FCVT && (in->width == 16 || in->aux_bits == 16);
+    int fpcr_combos = half ? 32 : 16;
+    /* Unary: every value with every FPCR combination. Binary: every pair with four pseudo-random
+     * FPCR combinations. Ternary: every triple of the first 16 values with one. */
+    int values = arity == 3 ? 16 : SPECIAL_COUNT;
+    long combos = arity == 1 ? fpcr_combos : arity == 2 ? 4 : 1;
+    for (int i = 0; i < arity; i++)
+        combos *= values;
+    if (index >= combos) return false;
+    format f = format_of(in->width);
+    long k = index;
+    int fpcr_index;
+    if (arity == 1) {
+        fpcr_index = (int)(k % fpcr_combos);
+        k /= fpcr_combos;
+    } else {
+        fpcr_index = (int)(((uint64_t)k * 0x9e3779b97f4a7c15ull) >> 59) % fpcr_combos;
+        if (arity == 2) k /= 4;
+    }
+    o->n = special_value(f, (int)(k % values));
+    k /= values;
+    o->m = arity >= 2 ? special_value(f, (int)(k % values)) : 0;
+    k /= values;
+    o->a = arity >= 3 ? special_value(f, (int)(k % values)) : 0;
+    o->fpcr = (uint32_t)(fpcr_index & 3) << FPCR_RMODE_SHIFT;
+    if (fpcr_index & 4) o->fpcr |= FPCR_FZ;
+    if (fpcr_index & 8) o->fpcr |= FPCR_DN;
+    if (fpcr_index & 16) o->fpcr |= FPCR_AHP;
+    return true;
+}
+
 static void print_case(const slot *s, const operands *o, outcome model, outcome emulator) {
     fprintf(stderr,
             "MISMATCH %s (fbits %d): n=%#" PRIx64 " m=%#" PRIx64 " a=%#" PRIx64 " fpcr=%#x\n"
@@ -701,16 +806,25 @@ int main(void) {
     for (size_t i = 0; i < sizeof insns / sizeof insns[0]; i++) {
         const insn *in = &insns[i];
         long op_failures = 0, op_cases = 0, op_excluded = 0;
+        uint32_t flags_seen = 0;
         for (size_t s = 0; s < nslots; s++) {
             if (slots[s].in != in) continue;
             bool fixed = in->op == OP_TO_FIXED || in->op == OP_FROM_FIXED;
             /* Fixed-point forms share the per-instruction budget across their fbits values. */
             long n = fixed ? cases / in->aux_bits + 1 : cases;
-            for (long c = 0; c < n; c++) {
-                operands o = random_operands(in);
+            long specials = 0;
+            operands o;
+            while ((slots[s].fbits <= 1) && special_operands(in, specials, &o))
+                specials++;
+            for (long c = -specials; c < n; c++) {
+                if (c < 0)
+                    special_operands(in, c + specials, &o);
+                else
+                    o = random_operands(in);
                 outcome model = run_model(in, slots[s].fbits, &o);
                 outcome emulator = run_unicorn(in, slots[s].address, &o);
                 op_cases++;
+                flags_seen |= emulator.fpsr;
                 if (model.value == emulator.value && model.fpsr == emulator.fpsr) continue;
                 if (unicorn_deviates(in, &o, model, emulator)) {
                     op_excluded++;
@@ -719,8 +833,11 @@ int main(void) {
                 if (op_failures++ < 5) print_case(&slots[s], &o, model, emulator);
             }
         }
-        printf("%-28s %7ld cases %5ld mismatches %5ld excluded\n", in->text, op_cases, op_failures,
-               op_excluded);
+        printf("%-24s %7ld cases %4ld mismatches %4ld excluded  flags seen:%s%s%s%s%s%s\n",
+               in->text, op_cases, op_failures, op_excluded, flags_seen & FPSR_IOC ? " IOC" : "",
+               flags_seen & FPSR_DZC ? " DZC" : "", flags_seen & FPSR_OFC ? " OFC" : "",
+               flags_seen & FPSR_UFC ? " UFC" : "", flags_seen & FPSR_IXC ? " IXC" : "",
+               flags_seen & FPSR_IDC ? " IDC" : "");
         total += op_cases;
         failures += op_failures;
         excluded += op_excluded;
