@@ -429,15 +429,17 @@ static int parse_line(parse_ctx *p, const char *file, int line, char *s) {
     char *space = s + strcspn(s, " \t");
     if (!eq || space < eq) {
         /* Commands: `include FILE`, `initramfs FILES [ADDR]`. */
-        char *rest = *space ? trim(space + 1) : space;
+        char separator = *space;
+        char *rest = separator ? trim(space + 1) : space;
         *space = 0;
         if (!strcmp(s, "include")) {
             if (!*rest) return fail(p, file, line, "include needs a file name");
             return do_include(p, file, line, rest);
         }
         if (!strcmp(s, "initramfs")) return do_initramfs(p, file, line, rest);
+        *space = separator;
         if (!eq) return warn(p, file, line, "ignoring line '%s': no '='", s) ? -1 : 0;
-        *space = ' '; /* "key = value": spaces around '=' */
+        /* "key = value": blanks around '=' are trimmed below. */
     }
     *eq = 0;
     return do_key(p, file, line, trim(s), trim(eq + 1));
