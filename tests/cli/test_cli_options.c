@@ -65,6 +65,12 @@ static void test_qemu_spellings_match(void) {
     CHECK(q.display == CLI_DISPLAY_SDL);
     CHECK(strcmp(q.sd_image, "a,b.img") == 0);
     CHECK(PARSE(&q, err, "-M", "help") == 0 && q.action == CLI_LIST_BOARDS);
+
+    /* QEMU's raspi3b takes only -m 1G: that is the board as it is */
+    CHECK(PARSE(&q, err, "-M", "raspi3b", "-m", "1G") == 0 && q.memory_from_qemu);
+    CHECK(cli_qemu_memory_is_board_default(q.board, q.memory_bytes));
+    CHECK(!cli_qemu_memory_is_board_default("rpi3", 512ull << 20));
+    CHECK(PARSE(&q, err, "--memory", "1G") == 0 && !q.memory_from_qemu);
 }
 
 static void test_long_equals_and_actions(void) {

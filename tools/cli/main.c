@@ -387,6 +387,8 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
     soc_trace_mask = trace_mask;
     if (read_board_uarts(o->board, &rs->uarts, err, errlen) != 0) return -1;
 
+    if (o->memory_from_qemu && cli_qemu_memory_is_board_default(o->board, o->memory_bytes))
+        o->memory_bytes = 0;
     machine_options mo = {
         .board = o->board,
         .memory_bytes = o->memory_bytes,

@@ -46,6 +46,21 @@ const char *cli_board_alias(const char *name) {
     return name;
 }
 
+/* QEMU's model of a board insists on one RAM size; harnesses pass it with -m. */
+static const struct {
+    const char *board;
+    uint64_t qemu_ram_bytes;
+} qemu_fixed_ram[] = {
+    {"rpi3", 1ull << 30},
+};
+
+bool cli_qemu_memory_is_board_default(const char *board, uint64_t bytes) {
+    for (size_t i = 0; board && i < sizeof qemu_fixed_ram / sizeof qemu_fixed_ram[0]; i++)
+        if (strcmp(board, qemu_fixed_ram[i].board) == 0)
+            return bytes == qemu_fixed_ram[i].qemu_ram_bytes;
+    return false;
+}
+
 /* QEMU numbers a board's serial ports its own way; -serial follows it so harnesses written for
  * QEMU land on the same UART. Names are the board's UART instance names. */
 static const struct {
@@ -213,6 +228,7 @@ static int set_memory(cli_options *o, const option_def *d, const char *arg, char
     }
     if (cli_parse_size(size, &o->memory_bytes) != 0)
         return fail_arg(err, errlen, d, arg, "is not a memory size (like 1G, 512M, 1024)");
+    o->memory_from_qemu = d->field != 0;
     return 0;
 }
 
@@ -423,7 +439,9 @@ static const option_def options[] = {
     {"-append", "CMDLINE", set_string, FIELD(append), "--append", S_QEMU},
     {"-drive", "if=sd,file=IMAGE[,...]", set_drive, 0, "--sd (other interfaces are refused)",
      S_QEMU},
-    {"-m", "SIZE", set_memory, 0, "--memory (bare number = MiB; size=1G also)", S_QEMU},
+    {"-m", "SIZE", set_memory, 1,
+     "--memory (bare number = MiB; size=1G also); raspi3b's fixed 1G = the board's default",
+     S_QEMU},
     {"-smp", "N[,...]", set_smp, 0, "--smp (cpus=N also)", S_QEMU},
     {"-serial", "BACKEND", add_serial, 1,
      "--serial, but in QEMU's order for the board (raspi3b: PL011 first, then the mini UART); "

@@ -25,6 +25,7 @@ typedef struct cli_options {
     const char *board; /* canonical socemu name after QEMU aliases ("raspi3b" -> "rpi3") */
     const char *kernel, *dtb, *initrd, *append, *sd_image;
     uint64_t memory_bytes; /* 0 = board default */
+    bool memory_from_qemu; /* given as -m: see cli_qemu_memory_is_board_default */
     unsigned smp;          /* 0 = board default */
 
     const char *serial[CLI_MAX_SERIALS];
@@ -60,6 +61,10 @@ const char *cli_board_alias(const char *name);
 /* For -serial (QEMU order): the UART instance name QEMU's n-th serial is on this board, or NULL
  * when the board has no such table (then QEMU order = board order). */
 const char *cli_qemu_serial_name(const char *board, unsigned n);
+
+/* Whether a QEMU -m size is the one RAM size QEMU's model of the board takes (raspi3b: 1G, of
+ * which the real board's peripherals shadow the top 16 MiB), i.e. socemu's board default. */
+bool cli_qemu_memory_is_board_default(const char *board, uint64_t bytes);
 
 /* Full --help text, generated from the option table. */
 void cli_print_help(FILE *f);

