@@ -1,4 +1,4 @@
-/* Scheduler with the stub CPU (cores always idle): idle skip, hung detection, stop, poll, limits,
+/* Scheduler with an always-idle CPU (idle_cpu.c): idle skip, hung detection, stop, poll, limits,
  * realtime pacing, determinism. */
 #include <time.h>
 
@@ -160,6 +160,12 @@ static uint64_t host_ms(void) {
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static uint64_t cpu_time_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void test_realtime(void) {
     /* Idle to a deadline 30 ms ahead: the non-realtime run jumps at once, the realtime one waits.
      */
@@ -175,10 +181,12 @@ static void test_realtime(void) {
     machine_init(&m, &sc);
     vclock_schedule(&m.clock, &m.ticker.ev, 30000000);
     start = host_ms();
+    uint64_t cpu_start = cpu_time_ms();
     CHECK(scheduler_run(&m.sched, 30000000, 0) == SCHED_TIME_LIMIT);
     uint64_t elapsed = host_ms() - start;
     CHECK(elapsed >= 29);
     CHECK(elapsed < 1000);
+    CHECK(cpu_time_ms() - cpu_start < 10); /* it slept rather than spun */
     CHECK_EQ_U64(m.ticker.n_fired, 1);
     CHECK_EQ_U64(m.sched.stats.idle_skipped_ns, 30000000);
     machine_destroy(&m);
