@@ -114,6 +114,19 @@ for word in ["--board", "--list-boards", "--sd", "--kernel", "--dtb", "--initrd"
         failures += 1
         print(f"FAIL --help does not mention {word!r}")
 
+# The man page and docs/cli.md document every socemu option and every exit code.
+docs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs")
+man = open(os.path.join(docs, "socemu.1")).read()
+md = open(os.path.join(docs, "cli.md")).read()
+for opt in re.findall(r"^  (--[a-z-]+)", help_text.stdout, re.M):
+    if opt.replace("-", r"\-") not in man or opt not in md.replace("`", " "):
+        failures += 1
+        print(f"FAIL {opt} missing from docs/socemu.1 or docs/cli.md")
+for code in range(5):
+    if f".B {code}\n" not in man or f"| {code} |" not in md:
+        failures += 1
+        print(f"FAIL exit code {code} missing from docs/socemu.1 or docs/cli.md")
+
 # ---- runs ----
 # A core asleep in WFI with nothing to wake it can never make progress: a guest failure.
 check("sleeping guest is hung: exit 1", run(["--board", "rpi3", "--kernel", sleep,
