@@ -1,0 +1,119 @@
+/* What every A64 handler needs: the PC of its instruction, exception entry, the FP access check
+ * and a few bit helpers. Handler conventions are described in cpu/README.md. */
+#ifndef CPU_A64_A64_H
+#define CPU_A64_A64_H
+
+#include "a64_decode.h"
+#include "arm_cpu.h"
+#include "mem/mem.h"
+
+static inline uint64_t op_pc(const arm_cpu *c, const a64_op *op) {
+    return c->pc + ((uint64_t)op->index << 2);
+}
+/* Ends the block after this instruction: execution continues at target. */
+static inline int a64_branch(arm_cpu *c, uint64_t target) {
+    c->pc = target;
+    return A64_EXIT_RETIRED;
+}
+static inline int a64_next_and_exit(arm_cpu *c, const a64_op *op) {
+    return a64_branch(c, op_pc(c, op) + 4);
+}
+
+/* Exception classes (ESR_ELx.EC). */
+enum {
+    EC_UNKNOWN = 0x00, EC_WFX = 0x01, EC_FP_ACCESS = 0x07, EC_ILLEGAL_STATE = 0x0e,
+    EC_SVC64 = 0x15, EC_HVC64 = 0x16, EC_SMC64 = 0x17, EC_SYSREG = 0x18,
+    EC_IABT_LOWER = 0x20, EC_IABT_SAME = 0x21, EC_PC_ALIGN = 0x22, EC_DABT_LOWER = 0x24,
+    EC_DABT_SAME = 0x25, EC_SP_ALIGN = 0x26, EC_SERROR = 0x2f, EC_BRK64 = 0x3c
+};
+enum { EXC_SYNC = 0, EXC_IRQ = 1, EXC_FIQ = 2, EXC_SERROR = 3 };
+
+static inline uint32_t esr_value(uint32_t ec, uint32_t iss) {
+    return (ec << 26) | (1u << 25) | (iss & 0x1ffffff);
+}
+/* Where a synchronous exception from the current EL goes (EL0 -> EL1, or EL2 with HCR.TGE). */
+unsigned a64_sync_target_el(const arm_cpu *c);
+/* Enters target_el through its vector table; the general mechanism for all exceptions. */
+void a64_take_exception(arm_cpu *c, unsigned target_el, unsigned type, uint32_t esr, bool set_far,
+                        uint64_t far, uint64_t preferred_return);
+/* Synchronous exception caused by op (ELR = its PC): returns A64_EXIT_FAULT for the handler. */
+int a64_raise(arm_cpu *c, const a64_op *op, uint32_t ec, uint32_t iss);
+int a64_raise_to(arm_cpu *c, const a64_op *op, unsigned el, uint32_t ec, uint32_t iss);
+/* Exception return from the current EL using SPSR_ELx/ELR_ELx. */
+void a64_exception_return(arm_cpu *c);
+/* Takes a deliverable interrupt if any; true if one was taken. */
+bool a64_take_pending_interrupt(arm_cpu *c);
+
+/* FP/SIMD access check (CPACR_EL1.FPEN, CPTR_EL2/EL3.TFP): every FP/SIMD handler starts with
+ *   if (unlikely(cpu->fp_trap_el)) return a64_fp_trap(cpu, op); */
+int a64_fp_trap(arm_cpu *c, const a64_op *op);
+
+/* Condition codes (B.cond, CSEL, CCMP). */
+static inline bool cond_holds(uint32_t nzcv, unsigned cond) {
+    bool n = nzcv & NZCV_N, z = nzcv & NZCV_Z, cf = nzcv & NZCV_C, v = nzcv & NZCV_V, r;
+    switch (cond >> 1) {
+    case 0: r = z; break;
+    case 1: r = cf; break;
+    case 2: r = n; break;
+    case 3: r = v; break;
+    case 4: r = cf && !z; break;
+    case 5: r = n == v; break;
+    case 6: r = n == v && !z; break;
+    default: r = true; break;
+    }
+    return (cond & 1) && cond != 15 ? !r : r;
+}
+
+/* AddWithCarry for 64- and 32-bit operands: result and NZCV. */
+static inline uint64_t add_with_carry(unsigned sf, uint64_t a, uint64_t b, unsigned carry_in,
+                                     uint32_t *nzcv) {
+    if (sf) {
+        uint64_t r = a + b + carry_in;
+        bool carry = carry_in ? r <= a : r < a;
+        bool ovf = ((~(a ^ b) & (a ^ r)) >> 63) & 1;
+        *nzcv = (uint32_t)((r >> 63) << 31) | (r == 0 ? NZCV_Z : 0) | (carry ? NZCV_C : 0) |
+                (ovf ? NZCV_V : 0);
+        return r;
+    }
+    uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
+    uint64_t wide = (uint64_t)a32 + b32 + carry_in;
+    uint32_t r = (uint32_t)wide;
+    bool ovf = ((~(a32 ^ b32) & (a32 ^ r)) >> 31) & 1;
+    *nzcv = ((r >> 31) << 31) | (r == 0 ? NZCV_Z : 0) | ((wide >> 32) ? NZCV_C : 0) |
+            (ovf ? NZCV_V : 0);
+    return r;
+}
+static inline uint32_t nzcv_logic(unsigned sf, uint64_t r) {
+    if (!sf) r = (uint64_t)(uint32_t)r << 32;
+    return (uint32_t)((r >> 63) << 31) | (r == 0 ? NZCV_Z : 0);
+}
+
+static inline uint64_t sign_extend(uint64_t v, unsigned bits) {
+    return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
+}
+static inline uint64_t ror64(uint64_t v, unsigned n, unsigned width) {
+    n %= width;
+    if (!n) return v;
+    if (width == 64) return (v >> n) | (v << (64 - n));
+    uint32_t w = (uint32_t)v;
+    return (uint32_t)((w >> n) | (w << (32 - n)));
+}
+/* DecodeBitMasks (logical immediates and bitfields): false if reserved. */
+bool decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate, unsigned width,
+                      uint64_t *wmask, uint64_t *tmask);
+
+/* Extend a register value (ADD extended, register-offset addressing). */
+static inline uint64_t extend_reg(uint64_t v, unsigned option, unsigned shift) {
+    switch (option) {
+    case 0: v = (uint8_t)v; break;
+    case 1: v = (uint16_t)v; break;
+    case 2: v = (uint32_t)v; break;
+    case 4: v = (uint64_t)(int64_t)(int8_t)v; break;
+    case 5: v = (uint64_t)(int64_t)(int16_t)v; break;
+    case 6: v = (uint64_t)(int64_t)(int32_t)v; break;
+    default: break;
+    }
+    return v << shift;
+}
+
+#endif

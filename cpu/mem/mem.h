@@ -1,0 +1,89 @@
+/* Guest memory access for the handlers: an inline soft-TLB fast path (one compare, one add) and
+ * the out-of-line slow path (misses, MMIO, misaligned or page-crossing accesses, code pages,
+ * faults). A false return means an exception has been entered: the handler returns
+ * A64_EXIT_FAULT at once. */
+#ifndef CPU_MEM_MEM_H
+#define CPU_MEM_MEM_H
+
+#include <string.h>
+
+#include "arm_cpu.h"
+
+/* flags for the slow path and the abort syndrome */
+enum {
+    MEM_ALIGNED = 1 << 0,  /* must be aligned to the access size (exclusives, acquire/release) */
+    MEM_EXCL = 1 << 1,     /* exclusive access (no ISV in the syndrome) */
+    MEM_NO_ISV = 1 << 2,   /* pair, writeback, SIMD: ESR.ISV = 0 */
+    MEM_ATOMIC_RW = 1 << 3 /* DC ZVA and friends: checked as a write */
+};
+/* Instruction-specific syndrome (ESR ISS[24:14]: ISV, SAS, SSE, SRT, SF, AR) for single-register
+ * accesses; the slow path adds WnR, CM and the fault status. */
+static inline uint32_t mem_iss(unsigned size_log2, bool sign_extend, unsigned rt, bool sf,
+                               bool acq_rel) {
+    return (1u << 24) | (size_log2 << 22) | ((uint32_t)sign_extend << 21) | (rt << 16) |
+           ((uint32_t)sf << 15) | ((uint32_t)acq_rel << 14);
+}
+
+bool mem_read_slow(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size, uint64_t *out,
+                   unsigned midx, uint32_t flags, uint32_t iss);
+bool mem_write_slow(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size, uint64_t value,
+                    unsigned midx, uint32_t flags, uint32_t iss);
+/* Raises a Data Abort (alignment fault) for the access at va. */
+void mem_alignment_fault(arm_cpu *c, const a64_op *op, uint64_t va, bool write, uint32_t flags);
+/* The global exclusive monitor: a store to pa clears other cores' reservations of its granule. */
+void excl_store_seen(arm_cpu *c, uint64_t pa);
+
+static inline tlb_entry *tlb_entry_for(arm_cpu *c, unsigned midx, uint64_t va) {
+    return &c->tlb[midx][(va >> PAGE_BITS) & (TLB_SIZE - 1)];
+}
+
+/* size is 1, 2, 4 or 8. Little-endian guest data on a little-endian host. */
+static inline bool mem_read(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size,
+                            uint64_t *out, unsigned midx, uint32_t flags, uint32_t iss) {
+    tlb_entry *e = tlb_entry_for(c, midx, va);
+    if (likely(e->tag_read == (va & (PAGE_MASK | (size - 1))))) {
+        const uint8_t *h = (const uint8_t *)(uintptr_t)(va + e->addend);
+        switch (size) {
+        case 1: *out = *h; break;
+        case 2: { uint16_t v; memcpy(&v, h, 2); *out = v; break; }
+        case 4: { uint32_t v; memcpy(&v, h, 4); *out = v; break; }
+        default: memcpy(out, h, 8); break;
+        }
+        return true;
+    }
+    return mem_read_slow(c, op, va, size, out, midx, flags, iss);
+}
+
+static inline bool mem_write(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size,
+                             uint64_t value, unsigned midx, uint32_t flags, uint32_t iss) {
+    tlb_entry *e = tlb_entry_for(c, midx, va);
+    if (likely(e->tag_write == (va & (PAGE_MASK | (size - 1))))) {
+        uint8_t *h = (uint8_t *)(uintptr_t)(va + e->addend);
+        if (unlikely(c->cluster->excl_holders)) excl_store_seen(c, e->pa_page | (va & ~PAGE_MASK));
+        switch (size) {
+        case 1: *h = (uint8_t)value; break;
+        case 2: { uint16_t v = (uint16_t)value; memcpy(h, &v, 2); break; }
+        case 4: { uint32_t v = (uint32_t)value; memcpy(h, &v, 4); break; }
+        default: memcpy(h, &value, 8); break;
+        }
+        return true;
+    }
+    return mem_write_slow(c, op, va, size, value, midx, flags, iss);
+}
+
+/* Translates va for an access without performing it (exclusives, DC ZVA, AT, IC IVAU).
+ * access: 0 read, 1 write, 2 exec. False: the fault has been taken (when take_fault). */
+bool mem_translate(arm_cpu *c, const a64_op *op, uint64_t va, unsigned access, unsigned midx,
+                   uint64_t *pa, bool take_fault, uint32_t flags);
+/* Instruction fetch translation for the block cache; false: a Prefetch Abort has been taken. */
+bool mem_translate_fetch(arm_cpu *c, uint64_t va, uint64_t *pa);
+
+/* TLB maintenance. */
+void tlb_flush_all(arm_cpu *c);
+void tlb_flush_idx(arm_cpu *c, unsigned midx);
+void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va);
+/* A page now holds decoded code: writes through any core's TLB must take the slow path. */
+void tlb_protect_code_page(cpu_cluster *cl, uint64_t pa_page);
+void tlb_unprotect_code_page(cpu_cluster *cl, uint64_t pa_page);
+
+#endif
