@@ -70,8 +70,7 @@ int main(void) {
     CHECK(c.gpu_mem == 64 && c.gpu_mem_1024 == 128 && c.total_mem == 512);
     CHECK(c.dtoverlays.count == 2 && !strcmp(c.dtoverlays.items[1], "disable-bt"));
     CHECK(c.dtparams.count == 1 && !strcmp(c.dtparams.items[0], "audio=on"));
-    CHECK(c.framebuffer_width == 800 && c.framebuffer_height == 600 &&
-          c.framebuffer_depth == 32);
+    CHECK(c.framebuffer_width == 800 && c.framebuffer_height == 600 && c.framebuffer_depth == 32);
     CHECK(c.arm_64bit == -1);
     CHECK(c.warnings.count == 2);
     CHECK(has_warning(&c, "config.txt:17: unknown key 'my_made_up_key' ignored"));
@@ -97,16 +96,15 @@ int main(void) {
     rpi_config_free(&c);
 
     /* [pi3] followed by [0x...]: kinds combine (AND); a later model filter replaces [pi3]. */
-    CHECK(parse(&c, "[pi3]\n[0x12345678]\ngpu_mem=17\n[pi4]\ngpu_mem=18\n", &pi3b, NULL, err) ==
-          0);
+    CHECK(parse(&c, "[pi3]\n[0x12345678]\ngpu_mem=17\n[pi4]\ngpu_mem=18\n", &pi3b, NULL, err) == 0);
     CHECK(c.gpu_mem == 17);
     rpi_config_free(&c);
 
     /* Includes, honoured only where the section applies; nested; loops are refused. */
-    const char *const files[] = {"extra.txt", "gpu_mem=32\ninclude deeper.txt\n",
+    const char *const files[] = {"extra.txt",  "gpu_mem=32\ninclude deeper.txt\n",
                                  "deeper.txt", "kernel=deep.img\n",
-                                 "pi4.txt",   "kernel=wrong.img\n",
-                                 "loop.txt",  "include loop.txt\n",
+                                 "pi4.txt",    "kernel=wrong.img\n",
+                                 "loop.txt",   "include loop.txt\n",
                                  NULL};
     CHECK(parse(&c, "include extra.txt\n[pi4]\ninclude pi4.txt\n", &pi3b, files, err) == 0);
     CHECK(c.gpu_mem == 32 && c.kernel && !strcmp(c.kernel, "deep.img"));
@@ -148,13 +146,14 @@ int main(void) {
         CHECK_STR_CONTAINS(err, bad[i].expect);
         rpi_config_free(&c);
     }
-    CHECK(parse(&c, "just words\n[EDID=VSC-TD2220]\nkernel=edid.img\n[all]\n[gpio4=1]\n"
-                    "gpu_mem=20\n[gpio20=1]\ngpu_mem=30\n[weird]\nkernel=weird.img\n",
+    CHECK(parse(&c,
+                "just words\n[EDID=VSC-TD2220]\nkernel=edid.img\n[all]\n[gpio4=1]\n"
+                "gpu_mem=20\n[gpio20=1]\ngpu_mem=30\n[weird]\nkernel=weird.img\n",
                 &pi3b, NULL, err) == 0);
     CHECK(has_warning(&c, "config.txt:1: ignoring line 'just words'"));
     CHECK(has_warning(&c, "config.txt:9: unknown filter '[weird]'"));
-    CHECK(c.kernel == NULL);  /* no monitor, unknown filter skipped */
-    CHECK(c.gpu_mem == 20);   /* GPIO 4 pulls high, GPIO 20 low */
+    CHECK(c.kernel == NULL); /* no monitor, unknown filter skipped */
+    CHECK(c.gpu_mem == 20);  /* GPIO 4 pulls high, GPIO 20 low */
     rpi_config_free(&c);
 
     /* Binary junk never crashes the parser. */
@@ -165,8 +164,8 @@ int main(void) {
     rpi_config_free(&c);
 
     /* cmdline.txt */
-    char *cl = rpi_cmdline_from_text("console=ttyS1,115200 root=/dev/mmcblk0p2 rw \r\nsecond\n",
-                                     54);
+    char *cl =
+        rpi_cmdline_from_text("console=ttyS1,115200 root=/dev/mmcblk0p2 rw \r\nsecond\n", 54);
     CHECK(cl && !strcmp(cl, "console=ttyS1,115200 root=/dev/mmcblk0p2 rw"));
     free(cl);
     cl = rpi_cmdline_from_text("", 0);
