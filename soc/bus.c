@@ -211,7 +211,10 @@ static void store_le(uint8_t *p, unsigned size, uint64_t v) {
 }
 
 static bool warn_first(bus *b, uint64_t addr, unsigned what) {
-    return once_set_first((once_set **)&b->logged, addr, what);
+    once_set *set = b->logged; /* void * in the header keeps the set's type private */
+    bool first = once_set_first(&set, addr, what);
+    b->logged = set;
+    return first;
 }
 
 static bus_status unmapped(bus *b, uint64_t addr, unsigned size, bool is_write, uint64_t value) {
