@@ -27,8 +27,49 @@ static fp_exact exact_product(const fp_format *f, const fp_unpacked *a, const fp
     return p;
 }
 
+static bool is_normal_encoding(const fp_format *f, uint64_t bits) {
+    unsigned exp = (unsigned)fp_exp_field(f, bits);
+    return exp - 1 < (1u << f->exp_bits) - 2; /* 1 .. max-1: no zero/denormal/inf/NaN */
+}
+
+/* The hot case of FPAdd/FPSub: two normal operands, so no NaN, infinity, zero or flushing can
+ * occur. Significands sit with the leading one at bit 61; at least 8 guard bits below an f64
+ * significand make the jamming right shift exact enough for subtraction (a 0/1 place
+ * difference shifts nothing out). */
+static uint64_t add_sub_normal(const fp_format *f, uint64_t a, uint64_t b, bool negate_b,
+                               fp_status *st) {
+    const int F = f->frac_bits, to_bit61 = 61 - F;
+    bool sign_a = (a >> (f->width - 1)) & 1, sign_b = ((b >> (f->width - 1)) & 1) ^ negate_b;
+    int exp_a = fp_exp_field(f, a), exp_b = fp_exp_field(f, b);
+    uint64_t sig_a = ((a & fp_frac_mask(f)) | (1ull << F)) << to_bit61;
+    uint64_t sig_b = ((b & fp_frac_mask(f)) | (1ull << F)) << to_bit61;
+    if (exp_a < exp_b || (exp_a == exp_b && sig_a < sig_b)) {
+        uint64_t t = sig_a;
+        sig_a = sig_b;
+        sig_b = t;
+        int e = exp_a;
+        exp_a = exp_b;
+        exp_b = e;
+        bool sg = sign_a;
+        sign_a = sign_b;
+        sign_b = sg;
+    }
+    int shift = exp_a - exp_b;
+    if (shift >= 64)
+        sig_b = sig_b != 0;
+    else if (shift > 0)
+        sig_b = (sig_b >> shift) | ((sig_b & ((1ull << shift) - 1)) != 0);
+    uint64_t sum = sign_a == sign_b ? sig_a + sig_b : sig_a - sig_b;
+    if (sum == 0) return exact_zero_result(f, st);
+    /* sig_a's leading one (bit 61) weighs 2^(exp_a + min_exp - 1). */
+    fp_exact v = {sign_a, exp_a + f->min_exp - 1 - 61, sum};
+    return fp_round(f, v, fp_status_rounding(st), st);
+}
+
 /* FPAdd (negate_b = false) and FPSub (negate_b = true). */
 static uint64_t add_sub(const fp_format *f, uint64_t a, uint64_t b, bool negate_b, fp_status *st) {
+    if (is_normal_encoding(f, a) && is_normal_encoding(f, b))
+        return add_sub_normal(f, a, b, negate_b, st);
     fp_unpacked ua = fp_unpack(f, a, st), ub = fp_unpack(f, b, st);
     uint64_t result;
     if (fp_process_nans(f, ua.type, ub.type, a, b, st, &result)) return result;
@@ -48,6 +89,14 @@ static uint64_t add_sub(const fp_format *f, uint64_t a, uint64_t b, bool negate_
 
 /* FPMul (mulx = false) and FPMulX, where inf * 0 is 2.0 instead of Invalid Operation. */
 static uint64_t mul(const fp_format *f, uint64_t a, uint64_t b, bool mulx, fp_status *st) {
+    if (is_normal_encoding(f, a) && is_normal_encoding(f, b)) { /* hot case: no specials */
+        const int F = f->frac_bits;
+        uint64_t sig_a = (a & fp_frac_mask(f)) | (1ull << F);
+        uint64_t sig_b = (b & fp_frac_mask(f)) | (1ull << F);
+        int exp = fp_exp_field(f, a) + fp_exp_field(f, b) + 2 * (f->min_exp - 1 - F);
+        fp_exact p = {((a ^ b) >> (f->width - 1)) & 1, exp, (u128)sig_a * sig_b};
+        return fp_round(f, p, fp_status_rounding(st), st);
+    }
     fp_unpacked ua = fp_unpack(f, a, st), ub = fp_unpack(f, b, st);
     uint64_t result;
     if (fp_process_nans(f, ua.type, ub.type, a, b, st, &result)) return result;

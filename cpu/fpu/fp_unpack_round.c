@@ -126,13 +126,16 @@ uint64_t fp_round(const fp_format *f, fp_exact v, fp_rounding rounding, fp_statu
     bool sign = v.sign;
 
     /* Normalize to a 64-bit significand with the leading one at bit 63, sticky in bit 0. */
-    int top = 127 - fp_clz128(v.sig);
-    int exponent = v.exp + top; /* value = 1.xxx * 2^exponent */
+    int top;
     uint64_t sig;
-    if (top > 63)
-        sig = (uint64_t)fp_shift_right_jam128(v.sig, top - 63);
-    else
+    if ((uint64_t)(v.sig >> 64) == 0) { /* the common narrow case, without 128-bit shifts */
+        top = 63 - __builtin_clzll((uint64_t)v.sig);
         sig = (uint64_t)v.sig << (63 - top);
+    } else {
+        top = 127 - fp_clz128(v.sig);
+        sig = (uint64_t)fp_shift_right_jam128(v.sig, top - 63);
+    }
+    int exponent = v.exp + top; /* value = 1.xxx * 2^exponent */
 
     /* Flush-to-zero decides on the unrounded exponent; it raises UFC but never IXC. */
     if (fp_flush_enabled(f, st) && exponent < f->min_exp) {
@@ -213,9 +216,10 @@ uint64_t fp_round(const fp_format *f, fp_exact v, fp_rounding rounding, fp_statu
     return result;
 }
 
-/* Moves the leading one of a nonzero value to bit 125 (right shifts keep a sticky bit). */
-static fp_exact fp_exact_normalize125(fp_exact v) {
-    int shift = 125 - (127 - fp_clz128(v.sig));
+/* Moves the leading one (at bit `top`) of a nonzero value to bit 125 (right shifts keep a sticky
+ * bit). */
+static fp_exact fp_exact_normalize125(fp_exact v, int top) {
+    int shift = 125 - top;
     if (shift >= 0) {
         v.sig <<= shift;
     } else {
@@ -228,15 +232,21 @@ static fp_exact fp_exact_normalize125(fp_exact v) {
 fp_exact fp_exact_add(fp_exact a, fp_exact b) {
     if (a.sig == 0) return b;
     if (b.sig == 0) return a;
-    /* Put both leading ones at bit 125 (room for a carry), then align the smaller. */
-    a = fp_exact_normalize125(a);
-    b = fp_exact_normalize125(b);
-    if (a.exp < b.exp) {
+    /* Let a have the higher leading one, put it at bit 125 (room for a carry) and b at a's
+     * scale: b's leading one then stays at or below bit 125. */
+    int top_a = 127 - fp_clz128(a.sig), top_b = 127 - fp_clz128(b.sig);
+    if (a.exp + top_a < b.exp + top_b) {
         fp_exact t = a;
         a = b;
         b = t;
+        top_a = top_b;
     }
-    b.sig = fp_shift_right_jam128(b.sig, a.exp - b.exp);
+    a = fp_exact_normalize125(a, top_a);
+    int shift = a.exp - b.exp;
+    if (shift >= 0)
+        b.sig = fp_shift_right_jam128(b.sig, shift);
+    else
+        b.sig <<= -shift;
     fp_exact r = {a.sign, a.exp, 0};
     if (a.sign == b.sign) {
         r.sig = a.sig + b.sig;
