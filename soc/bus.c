@@ -239,6 +239,15 @@ static bus_status refused_size(bus *b, const bus_region *r, uint64_t addr, unsig
     return BUS_ERR_SIZE;
 }
 
+/* A size no bus access can have: a caller's bug, reported like any refused access. */
+static bus_status bad_size(bus *b, uint64_t addr, unsigned size, bool is_write) {
+    b->unmapped_accesses++;
+    if (warn_first(b, addr, WARN_SIZE))
+        soc_warn("bus: %u-byte %s at 0x%" PRIx64 " refused: sizes are 1, 2, 4 or 8", size,
+                 is_write ? "write" : "read", addr);
+    return BUS_ERR_SIZE;
+}
+
 static void unimp_access(bus *b, const bus_region *r, uint64_t addr, unsigned size, bool is_write,
                          uint64_t value) {
     uint64_t offset = addr - r->base;
@@ -336,7 +345,7 @@ static void mmio_write(const bus_region *r, const access_limits *l, uint64_t off
 
 bus_status bus_read(bus *b, uint64_t addr, unsigned size, uint64_t *value) {
     *value = 0;
-    if (!is_access_size(size)) return BUS_ERR_SIZE;
+    if (!is_access_size(size)) return bad_size(b, addr, size, false);
     const bus_region *r = bus_find(b, addr);
     if (!r) return unmapped(b, addr, size, false, 0);
     uint64_t offset = addr - r->base;
@@ -371,7 +380,7 @@ bus_status bus_read(bus *b, uint64_t addr, unsigned size, uint64_t *value) {
 }
 
 bus_status bus_write(bus *b, uint64_t addr, unsigned size, uint64_t value) {
-    if (!is_access_size(size)) return BUS_ERR_SIZE;
+    if (!is_access_size(size)) return bad_size(b, addr, size, true);
     const bus_region *r = bus_find(b, addr);
     if (!r) return unmapped(b, addr, size, true, value);
     uint64_t offset = addr - r->base;

@@ -200,6 +200,12 @@ static void test_mmio_sizes(void) {
     CHECK_EQ_U64(any.calls[0].offset, 1);
     CHECK(bus_read(&b, 0x301, 4, &v) == BUS_OK);
     CHECK_EQ_U64(v, 0xa1b2c3d4);
+    /* A size no access can have. */
+    before = b.unmapped_accesses;
+    CHECK(bus_read(&b, 0x300, 3, &v) == BUS_ERR_SIZE);
+    CHECK(bus_write(&b, 0x300, 16, 0) == BUS_ERR_SIZE);
+    CHECK_EQ_U64(b.unmapped_accesses - before, 2);
+    CHECK_EQ_U64(any.n_calls, 2);
     /* Past the end of the region. */
     CHECK(bus_read(&b, 0x30e, 4, &v) == BUS_ERR_SIZE);
     capture_stop();
