@@ -157,5 +157,32 @@ if b"Booting Linux\r\nbuildroot login" not in data:
     failures += 1
     print(f"FAIL unix client saw {data!r}")
 
+# On a terminal: raw mode (Ctrl-C reaches the guest, typed keys are not echoed by the tty) and
+# Ctrl-A x quits with 0.
+import pty  # noqa: E402
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(FAKE, [FAKE, "--board", "rpi3", "--kernel", echo])
+time.sleep(0.5)
+os.write(fd, b"hi\x03")
+time.sleep(0.3)
+os.write(fd, b"\x01x")
+tty_out = b""
+try:
+    while True:
+        chunk = os.read(fd, 1000)
+        if not chunk:
+            break
+        tty_out += chunk
+except OSError:
+    pass
+_, status = os.waitpid(pid, 0)
+if os.waitstatus_to_exitcode(status) != 0 or not tty_out.startswith(b"# hi\x03socemu: quit from "
+                                                                    b"the console (Ctrl-A x)"):
+    failures += 1
+    print(f"FAIL terminal Ctrl-A x: exit {os.waitstatus_to_exitcode(status)}, saw {tty_out!r}")
+else:
+    print("ok   terminal: raw input, Ctrl-C to the guest, Ctrl-A x quits with 0")
+
 print(f"{failures} failed")
 sys.exit(1 if failures else 0)
