@@ -126,6 +126,15 @@ uint64_t cpu_get_xreg(const arm_cpu *c, unsigned n) {
     return n < 31 ? c->x[n] : n == 31 ? c->sp : 0;
 }
 uint64_t cpu_get_pc(const arm_cpu *c) { return c->pc; }
+void cpu_set_vreg(arm_cpu *c, unsigned n, uint64_t lo, uint64_t hi) {
+    if (n < 32) c->v[n] = ((__uint128_t)hi << 64) | lo;
+}
+void cpu_get_vreg(const arm_cpu *c, unsigned n, uint64_t *lo, uint64_t *hi) {
+    __uint128_t v = n < 32 ? c->v[n] : 0;
+    *lo = (uint64_t)v;
+    *hi = (uint64_t)(v >> 64);
+}
+unsigned cpu_get_el(const arm_cpu *c) { return c->el; }
 
 bool cpu_write_sysreg(arm_cpu *c, const char *name, uint64_t v) {
     const sysreg_def *r = sysreg_find_name(name);

@@ -56,6 +56,11 @@ void cpu_set_pc(arm_cpu *cpu, uint64_t pc);
 void cpu_set_xreg(arm_cpu *cpu, unsigned n, uint64_t value);
 uint64_t cpu_get_xreg(const arm_cpu *cpu, unsigned n);
 uint64_t cpu_get_pc(const arm_cpu *cpu);
+/* SIMD&FP register Vn as two 64-bit halves (tests, debuggers). */
+void cpu_set_vreg(arm_cpu *cpu, unsigned n, uint64_t lo, uint64_t hi);
+void cpu_get_vreg(const arm_cpu *cpu, unsigned n, uint64_t *lo, uint64_t *hi);
+/* Current exception level (0..3). */
+unsigned cpu_get_el(const arm_cpu *cpu);
 /* Enters AArch64 at el (1..3) with SPx selected, DAIF masked, MMU off. */
 void cpu_set_el(arm_cpu *cpu, unsigned el);
 /* Writes a system register by its name ("CNTFRQ_EL0"); false if unknown. For firmware set-up. */
