@@ -540,10 +540,13 @@ static bool parse_irq_target(parser *p, board_desc *d, const raw_kv *kv, bool al
             if (!dev_parse_u64(term, &k)) k = UINT64_MAX;
             term = star + 1;
         }
-        if (!allow_core || strcmp(term, "core") != 0 || k > 1024) {
-            fail_loc(p, kv->loc,
-                     "'%s': bad input '%s' (per-core '+core' or '+K*core' only "
-                     "for CPU timers)",
+        if (!allow_core) {
+            fail_loc(p, kv->loc, "'%s': per-core inputs ('+core') are only for [cpu] timers",
+                     kv->key);
+            return false;
+        }
+        if (strcmp(term, "core") != 0 || k > 1024) {
+            fail_loc(p, kv->loc, "'%s': bad per-core input '%s' (expected N+core or N+K*core)",
                      kv->key, kv->value);
             return false;
         }
@@ -589,6 +592,13 @@ static void check_device_wiring(parser *p, board_desc *d, raw_section *sec, boar
             continue;
         }
         kv->used = true;
+        for (unsigned k = 0; k < dev->n_wires; k++) {
+            if (dev->wires[k].output == (unsigned)output) {
+                fail_loc(p, kv->loc, "interrupt output '%s' of '%s' is already wired (line %d)",
+                         t->irq_outputs[output], dev->name, dev->wires[k].loc.line);
+                return;
+            }
+        }
         board_irq_wire w = {.output = (unsigned)output, .loc = kv->loc};
         if (!parse_irq_target(p, d, kv, false, &w.target)) return;
         dev->wires = realloc(dev->wires, (dev->n_wires + 1) * sizeof *dev->wires);
@@ -699,6 +709,8 @@ static void check(parser *p, board_desc *d, const board_type_list *extra) {
         } else if ((is_memory || is_device) && sub) {
             if (!valid_name(sub)) {
                 fail_loc(p, sec->loc, "bad name '%s' (letters, digits, '_' and '-' only)", sub);
+            } else if (strncmp(sub, "cpu", 3) == 0 && isdigit((unsigned char)sub[3])) {
+                fail_loc(p, sec->loc, "name '%s' is reserved for CPU inputs", sub);
             } else if (board_desc_find_device(d, sub) >= 0) {
                 fail_loc(p, sec->loc, "duplicate name '%s'", sub);
             } else {

@@ -147,12 +147,8 @@ static int wire_irqs(machine *m, char *err, size_t errlen) {
         const board_device *bd = &d->devices[i];
         for (unsigned k = 0; k < bd->n_wires; k++) {
             const board_irq_wire *bw = &bd->wires[k];
-            if (bw->target.device < 0 && bw->target.cpu >= m->n_cores) {
-                snprintf(err, errlen, "%s:%d: cpu%u does not exist with %u cores", bw->loc.file,
-                         bw->loc.line, bw->target.cpu, m->n_cores);
-                free(w);
-                return -1;
-            }
+            /* --smp below the board's core count: pins of absent cores stay unconnected. */
+            if (bw->target.device < 0 && bw->target.cpu >= m->n_cores) continue;
             w[n++] = (wire){&m->devices[i].ctx.irq_out[bw->output], wire_sink(m, &bw->target, 0),
                             bw->loc};
         }
