@@ -5,10 +5,16 @@
 
 extern const dev_type bcm2835_aux_type;
 extern const dev_type pl011_type;
+extern const dev_type bcm2836_local_intc_type;
+extern const dev_type bcm2835_armctrl_ic_type;
+extern const dev_type bcm2835_systimer_type;
 
 static const dev_type *const device_types[] = {
     &bcm2835_aux_type,
     &pl011_type,
+    &bcm2836_local_intc_type,
+    &bcm2835_armctrl_ic_type,
+    &bcm2835_systimer_type,
 };
 
 #define N_DEVICE_TYPES (sizeof device_types / sizeof device_types[0])
