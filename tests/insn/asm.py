@@ -5,7 +5,7 @@ import re, subprocess, sys
 
 def assemble(lines):
     src = '\n'.join(lines) + '\n'
-    out = subprocess.run(['llvm-mc', '-triple=aarch64', '-mattr=+crc', '-show-encoding'],
+    out = subprocess.run(['llvm-mc', '-triple=aarch64', '-mattr=+crc,+lse,+aes,+el3', '-show-encoding'],
                          input=src, capture_output=True, text=True)
     if out.returncode:
         sys.exit(out.stderr)
