@@ -85,7 +85,7 @@ static uint64_t round_int(const fp_format *f, uint64_t a, fp_rounding rounding, 
     if (u.type == FP_INFINITY) return fp_infinity(f, u.sign);
     if (u.type == FP_ZERO) return fp_zero(f, u.sign);
     if (u.exp >= f->frac_bits) return a; /* already an integer */
-    uint64_t int_part, fraction;
+    uint64_t int_part = 0, fraction = 0;
     split_integer(f, &u, 0, &int_part, &fraction);
     __int128 int_result;
     bool inexact = round_to_integer(u.sign, int_part, fraction, rounding, &int_result);
@@ -114,7 +114,7 @@ static uint64_t to_fixed(const fp_format *f, uint64_t a, int fbits, bool is_unsi
         overflow = true;
         int_result = u.sign ? min : max;
     } else if (u.type == FP_NONZERO) {
-        uint64_t int_part, fraction;
+        uint64_t int_part = 0, fraction = 0;
         if (split_integer(f, &u, fbits, &int_part, &fraction)) {
             inexact = round_to_integer(u.sign, int_part, fraction, rounding, &int_result);
         } else {
