@@ -18,7 +18,8 @@
 
 /* ---- Soft TLB ---------------------------------------------------------------------------- */
 /* One direct-mapped TLB per "MMU index": the privilege level an access is checked at. EL0 and
- * EL1 both use the EL1&0 regime but have different permissions; LDTR/STTR at EL1 use MMU_IDX_EL0. */
+ * EL1 both use the EL1&0 regime but have different permissions; LDTR/STTR at EL1 use MMU_IDX_EL0.
+ */
 enum { MMU_IDX_EL0 = 0, MMU_IDX_EL1 = 1, MMU_IDX_EL2 = 2, MMU_IDX_EL3 = 3, MMU_IDX_COUNT = 4 };
 enum { TLB_BITS = 8, TLB_SIZE = 1 << TLB_BITS, PAGE_BITS = 12, PAGE_SIZE = 1 << PAGE_BITS };
 #define PAGE_MASK (~(uint64_t)(PAGE_SIZE - 1))
@@ -26,8 +27,8 @@ enum { TLB_BITS = 8, TLB_SIZE = 1 << TLB_BITS, PAGE_BITS = 12, PAGE_SIZE = 1 << 
  * so an access that is misaligned or hits a flagged entry never matches and takes the slow path.
  * Bits 3..11 of the masked VA are always zero, so flags live there. */
 enum {
-    TLB_FLAG_MMIO = 1 << 11,     /* not RAM: go through ports->mmio_read/write */
-    TLB_FLAG_CODE = 1 << 10,     /* write tag only: page holds decoded blocks (SMC check) */
+    TLB_FLAG_MMIO = 1 << 11, /* not RAM: go through ports->mmio_read/write */
+    TLB_FLAG_CODE = 1 << 10, /* write tag only: page holds decoded blocks (SMC check) */
 };
 #define TLB_TAG_INVALID UINT64_MAX
 
@@ -57,8 +58,8 @@ struct a64_op {
 };
 
 typedef struct code_block {
-    uint64_t pc;   /* virtual PC at decode time (jump-cache check) */
-    uint64_t pa;   /* physical PC: the block-cache key with flags */
+    uint64_t pc; /* virtual PC at decode time (jump-cache check) */
+    uint64_t pa; /* physical PC: the block-cache key with flags */
     uint32_t flags;
     uint16_t n_insns;
     bool dead; /* invalidated: never entered again; storage reclaimed at the next full flush */
@@ -88,12 +89,12 @@ enum { HALT_NONE = 0, HALT_WFI = 1, HALT_WFE = 2, HALT_OFF = 3 };
 /* Indexes of per-EL banked registers: [1] = EL1, [2] = EL2, [3] = EL3. */
 typedef struct arm_cpu {
     /* -- hot: the dispatch loop and the handlers -- */
-    uint64_t x[32];  /* X0-X30; x[31] always reads 0 (XZR); handlers write ZR then re-zero it */
-    uint64_t sp;     /* the stack pointer currently selected (SP_EL0 or SP_ELx) */
-    uint64_t pc;     /* during a block: the block's first PC; between blocks: the next PC */
-    uint32_t nzcv;   /* flags at bits 31..28, PSTATE layout */
+    uint64_t x[32]; /* X0-X30; x[31] always reads 0 (XZR); handlers write ZR then re-zero it */
+    uint64_t sp;    /* the stack pointer currently selected (SP_EL0 or SP_ELx) */
+    uint64_t pc;    /* during a block: the block's first PC; between blocks: the next PC */
+    uint32_t nzcv;  /* flags at bits 31..28, PSTATE layout */
     volatile uint32_t exit_request; /* nonzero: leave the block loop and look at why */
-    unsigned el;     /* current exception level 0..3 */
+    unsigned el;                    /* current exception level 0..3 */
     unsigned mmu_idx;
     unsigned fp_trap_el; /* 0: FP/SIMD usable at the current EL; else the EL a use traps to */
     tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
@@ -115,10 +116,10 @@ typedef struct arm_cpu {
     uint64_t elr[4], spsr[4], esr[4], far[4], vbar[4], sctlr[4], tcr[4], ttbr0[4], ttbr1[4],
         mair[4], amair[4], actlr[4], afsr0[4], afsr1[4], tpidr[4];
     uint64_t cpacr_el1, cptr_el2, cptr_el3, hcr_el2, scr_el3, mdcr_el2, mdcr_el3, hstr_el2,
-        vttbr_el2, vtcr_el2, hpfar_el2, vpidr_el2, vmpidr_el2, par_el1, contextidr_el1,
-        tpidr_el0, tpidrro_el0, csselr_el1, mdscr_el1, cntkctl_el1, cnthctl_el2, cntvoff_el2,
-        cntfrq_el0, dacr32_el2, ifsr32_el2, fpexc32_el2, spsr_abt, spsr_und, spsr_irq, spsr_fiq,
-        sder32_el3, hacr_el2, rvbar_el3, rmr_el3, osdlr_el1, oslsr_el1;
+        vttbr_el2, vtcr_el2, hpfar_el2, vpidr_el2, vmpidr_el2, par_el1, contextidr_el1, tpidr_el0,
+        tpidrro_el0, csselr_el1, mdscr_el1, cntkctl_el1, cnthctl_el2, cntvoff_el2, cntfrq_el0,
+        dacr32_el2, ifsr32_el2, fpexc32_el2, spsr_abt, spsr_und, spsr_irq, spsr_fiq, sder32_el3,
+        hacr_el2, rvbar_el3, rmr_el3, osdlr_el1, oslsr_el1;
     uint64_t cpuactlr_el1, cpuectlr_el1, cpumerrsr_el1, l2ctlr_el1, l2ectlr_el1, l2actlr_el1,
         l2merrsr_el1;
     /* PMU: storage, with a cycle counter that advances with retired instructions. */
@@ -136,7 +137,7 @@ typedef struct arm_cpu {
     /* -- timer -- */
     arm_timer timers[CPU_TIMER_COUNT];
     uint64_t slice_start_ns;
-    uint64_t total_insns; /* retired since reset, before the current slice */
+    uint64_t total_insns;   /* retired since reset, before the current slice */
     uint64_t evstream_last; /* counter value at the last event-stream check */
 
     /* -- block lookup -- */
@@ -174,13 +175,19 @@ struct cpu_cluster {
 };
 
 /* ---- Register access helpers used by every handler ---------------------------------------- */
-static inline uint64_t xreg(const arm_cpu *c, unsigned n) { return c->x[n]; }
-static inline uint64_t xreg_sp(const arm_cpu *c, unsigned n) { return n == 31 ? c->sp : c->x[n]; }
+static inline uint64_t xreg(const arm_cpu *c, unsigned n) {
+    return c->x[n];
+}
+static inline uint64_t xreg_sp(const arm_cpu *c, unsigned n) {
+    return n == 31 ? c->sp : c->x[n];
+}
 static inline void set_xreg(arm_cpu *c, unsigned n, uint64_t v) {
     c->x[n] = v;
     c->x[31] = 0;
 }
-static inline void set_wreg(arm_cpu *c, unsigned n, uint32_t v) { set_xreg(c, n, v); }
+static inline void set_wreg(arm_cpu *c, unsigned n, uint32_t v) {
+    set_xreg(c, n, v);
+}
 static inline void set_xreg_sp(arm_cpu *c, unsigned n, uint64_t v) {
     if (n == 31)
         c->sp = v;
@@ -188,13 +195,19 @@ static inline void set_xreg_sp(arm_cpu *c, unsigned n, uint64_t v) {
         c->x[n] = v;
 }
 /* The register width of an sf=0 operation is 32 bits: results are zero-extended. */
-static inline uint64_t sf_mask(unsigned sf, uint64_t v) { return sf ? v : (uint32_t)v; }
+static inline uint64_t sf_mask(unsigned sf, uint64_t v) {
+    return sf ? v : (uint32_t)v;
+}
 
 enum { NZCV_N = 1u << 31, NZCV_Z = 1u << 30, NZCV_C = 1u << 29, NZCV_V = 1u << 28 };
 enum { DAIF_D = 1 << 9, DAIF_A = 1 << 8, DAIF_I = 1 << 7, DAIF_F = 1 << 6 };
 
-static inline arm_cpu *cluster_core(cpu_cluster *cl, unsigned i) { return cl->cores[i]; }
-static inline const cpu_ports *cpu_ports_of(const arm_cpu *c) { return &c->cluster->ports; }
+static inline arm_cpu *cluster_core(cpu_cluster *cl, unsigned i) {
+    return cl->cores[i];
+}
+static inline const cpu_ports *cpu_ports_of(const arm_cpu *c) {
+    return &c->cluster->ports;
+}
 
 /* Common entry points between files. */
 void cpu_log(arm_cpu *c, unsigned trace_bit, const char *fmt, ...)

@@ -21,10 +21,22 @@ static inline int a64_next_and_exit(arm_cpu *c, const a64_op *op) {
 
 /* Exception classes (ESR_ELx.EC). */
 enum {
-    EC_UNKNOWN = 0x00, EC_WFX = 0x01, EC_FP_ACCESS = 0x07, EC_ILLEGAL_STATE = 0x0e,
-    EC_SVC64 = 0x15, EC_HVC64 = 0x16, EC_SMC64 = 0x17, EC_SYSREG = 0x18,
-    EC_IABT_LOWER = 0x20, EC_IABT_SAME = 0x21, EC_PC_ALIGN = 0x22, EC_DABT_LOWER = 0x24,
-    EC_DABT_SAME = 0x25, EC_SP_ALIGN = 0x26, EC_SERROR = 0x2f, EC_BRK64 = 0x3c
+    EC_UNKNOWN = 0x00,
+    EC_WFX = 0x01,
+    EC_FP_ACCESS = 0x07,
+    EC_ILLEGAL_STATE = 0x0e,
+    EC_SVC64 = 0x15,
+    EC_HVC64 = 0x16,
+    EC_SMC64 = 0x17,
+    EC_SYSREG = 0x18,
+    EC_IABT_LOWER = 0x20,
+    EC_IABT_SAME = 0x21,
+    EC_PC_ALIGN = 0x22,
+    EC_DABT_LOWER = 0x24,
+    EC_DABT_SAME = 0x25,
+    EC_SP_ALIGN = 0x26,
+    EC_SERROR = 0x2f,
+    EC_BRK64 = 0x3c
 };
 enum { EXC_SYNC = 0, EXC_IRQ = 1, EXC_FIQ = 2, EXC_SERROR = 3 };
 
@@ -66,7 +78,7 @@ static inline bool cond_holds(uint32_t nzcv, unsigned cond) {
 
 /* AddWithCarry for 64- and 32-bit operands: result and NZCV. */
 static inline uint64_t add_with_carry(unsigned sf, uint64_t a, uint64_t b, unsigned carry_in,
-                                     uint32_t *nzcv) {
+                                      uint32_t *nzcv) {
     if (sf) {
         uint64_t r = a + b + carry_in;
         bool carry = carry_in ? r <= a : r < a;

@@ -27,9 +27,12 @@ int a64_addsub_imm(arm_cpu *c, const a64_op *op) {
     return A64_NEXT;
 }
 
-static uint64_t ones(unsigned n) { return n >= 64 ? ~0ull : (1ull << n) - 1; }
+static uint64_t ones(unsigned n) {
+    return n >= 64 ? ~0ull : (1ull << n) - 1;
+}
 static uint64_t replicate(uint64_t v, unsigned esize) {
-    for (unsigned s = esize; s < 64; s *= 2) v |= v << s;
+    for (unsigned s = esize; s < 64; s *= 2)
+        v |= v << s;
     return v;
 }
 
@@ -55,8 +58,8 @@ int a64_logic_imm(arm_cpu *c, const a64_op *op) {
     unsigned sf = i >> 31, opc = (i >> 29) & 3, n = (i >> 22) & 1;
     unsigned rn = (i >> 5) & 31, rd = i & 31;
     uint64_t imm, t;
-    if ((!sf && n) || !decode_bit_masks(n, (i >> 10) & 63, (i >> 16) & 63, true, sf ? 64 : 32,
-                                        &imm, &t))
+    if ((!sf && n) ||
+        !decode_bit_masks(n, (i >> 10) & 63, (i >> 16) & 63, true, sf ? 64 : 32, &imm, &t))
         return a64_undef(c, op);
     uint64_t a = xreg(c, rn), r;
     switch (opc) {
@@ -79,9 +82,12 @@ int a64_move_wide(arm_cpu *c, const a64_op *op) {
     if (opc == 1 || (!sf && hw >= 2)) return a64_undef(c, op);
     unsigned shift = hw * 16;
     uint64_t imm = (uint64_t)((i >> 5) & 0xffff) << shift, r;
-    if (opc == 0) r = ~imm;                                                /* MOVN */
-    else if (opc == 2) r = imm;                                            /* MOVZ */
-    else r = (xreg(c, rd) & ~((uint64_t)0xffff << shift)) | imm;           /* MOVK */
+    if (opc == 0)
+        r = ~imm; /* MOVN */
+    else if (opc == 2)
+        r = imm; /* MOVZ */
+    else
+        r = (xreg(c, rd) & ~((uint64_t)0xffff << shift)) | imm; /* MOVK */
     set_xreg(c, rd, sf_mask(sf, r));
     return A64_NEXT;
 }
@@ -113,8 +119,10 @@ int a64_extr(arm_cpu *c, const a64_op *op) {
     unsigned rm = (i >> 16) & 31, rn = (i >> 5) & 31, rd = i & 31;
     if (n != sf || (!sf && lsb >= 32)) return a64_undef(c, op);
     uint64_t hi = xreg(c, rn), lo = xreg(c, rm), r;
-    if (sf) r = lsb ? (lo >> lsb) | (hi << (64 - lsb)) : lo;
-    else r = (uint32_t)((((uint64_t)(uint32_t)hi << 32) | (uint32_t)lo) >> lsb);
+    if (sf)
+        r = lsb ? (lo >> lsb) | (hi << (64 - lsb)) : lo;
+    else
+        r = (uint32_t)((((uint64_t)(uint32_t)hi << 32) | (uint32_t)lo) >> lsb);
     set_xreg(c, rd, r);
     return A64_NEXT;
 }

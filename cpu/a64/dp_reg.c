@@ -44,8 +44,10 @@ static void addsub(arm_cpu *c, uint32_t i, uint64_t a, uint64_t b, bool rd_is_sp
         return;
     }
     r = sf_mask(sf, sub ? a - b : a + b);
-    if (rd_is_sp) set_xreg_sp(c, rd, r);
-    else set_xreg(c, rd, r);
+    if (rd_is_sp)
+        set_xreg_sp(c, rd, r);
+    else
+        set_xreg(c, rd, r);
 }
 
 int a64_addsub_shift(arm_cpu *c, const a64_op *op) {
@@ -110,16 +112,24 @@ int a64_div(arm_cpu *c, const a64_op *op) {
     unsigned sf = i >> 31, is_signed = (i >> 10) & 1;
     uint64_t a = xreg(c, (i >> 5) & 31), b = xreg(c, (i >> 16) & 31), r;
     if (sf) {
-        if (!b) r = 0;
-        else if (!is_signed) r = a / b;
-        else if ((int64_t)a == INT64_MIN && (int64_t)b == -1) r = a;
-        else r = (uint64_t)((int64_t)a / (int64_t)b);
+        if (!b)
+            r = 0;
+        else if (!is_signed)
+            r = a / b;
+        else if ((int64_t)a == INT64_MIN && (int64_t)b == -1)
+            r = a;
+        else
+            r = (uint64_t)((int64_t)a / (int64_t)b);
     } else {
         uint32_t a32 = (uint32_t)a, b32 = (uint32_t)b;
-        if (!b32) r = 0;
-        else if (!is_signed) r = a32 / b32;
-        else if ((int32_t)a32 == INT32_MIN && (int32_t)b32 == -1) r = a32;
-        else r = (uint32_t)((int32_t)a32 / (int32_t)b32);
+        if (!b32)
+            r = 0;
+        else if (!is_signed)
+            r = a32 / b32;
+        else if ((int32_t)a32 == INT32_MIN && (int32_t)b32 == -1)
+            r = a32;
+        else
+            r = (uint32_t)((int32_t)a32 / (int32_t)b32);
     }
     set_xreg(c, i & 31, r);
     return A64_NEXT;
@@ -136,7 +146,8 @@ int a64_shift_var(arm_cpu *c, const a64_op *op) {
 static uint32_t crc32_update(uint32_t crc, uint64_t data, unsigned bytes, uint32_t poly) {
     for (unsigned b = 0; b < bytes; b++) {
         crc ^= (uint8_t)(data >> (8 * b));
-        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (poly & -(crc & 1));
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (poly & -(crc & 1));
     }
     return crc;
 }
@@ -164,7 +175,7 @@ int a64_bitops(arm_cpu *c, const a64_op *op) {
     uint64_t v = xreg(c, (i >> 5) & 31), r;
     switch (opc) {
     case 0: r = sf ? bit_reverse(v) : bit_reverse(v) >> 32; break; /* RBIT */
-    case 1: /* REV16 */
+    case 1:                                                        /* REV16 */
         r = ((v >> 8) & 0x00ff00ff00ff00ffull) | ((v & 0x00ff00ff00ff00ffull) << 8);
         break;
     case 2: /* REV32 (sf=1) or REV (sf=0) */
@@ -210,8 +221,10 @@ int a64_maddl(arm_cpu *c, const a64_op *op) {
     uint32_t i = op->insn;
     unsigned is_unsigned = (i >> 23) & 1, sub = (i >> 15) & 1;
     uint64_t n = xreg(c, (i >> 5) & 31), m = xreg(c, (i >> 16) & 31), p;
-    if (is_unsigned) p = (uint64_t)(uint32_t)n * (uint32_t)m;
-    else p = (uint64_t)((int64_t)(int32_t)n * (int64_t)(int32_t)m);
+    if (is_unsigned)
+        p = (uint64_t)(uint32_t)n * (uint32_t)m;
+    else
+        p = (uint64_t)((int64_t)(int32_t)n * (int64_t)(int32_t)m);
     uint64_t a = xreg(c, (i >> 10) & 31);
     set_xreg(c, i & 31, sub ? a - p : a + p);
     return A64_NEXT;
@@ -220,8 +233,10 @@ int a64_maddl(arm_cpu *c, const a64_op *op) {
 int a64_mulh(arm_cpu *c, const a64_op *op) {
     uint32_t i = op->insn;
     uint64_t n = xreg(c, (i >> 5) & 31), m = xreg(c, (i >> 16) & 31), r;
-    if ((i >> 23) & 1) r = (uint64_t)(((unsigned __int128)n * m) >> 64);
-    else r = (uint64_t)(((__int128)(int64_t)n * (int64_t)m) >> 64);
+    if ((i >> 23) & 1)
+        r = (uint64_t)(((unsigned __int128)n * m) >> 64);
+    else
+        r = (uint64_t)(((__int128)(int64_t)n * (int64_t)m) >> 64);
     set_xreg(c, i & 31, r);
     return A64_NEXT;
 }

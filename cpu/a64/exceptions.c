@@ -23,9 +23,9 @@ void a64_take_exception(arm_cpu *c, unsigned target, unsigned type, uint32_t esr
     if (type == EXC_SYNC || type == EXC_SERROR) c->esr[target] = esr;
     if (set_far) c->far[target] = far;
     if (cpu_tracing(c, TRACE_INT))
-        cpu_log(c, TRACE_INT,
-                "exception type %u EL%u->EL%u esr=0x%08x far=0x%016llx elr=0x%016llx", type, c->el,
-                target, esr, (unsigned long long)far, (unsigned long long)preferred_return);
+        cpu_log(c, TRACE_INT, "exception type %u EL%u->EL%u esr=0x%08x far=0x%016llx elr=0x%016llx",
+                type, c->el, target, esr, (unsigned long long)far,
+                (unsigned long long)preferred_return);
     c->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
     c->pstate_ss = false;
     c->pstate_il = false;
@@ -42,7 +42,9 @@ int a64_raise(arm_cpu *c, const a64_op *op, uint32_t ec, uint32_t iss) {
     return a64_raise_to(c, op, a64_sync_target_el(c), ec, iss);
 }
 
-int a64_undef(arm_cpu *c, const a64_op *op) { return a64_raise(c, op, EC_UNKNOWN, 0); }
+int a64_undef(arm_cpu *c, const a64_op *op) {
+    return a64_raise(c, op, EC_UNKNOWN, 0);
+}
 
 int a64_undef_todo(arm_cpu *c, const a64_op *op) {
     if (cpu_tracing(c, TRACE_UNIMP))

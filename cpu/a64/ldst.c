@@ -26,7 +26,10 @@ static bool decode_xfer(unsigned size_field, unsigned opc, bool v, xfer *x) {
     x->size = 1u << size_field;
     switch (opc) {
     case 0: return true;
-    case 1: x->load = true; x->dest64 = size_field == 3; return true;
+    case 1:
+        x->load = true;
+        x->dest64 = size_field == 3;
+        return true;
     case 2:
         if (size_field == 3) {
             x->prefetch = true;
@@ -50,7 +53,9 @@ static inline int sp_align_fault(arm_cpu *c, const a64_op *op) {
     return a64_raise(c, op, EC_SP_ALIGN, 0);
 }
 
-static unsigned log2_size(unsigned size) { return (unsigned)__builtin_ctz(size); }
+static unsigned log2_size(unsigned size) {
+    return (unsigned)__builtin_ctz(size);
+}
 
 /* One register to or from memory; false when an exception was taken. */
 static bool transfer(arm_cpu *c, const a64_op *op, const xfer *x, uint64_t addr, unsigned rt,
@@ -98,7 +103,9 @@ static uint32_t single_iss(const xfer *x, unsigned rt, bool acq_rel) {
     return mem_iss(log2_size(x->size), x->sign, rt, x->dest64, acq_rel);
 }
 
-static unsigned fp_check_needed(const arm_cpu *c, const xfer *x) { return x->fp && c->fp_trap_el; }
+static unsigned fp_check_needed(const arm_cpu *c, const xfer *x) {
+    return x->fp && c->fp_trap_el;
+}
 
 int a64_ldst_uimm(arm_cpu *c, const a64_op *op) {
     uint32_t i = op->insn;

@@ -1,5 +1,6 @@
 /* System instructions: exception generation (SVC/HVC/SMC/BRK), ERET, hints (WFI/WFE/SEV/...),
- * barriers, CLREX, MSR (immediate), MRS/MSR through the system register table, SYS (DC/IC/AT/TLBI). */
+ * barriers, CLREX, MSR (immediate), MRS/MSR through the system register table, SYS (DC/IC/AT/TLBI).
+ */
 #include "a64/a64.h"
 #include "exec/block_cache.h"
 #include "mmu/mmu_walk.h"
@@ -31,8 +32,7 @@ int a64_exc_gen(arm_cpu *c, const a64_op *op) {
         if (c->scr_el3 & (1u << 7)) return a64_undef(c, op);
         a64_take_exception(c, 3, EXC_SYNC, esr_value(EC_SMC64, imm16), false, 0, next);
         return A64_EXIT_RETIRED;
-    case 4: /* BRK */
-        return a64_raise(c, op, EC_BRK64, imm16);
+    case 4: /* BRK */ return a64_raise(c, op, EC_BRK64, imm16);
     default: return a64_undef(c, op);
     }
 }
@@ -55,7 +55,7 @@ int a64_hint(arm_cpu *c, const a64_op *op) {
     unsigned hint = (op->insn >> 5) & 0x7f;
     uint64_t next = op_pc(c, op) + 4;
     switch (hint) {
-    case 2: /* WFE */
+    case 2:   /* WFE */
     case 3: { /* WFI */
         bool wfe = hint == 2;
         int trap = wfx_trap_el(c, wfe);
@@ -72,9 +72,7 @@ int a64_hint(arm_cpu *c, const a64_op *op) {
         c->exit_request |= EXIT_STOP;
         break;
     }
-    case 1: /* YIELD: let the scheduler run another core */
-        c->exit_request |= EXIT_STOP;
-        break;
+    case 1: /* YIELD: let the scheduler run another core */ c->exit_request |= EXIT_STOP; break;
     case 4: /* SEV: every core, this one included */
         for (unsigned k = 0; k < c->cluster->n; k++) {
             arm_cpu *o = c->cluster->cores[k];
@@ -101,10 +99,14 @@ int a64_clrex(arm_cpu *c, const a64_op *op) {
 }
 
 /* One thread runs all cores in turn and TLB maintenance completes at once: barriers are no-ops. */
-int a64_barrier(arm_cpu *c, const a64_op *op) { return A64_NEXT; }
+int a64_barrier(arm_cpu *c, const a64_op *op) {
+    return A64_NEXT;
+}
 
 /* ISB: later instructions are fetched again (the block ends here). */
-int a64_isb(arm_cpu *c, const a64_op *op) { return a64_next_and_exit(c, op); }
+int a64_isb(arm_cpu *c, const a64_op *op) {
+    return a64_next_and_exit(c, op);
+}
 
 static int sysreg_trap(arm_cpu *c, const a64_op *op, int why) {
     uint32_t i = op->insn;
@@ -113,8 +115,8 @@ static int sysreg_trap(arm_cpu *c, const a64_op *op, int why) {
                    (((i >> 12) & 15) << 10) | ((i & 31) << 5) | (((i >> 8) & 15) << 1) |
                    ((i >> 21) & 1);
     switch (why) {
-    case SR_TRAP_EL1: return a64_raise_to(c, op, c->el == 0 ? a64_sync_target_el(c) : 1,
-                                          EC_SYSREG, iss);
+    case SR_TRAP_EL1:
+        return a64_raise_to(c, op, c->el == 0 ? a64_sync_target_el(c) : 1, EC_SYSREG, iss);
     case SR_TRAP_EL2: return a64_raise_to(c, op, 2, EC_SYSREG, iss);
     case SR_TRAP_FP: return a64_fp_trap(c, op);
     default: return a64_undef(c, op);
@@ -134,8 +136,10 @@ int a64_msr_mrs(arm_cpu *c, const a64_op *op) {
     }
     int chk = sysreg_check(c, r, is_read);
     if (chk != SR_OK) return sysreg_trap(c, op, chk);
-    if (is_read) set_xreg(c, i & 31, sysreg_read(c, r));
-    else sysreg_write(c, r, xreg(c, i & 31));
+    if (is_read)
+        set_xreg(c, i & 31, sysreg_read(c, r));
+    else
+        sysreg_write(c, r, xreg(c, i & 31));
     return a64_next_and_exit(c, op);
 }
 
@@ -147,8 +151,10 @@ int a64_msr_imm(arm_cpu *c, const a64_op *op) {
         cpu_set_pstate_el(c, c->el, crm & 1);
     } else if (op1 == 3 && (op2 == 6 || op2 == 7)) { /* DAIFSet / DAIFClr */
         if (c->el == 0 && !(c->sctlr[1] & (1u << 9))) return sysreg_trap(c, op, SR_TRAP_EL1);
-        if (op2 == 6) c->daif |= crm << 6;
-        else c->daif &= ~(crm << 6);
+        if (op2 == 6)
+            c->daif |= crm << 6;
+        else
+            c->daif &= ~(crm << 6);
         cpu_check_interrupts(c);
     } else {
         return a64_undef(c, op); /* PAN, UAO, DIT, SSBS...: not in ARMv8.0 */
@@ -225,8 +231,10 @@ static int do_tlbi(arm_cpu *c, const a64_op *op, unsigned op1, unsigned crm, uns
             }
         } else {
             unsigned idx = op1 == 4 ? MMU_IDX_EL2 : MMU_IDX_EL3;
-            if (by_va) tlb_flush_va(t, idx, va);
-            else tlb_flush_idx(t, idx);
+            if (by_va)
+                tlb_flush_va(t, idx, va);
+            else
+                tlb_flush_idx(t, idx);
         }
     }
     return a64_next_and_exit(c, op);
@@ -266,8 +274,8 @@ int a64_sys(arm_cpu *c, const a64_op *op) {
         }
         if (op1 == 3 && crm == 4 && op2 == 1) return dc_zva(c, op, arg);
         /* DC CVAC/CVAU/CIVAC (EL0 with SCTLR_EL1.UCI), DC IVAC/ISW/CSW/CISW (EL1+) */
-        if (op1 == 3 && ((crm == 10 && op2 == 1) || (crm == 11 && op2 == 1) ||
-                         (crm == 14 && op2 == 1))) {
+        if (op1 == 3 &&
+            ((crm == 10 && op2 == 1) || (crm == 11 && op2 == 1) || (crm == 14 && op2 == 1))) {
             if (c->el == 0 && !(c->sctlr[1] & (1u << 26))) return sysreg_trap(c, op, SR_TRAP_EL1);
             return a64_next_and_exit(c, op);
         }

@@ -28,7 +28,9 @@ void block_cache_free(cpu_cluster *cl) {
     free(cl->pages);
 }
 
-void jump_cache_flush(arm_cpu *c) { memset(c->jump_cache, 0, sizeof c->jump_cache); }
+void jump_cache_flush(arm_cpu *c) {
+    memset(c->jump_cache, 0, sizeof c->jump_cache);
+}
 
 static unsigned block_hash(uint64_t pa, uint32_t flags) {
     uint64_t h = (pa >> 2) ^ ((uint64_t)flags << 7);
@@ -64,7 +66,8 @@ void code_page_invalidate(cpu_cluster *cl, uint64_t pa_page) {
         b->dead = true;
         cl->blocks_invalidated++;
         code_block **pp = &cl->hash[block_hash(b->pa, b->flags)];
-        while (*pp && *pp != b) pp = &(*pp)->hash_next;
+        while (*pp && *pp != b)
+            pp = &(*pp)->hash_next;
         if (*pp) *pp = b->hash_next;
     }
     p->blocks = NULL;
@@ -85,7 +88,9 @@ void block_cache_flush(cpu_cluster *cl) {
     }
 }
 
-static uint32_t state_flags(const arm_cpu *c) { return c->el; }
+static uint32_t state_flags(const arm_cpu *c) {
+    return c->el;
+}
 
 static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t flags) {
     cpu_cluster *cl = c->cluster;
@@ -112,10 +117,10 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
                 if (n == 0) {
                     cl->n_blocks--;
                     unsigned target = a64_sync_target_el(c);
-                    a64_take_exception(c, target, EXC_SYNC,
-                                       esr_value(target == c->el ? EC_IABT_SAME : EC_IABT_LOWER,
-                                                 0x10),
-                                       true, pc, pc);
+                    a64_take_exception(
+                        c, target, EXC_SYNC,
+                        esr_value(target == c->el ? EC_IABT_SAME : EC_IABT_LOWER, 0x10), true, pc,
+                        pc);
                     return NULL;
                 }
                 break;

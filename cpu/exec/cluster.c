@@ -10,7 +10,9 @@
 #include "timer/generic_timer.h"
 
 static const char *const models[] = {"cortex-a53", NULL};
-const char *const *cpu_model_names(void) { return models; }
+const char *const *cpu_model_names(void) {
+    return models;
+}
 
 cpu_cluster *cpu_cluster_new(const cpu_config *cfg, const cpu_ports *ports, char *err,
                              size_t errlen) {
@@ -51,13 +53,18 @@ oom:
 
 void cpu_cluster_free(cpu_cluster *cl) {
     if (!cl) return;
-    for (unsigned i = 0; i < cl->n; i++) free(cl->cores[i]);
+    for (unsigned i = 0; i < cl->n; i++)
+        free(cl->cores[i]);
     block_cache_free(cl);
     free(cl);
 }
 
-unsigned cpu_cluster_size(const cpu_cluster *cl) { return cl->n; }
-arm_cpu *cpu_cluster_core(cpu_cluster *cl, unsigned i) { return i < cl->n ? cl->cores[i] : NULL; }
+unsigned cpu_cluster_size(const cpu_cluster *cl) {
+    return cl->n;
+}
+arm_cpu *cpu_cluster_core(cpu_cluster *cl, unsigned i) {
+    return i < cl->n ? cl->cores[i] : NULL;
+}
 
 void cpu_set_pstate_el(arm_cpu *c, unsigned el, unsigned spsel) {
     c->sp_el[c->spsel ? c->el : 0] = c->sp;
@@ -72,13 +79,18 @@ void cpu_update_mmu_idx(arm_cpu *c) {
     c->mmu_idx = c->el;
     unsigned trap = 0, fpen = (c->cpacr_el1 >> 20) & 3;
     bool tge = c->hcr_el2 & (1ull << 27);
-    if (c->el <= 1 && !tge && (fpen == 0 || fpen == 2 || (fpen == 1 && c->el == 0))) trap = 1;
-    else if (c->el <= 2 && (c->cptr_el2 & (1u << 10))) trap = 2;
-    else if (c->cptr_el3 & (1u << 10)) trap = 3;
+    if (c->el <= 1 && !tge && (fpen == 0 || fpen == 2 || (fpen == 1 && c->el == 0)))
+        trap = 1;
+    else if (c->el <= 2 && (c->cptr_el2 & (1u << 10)))
+        trap = 2;
+    else if (c->cptr_el3 & (1u << 10))
+        trap = 3;
     c->fp_trap_el = trap;
 }
 
-void cpu_check_interrupts(arm_cpu *c) { c->exit_request |= EXIT_CHECK; }
+void cpu_check_interrupts(arm_cpu *c) {
+    c->exit_request |= EXIT_CHECK;
+}
 
 void cpu_reset(arm_cpu *c) {
     cpu_cluster *cl = c->cluster;
@@ -110,22 +122,29 @@ void cpu_set_el(arm_cpu *c, unsigned el) {
     c->vpidr_el2 = c->midr;
     c->vmpidr_el2 = c->mpidr;
     c->cntfrq_el0 = CNT_FREQ_HZ;
-    for (unsigned e = 1; e <= 3; e++) c->sctlr[e] &= ~(uint64_t)1;
+    for (unsigned e = 1; e <= 3; e++)
+        c->sctlr[e] &= ~(uint64_t)1;
     c->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
     c->pstate_il = false;
     cpu_set_pstate_el(c, el, 1);
     tlb_flush_all(c);
 }
 
-void cpu_set_pc(arm_cpu *c, uint64_t pc) { c->pc = pc; }
+void cpu_set_pc(arm_cpu *c, uint64_t pc) {
+    c->pc = pc;
+}
 void cpu_set_xreg(arm_cpu *c, unsigned n, uint64_t v) {
-    if (n < 31) c->x[n] = v;
-    else if (n == 31) c->sp = v; /* 31 names SP here: the board sets up stacks */
+    if (n < 31)
+        c->x[n] = v;
+    else if (n == 31)
+        c->sp = v; /* 31 names SP here: the board sets up stacks */
 }
 uint64_t cpu_get_xreg(const arm_cpu *c, unsigned n) {
     return n < 31 ? c->x[n] : n == 31 ? c->sp : 0;
 }
-uint64_t cpu_get_pc(const arm_cpu *c) { return c->pc; }
+uint64_t cpu_get_pc(const arm_cpu *c) {
+    return c->pc;
+}
 void cpu_set_vreg(arm_cpu *c, unsigned n, uint64_t lo, uint64_t hi) {
     if (n < 32) c->v[n] = ((__uint128_t)hi << 64) | lo;
 }
@@ -134,7 +153,9 @@ void cpu_get_vreg(const arm_cpu *c, unsigned n, uint64_t *lo, uint64_t *hi) {
     *lo = (uint64_t)v;
     *hi = (uint64_t)(v >> 64);
 }
-unsigned cpu_get_el(const arm_cpu *c) { return c->el; }
+unsigned cpu_get_el(const arm_cpu *c) {
+    return c->el;
+}
 
 bool cpu_write_sysreg(arm_cpu *c, const char *name, uint64_t v) {
     const sysreg_def *r = sysreg_find_name(name);

@@ -74,17 +74,24 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
         }
         const a64_op *op = b->ops;
         int r;
-        while (!(r = op->fn(c, op))) op++;
+        while (!(r = op->fn(c, op)))
+            op++;
         c->insns_slice += op->index + (r == A64_EXIT_RETIRED);
     }
     return c->insns_slice;
 }
 
-void cpu_request_exit(arm_cpu *c) { c->exit_request |= EXIT_STOP; }
+void cpu_request_exit(arm_cpu *c) {
+    c->exit_request |= EXIT_STOP;
+}
 
-bool cpu_is_idle(const arm_cpu *c) { return c->halted != HALT_NONE; }
+bool cpu_is_idle(const arm_cpu *c) {
+    return c->halted != HALT_NONE;
+}
 
-uint64_t cpu_next_timer_deadline(const arm_cpu *c) { return timer_next_deadline(c); }
+uint64_t cpu_next_timer_deadline(const arm_cpu *c) {
+    return timer_next_deadline(c);
+}
 
 void cpu_timer_update(arm_cpu *c, uint64_t now_ns) {
     c->total_insns += c->insns_slice;

@@ -9,7 +9,9 @@
 
 enum { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
 
-static unsigned regime_el(unsigned midx) { return midx == MMU_IDX_EL0 ? 1 : midx; }
+static unsigned regime_el(unsigned midx) {
+    return midx == MMU_IDX_EL0 ? 1 : midx;
+}
 
 static void regime_of(const arm_cpu *c, unsigned midx, mmu_regime *r) {
     unsigned el = regime_el(midx);
@@ -54,8 +56,7 @@ static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, ui
     regime_of(c, midx, &r);
     mmu_desc_reader reader = {read_desc, c};
     mmu_translation tr;
-    static const mmu_access_type acc_type[3] = {MMU_ACCESS_READ, MMU_ACCESS_WRITE,
-                                                MMU_ACCESS_EXEC};
+    static const mmu_access_type acc_type[3] = {MMU_ACCESS_READ, MMU_ACCESS_WRITE, MMU_ACCESS_EXEC};
     bool unpriv = midx == MMU_IDX_EL0;
     mmu_fault f = mmu_translate(&r, va, acc_type[access], unpriv, &reader, &tr);
     if (f.type != MMU_FAULT_NONE) {
@@ -216,8 +217,8 @@ bool mem_translate(arm_cpu *c, const a64_op *op, uint64_t va, unsigned access, u
 
 bool mem_translate_fetch(arm_cpu *c, uint64_t va, uint64_t *pa) {
     if (va & 3) {
-        a64_take_exception(c, a64_sync_target_el(c), EXC_SYNC, esr_value(EC_PC_ALIGN, 0), true,
-                           va, va);
+        a64_take_exception(c, a64_sync_target_el(c), EXC_SYNC, esr_value(EC_PC_ALIGN, 0), true, va,
+                           va);
         return false;
     }
     tlb_entry *e = tlb_entry_for(c, c->mmu_idx, va);
@@ -232,8 +233,8 @@ bool mem_translate_fetch(arm_cpu *c, uint64_t va, uint64_t *pa) {
         unsigned target = a64_sync_target_el(c);
         uint32_t ec = target == c->el ? EC_IABT_SAME : EC_IABT_LOWER;
         if (cpu_tracing(c, TRACE_MMU))
-            cpu_log(c, TRACE_MMU, "prefetch abort va=0x%016llx fsc=0x%02x",
-                    (unsigned long long)va, fsc);
+            cpu_log(c, TRACE_MMU, "prefetch abort va=0x%016llx fsc=0x%02x", (unsigned long long)va,
+                    fsc);
         a64_take_exception(c, target, EXC_SYNC, esr_value(ec, fsc), true, va, va);
         return false;
     }
@@ -262,7 +263,8 @@ void tlb_flush_idx(arm_cpu *c, unsigned midx) {
 }
 
 void tlb_flush_all(arm_cpu *c) {
-    for (unsigned i = 0; i < MMU_IDX_COUNT; i++) tlb_flush_idx(c, i);
+    for (unsigned i = 0; i < MMU_IDX_COUNT; i++)
+        tlb_flush_idx(c, i);
 }
 
 void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va) {

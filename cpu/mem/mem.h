@@ -38,15 +38,25 @@ static inline tlb_entry *tlb_entry_for(arm_cpu *c, unsigned midx, uint64_t va) {
 }
 
 /* size is 1, 2, 4 or 8. Little-endian guest data on a little-endian host. */
-static inline bool mem_read(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size,
-                            uint64_t *out, unsigned midx, uint32_t flags, uint32_t iss) {
+static inline bool mem_read(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size, uint64_t *out,
+                            unsigned midx, uint32_t flags, uint32_t iss) {
     tlb_entry *e = tlb_entry_for(c, midx, va);
     if (likely(e->tag_read == (va & (PAGE_MASK | (size - 1))))) {
         const uint8_t *h = (const uint8_t *)(uintptr_t)(va + e->addend);
         switch (size) {
         case 1: *out = *h; break;
-        case 2: { uint16_t v; memcpy(&v, h, 2); *out = v; break; }
-        case 4: { uint32_t v; memcpy(&v, h, 4); *out = v; break; }
+        case 2: {
+            uint16_t v;
+            memcpy(&v, h, 2);
+            *out = v;
+            break;
+        }
+        case 4: {
+            uint32_t v;
+            memcpy(&v, h, 4);
+            *out = v;
+            break;
+        }
         default: memcpy(out, h, 8); break;
         }
         return true;
@@ -62,8 +72,16 @@ static inline bool mem_write(arm_cpu *c, const a64_op *op, uint64_t va, unsigned
         if (unlikely(c->cluster->excl_holders)) excl_store_seen(c, e->pa_page | (va & ~PAGE_MASK));
         switch (size) {
         case 1: *h = (uint8_t)value; break;
-        case 2: { uint16_t v = (uint16_t)value; memcpy(h, &v, 2); break; }
-        case 4: { uint32_t v = (uint32_t)value; memcpy(h, &v, 4); break; }
+        case 2: {
+            uint16_t v = (uint16_t)value;
+            memcpy(h, &v, 2);
+            break;
+        }
+        case 4: {
+            uint32_t v = (uint32_t)value;
+            memcpy(h, &v, 4);
+            break;
+        }
         default: memcpy(h, &value, 8); break;
         }
         return true;

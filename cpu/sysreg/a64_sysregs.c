@@ -7,11 +7,13 @@
 #include "sysreg/sysreg.h"
 #include "timer/generic_timer.h"
 
-#define OFF(field) ((int32_t)offsetof(arm_cpu, field))
+#define OFF(field)                 ((int32_t)offsetof(arm_cpu, field))
 #define E(op0, op1, crn, crm, op2) SYSREG_ENC(op0, op1, crn, crm, op2)
 
 /* ---- access checks ------------------------------------------------------------------------ */
-static uint64_t sctlr_el1(const arm_cpu *c) { return c->sctlr[1]; }
+static uint64_t sctlr_el1(const arm_cpu *c) {
+    return c->sctlr[1];
+}
 
 /* EL0 reads of the ID space trap to EL1 as EC 0x18 (Linux emulates MRS of MIDR_EL1 & co). */
 static int chk_id(arm_cpu *c, const sysreg_def *r, bool rd) {
@@ -22,7 +24,9 @@ static int chk_ctr(arm_cpu *c, const sysreg_def *r, bool rd) {
     if (c->el == 0 && !(sctlr_el1(c) & (1u << 15))) return SR_TRAP_EL1; /* SCTLR_EL1.UCT */
     return SR_OK;
 }
-static int chk_el0_rw(arm_cpu *c, const sysreg_def *r, bool rd) { return SR_OK; }
+static int chk_el0_rw(arm_cpu *c, const sysreg_def *r, bool rd) {
+    return SR_OK;
+}
 static int chk_tpidrro(arm_cpu *c, const sysreg_def *r, bool rd) {
     return c->el == 0 && !rd ? SR_UNDEF : SR_OK;
 }
@@ -59,7 +63,9 @@ static int chk_cnt(arm_cpu *c, const sysreg_def *r, bool rd) {
 static int chk_pmu(arm_cpu *c, const sysreg_def *r, bool rd) {
     return c->el == 0 && !(c->pmuserenr_el0 & 1) ? SR_TRAP_EL1 : SR_OK;
 }
-static int chk_dczid(arm_cpu *c, const sysreg_def *r, bool rd) { return SR_OK; }
+static int chk_dczid(arm_cpu *c, const sysreg_def *r, bool rd) {
+    return SR_OK;
+}
 
 /* ---- hooks ---------------------------------------------------------------------------------- */
 static uint64_t rd_midr(arm_cpu *c, const sysreg_def *r) {
@@ -83,15 +89,25 @@ static uint64_t rd_dczid(arm_cpu *c, const sysreg_def *r) {
 static uint64_t rd_l2ctlr(arm_cpu *c, const sysreg_def *r) {
     return (c->l2ctlr_el1 & ~(3ull << 24)) | ((uint64_t)(c->cluster->n - 1) << 24);
 }
-static uint64_t rd_nzcv(arm_cpu *c, const sysreg_def *r) { return c->nzcv; }
-static void wr_nzcv(arm_cpu *c, const sysreg_def *r, uint64_t v) { c->nzcv = v & 0xf0000000u; }
-static uint64_t rd_daif(arm_cpu *c, const sysreg_def *r) { return c->daif; }
+static uint64_t rd_nzcv(arm_cpu *c, const sysreg_def *r) {
+    return c->nzcv;
+}
+static void wr_nzcv(arm_cpu *c, const sysreg_def *r, uint64_t v) {
+    c->nzcv = v & 0xf0000000u;
+}
+static uint64_t rd_daif(arm_cpu *c, const sysreg_def *r) {
+    return c->daif;
+}
 static void wr_daif(arm_cpu *c, const sysreg_def *r, uint64_t v) {
     c->daif = v & 0x3c0;
     cpu_check_interrupts(c);
 }
-static uint64_t rd_current_el(arm_cpu *c, const sysreg_def *r) { return c->el << 2; }
-static uint64_t rd_spsel(arm_cpu *c, const sysreg_def *r) { return c->spsel; }
+static uint64_t rd_current_el(arm_cpu *c, const sysreg_def *r) {
+    return c->el << 2;
+}
+static uint64_t rd_spsel(arm_cpu *c, const sysreg_def *r) {
+    return c->spsel;
+}
 static void wr_spsel(arm_cpu *c, const sysreg_def *r, uint64_t v) {
     cpu_set_pstate_el(c, c->el, v & 1);
 }
@@ -101,13 +117,23 @@ static uint64_t rd_sp_elx(arm_cpu *c, const sysreg_def *r) {
 }
 static void wr_sp_elx(arm_cpu *c, const sysreg_def *r, uint64_t v) {
     unsigned n = r->arg;
-    if ((c->spsel ? c->el : 0) == n) c->sp = v;
-    else c->sp_el[n] = v;
+    if ((c->spsel ? c->el : 0) == n)
+        c->sp = v;
+    else
+        c->sp_el[n] = v;
 }
-static uint64_t rd_fpcr(arm_cpu *c, const sysreg_def *r) { return c->fpcr; }
-static void wr_fpcr(arm_cpu *c, const sysreg_def *r, uint64_t v) { c->fpcr = v & 0x07ff9f00u; }
-static uint64_t rd_fpsr(arm_cpu *c, const sysreg_def *r) { return c->fpsr; }
-static void wr_fpsr(arm_cpu *c, const sysreg_def *r, uint64_t v) { c->fpsr = v & 0xf800009fu; }
+static uint64_t rd_fpcr(arm_cpu *c, const sysreg_def *r) {
+    return c->fpcr;
+}
+static void wr_fpcr(arm_cpu *c, const sysreg_def *r, uint64_t v) {
+    c->fpcr = v & 0x07ff9f00u;
+}
+static uint64_t rd_fpsr(arm_cpu *c, const sysreg_def *r) {
+    return c->fpsr;
+}
+static void wr_fpsr(arm_cpu *c, const sysreg_def *r, uint64_t v) {
+    c->fpsr = v & 0xf800009fu;
+}
 static uint64_t rd_cntpct(arm_cpu *c, const sysreg_def *r) {
     uint64_t v = timer_read_cntpct(c);
     return r->arg == 2 ? v - c->cntvoff_el2 : v;
@@ -132,14 +158,18 @@ static uint64_t rd_isr(arm_cpu *c, const sysreg_def *r) {
            (c->serror_line ? 1u << 8 : 0);
 }
 /* PMU */
-static uint64_t insns_now(const arm_cpu *c) { return c->total_insns + c->insns_slice; }
+static uint64_t insns_now(const arm_cpu *c) {
+    return c->total_insns + c->insns_slice;
+}
 static uint64_t rd_pmccntr(arm_cpu *c, const sysreg_def *r) {
     return c->pmccntr_base + insns_now(c);
 }
 static void wr_pmccntr(arm_cpu *c, const sysreg_def *r, uint64_t v) {
     c->pmccntr_base = v - insns_now(c);
 }
-static uint64_t rd_pmcr(arm_cpu *c, const sysreg_def *r) { return 0x41033000u | (c->pmcr_el0 & 0xff); }
+static uint64_t rd_pmcr(arm_cpu *c, const sysreg_def *r) {
+    return 0x41033000u | (c->pmcr_el0 & 0xff);
+}
 static void wr_pmcr(arm_cpu *c, const sysreg_def *r, uint64_t v) {
     if (v & 4) c->pmccntr_base = -insns_now(c);
     if (v & 2) memset(c->pmevcntr, 0, sizeof c->pmevcntr);
@@ -148,12 +178,16 @@ static void wr_pmcr(arm_cpu *c, const sysreg_def *r, uint64_t v) {
 static uint64_t *set_clr_field(arm_cpu *c, unsigned which) {
     return which == 0 ? &c->pmcnten : which == 1 ? &c->pminten : &c->pmovs;
 }
-static uint64_t rd_setclr(arm_cpu *c, const sysreg_def *r) { return *set_clr_field(c, r->arg >> 1); }
+static uint64_t rd_setclr(arm_cpu *c, const sysreg_def *r) {
+    return *set_clr_field(c, r->arg >> 1);
+}
 static void wr_setclr(arm_cpu *c, const sysreg_def *r, uint64_t v) {
     uint64_t *f = set_clr_field(c, r->arg >> 1);
     v &= 0x8000003fu;
-    if (r->arg & 1) *f &= ~v;
-    else *f |= v;
+    if (r->arg & 1)
+        *f &= ~v;
+    else
+        *f |= v;
 }
 static uint64_t *pmev(arm_cpu *c, unsigned n, bool type) {
     static uint64_t sink;
@@ -168,8 +202,10 @@ static uint64_t rd_pmev(arm_cpu *c, const sysreg_def *r) {
 static void wr_pmev(arm_cpu *c, const sysreg_def *r, uint64_t v) {
     unsigned n = r->arg & 31;
     if (n == 31) {
-        if (r->arg & 32) c->pmccfiltr_el0 = v;
-        else wr_pmccntr(c, r, v);
+        if (r->arg & 32)
+            c->pmccfiltr_el0 = v;
+        else
+            wr_pmccntr(c, r, v);
         return;
     }
     *pmev(c, n, r->arg & 32) = r->arg & 32 ? v : (uint32_t)v;
@@ -186,34 +222,53 @@ static void wr_pmxev(arm_cpu *c, const sysreg_def *r, uint64_t v) {
 }
 
 /* ---- the table ------------------------------------------------------------------------------ */
-#define STORE(n, enc, el, field, rst) {#n, enc, el, 0, OFF(field), rst, NULL, NULL, NULL, 0}
-#define STORE_TLB(n, enc, el, field, rst) {#n, enc, el, SRF_TLB, OFF(field), rst, NULL, NULL, NULL, 0}
-#define CONST(n, enc, el, val) {#n, enc, el, SRF_RO | SRF_CONST, -1, val, NULL, NULL, NULL, 0}
-#define ID(n, enc, val) {#n, enc, 1, SRF_RO | SRF_CONST, -1, val, chk_id, NULL, NULL, 0}
-#define RAZWI(n, enc, el) {#n, enc, el, SRF_RAZWI, -1, 0, NULL, NULL, NULL, 0}
-#define HOOK(n, enc, el, fl, chk, rd, wr, a) {#n, enc, el, fl, -1, 0, chk, rd, wr, a}
+#define STORE(n, enc, el, field, rst)                                                              \
+    { #n, enc, el, 0, OFF(field), rst, NULL, NULL, NULL, 0 }
+#define STORE_TLB(n, enc, el, field, rst)                                                          \
+    { #n, enc, el, SRF_TLB, OFF(field), rst, NULL, NULL, NULL, 0 }
+#define CONST(n, enc, el, val)                                                                     \
+    { #n, enc, el, SRF_RO | SRF_CONST, -1, val, NULL, NULL, NULL, 0 }
+#define ID(n, enc, val)                                                                            \
+    { #n, enc, 1, SRF_RO | SRF_CONST, -1, val, chk_id, NULL, NULL, 0 }
+#define RAZWI(n, enc, el)                                                                          \
+    { #n, enc, el, SRF_RAZWI, -1, 0, NULL, NULL, NULL, 0 }
+#define HOOK(n, enc, el, fl, chk, rd, wr, a)                                                       \
+    { #n, enc, el, fl, -1, 0, chk, rd, wr, a }
 #define HOOK_STORE(n, enc, el, field, rst, chk, rd, wr, a)                                         \
-    {#n, enc, el, 0, OFF(field), rst, chk, rd, wr, a}
+    { #n, enc, el, 0, OFF(field), rst, chk, rd, wr, a }
 
 static const sysreg_def table[] = {
     /* identification */
     HOOK(MIDR_EL1, E(3, 0, 0, 0, 0), 1, SRF_RO, chk_id, rd_midr, NULL, 0),
     HOOK(MPIDR_EL1, E(3, 0, 0, 0, 5), 1, SRF_RO, chk_id, rd_mpidr, NULL, 0),
     ID(REVIDR_EL1, E(3, 0, 0, 0, 6), 0),
-    ID(ID_PFR0_EL1, E(3, 0, 0, 1, 0), 0x00000131), ID(ID_PFR1_EL1, E(3, 0, 0, 1, 1), 0x00011011),
-    ID(ID_DFR0_EL1, E(3, 0, 0, 1, 2), 0x03010066), ID(ID_AFR0_EL1, E(3, 0, 0, 1, 3), 0),
-    ID(ID_MMFR0_EL1, E(3, 0, 0, 1, 4), 0x10101105), ID(ID_MMFR1_EL1, E(3, 0, 0, 1, 5), 0x40000000),
-    ID(ID_MMFR2_EL1, E(3, 0, 0, 1, 6), 0x01260000), ID(ID_MMFR3_EL1, E(3, 0, 0, 1, 7), 0x02102211),
-    ID(ID_ISAR0_EL1, E(3, 0, 0, 2, 0), 0x02101110), ID(ID_ISAR1_EL1, E(3, 0, 0, 2, 1), 0x13112111),
-    ID(ID_ISAR2_EL1, E(3, 0, 0, 2, 2), 0x21232042), ID(ID_ISAR3_EL1, E(3, 0, 0, 2, 3), 0x01112131),
-    ID(ID_ISAR4_EL1, E(3, 0, 0, 2, 4), 0x00011142), ID(ID_ISAR5_EL1, E(3, 0, 0, 2, 5), 0x00010001),
-    ID(MVFR0_EL1, E(3, 0, 0, 3, 0), 0x10110222), ID(MVFR1_EL1, E(3, 0, 0, 3, 1), 0x12111111),
+    ID(ID_PFR0_EL1, E(3, 0, 0, 1, 0), 0x00000131),
+    ID(ID_PFR1_EL1, E(3, 0, 0, 1, 1), 0x00011011),
+    ID(ID_DFR0_EL1, E(3, 0, 0, 1, 2), 0x03010066),
+    ID(ID_AFR0_EL1, E(3, 0, 0, 1, 3), 0),
+    ID(ID_MMFR0_EL1, E(3, 0, 0, 1, 4), 0x10101105),
+    ID(ID_MMFR1_EL1, E(3, 0, 0, 1, 5), 0x40000000),
+    ID(ID_MMFR2_EL1, E(3, 0, 0, 1, 6), 0x01260000),
+    ID(ID_MMFR3_EL1, E(3, 0, 0, 1, 7), 0x02102211),
+    ID(ID_ISAR0_EL1, E(3, 0, 0, 2, 0), 0x02101110),
+    ID(ID_ISAR1_EL1, E(3, 0, 0, 2, 1), 0x13112111),
+    ID(ID_ISAR2_EL1, E(3, 0, 0, 2, 2), 0x21232042),
+    ID(ID_ISAR3_EL1, E(3, 0, 0, 2, 3), 0x01112131),
+    ID(ID_ISAR4_EL1, E(3, 0, 0, 2, 4), 0x00011142),
+    ID(ID_ISAR5_EL1, E(3, 0, 0, 2, 5), 0x00010001),
+    ID(MVFR0_EL1, E(3, 0, 0, 3, 0), 0x10110222),
+    ID(MVFR1_EL1, E(3, 0, 0, 3, 1), 0x12111111),
     ID(MVFR2_EL1, E(3, 0, 0, 3, 2), 0x00000043),
-    ID(ID_AA64PFR0_EL1, E(3, 0, 0, 4, 0), 0x2222), ID(ID_AA64PFR1_EL1, E(3, 0, 0, 4, 1), 0),
-    ID(ID_AA64DFR0_EL1, E(3, 0, 0, 5, 0), 0x10305106), ID(ID_AA64DFR1_EL1, E(3, 0, 0, 5, 1), 0),
-    ID(ID_AA64AFR0_EL1, E(3, 0, 0, 5, 4), 0), ID(ID_AA64AFR1_EL1, E(3, 0, 0, 5, 5), 0),
-    ID(ID_AA64ISAR0_EL1, E(3, 0, 0, 6, 0), 0x10000), ID(ID_AA64ISAR1_EL1, E(3, 0, 0, 6, 1), 0),
-    ID(ID_AA64MMFR0_EL1, E(3, 0, 0, 7, 0), 0x1122), ID(ID_AA64MMFR1_EL1, E(3, 0, 0, 7, 1), 0),
+    ID(ID_AA64PFR0_EL1, E(3, 0, 0, 4, 0), 0x2222),
+    ID(ID_AA64PFR1_EL1, E(3, 0, 0, 4, 1), 0),
+    ID(ID_AA64DFR0_EL1, E(3, 0, 0, 5, 0), 0x10305106),
+    ID(ID_AA64DFR1_EL1, E(3, 0, 0, 5, 1), 0),
+    ID(ID_AA64AFR0_EL1, E(3, 0, 0, 5, 4), 0),
+    ID(ID_AA64AFR1_EL1, E(3, 0, 0, 5, 5), 0),
+    ID(ID_AA64ISAR0_EL1, E(3, 0, 0, 6, 0), 0x10000),
+    ID(ID_AA64ISAR1_EL1, E(3, 0, 0, 6, 1), 0),
+    ID(ID_AA64MMFR0_EL1, E(3, 0, 0, 7, 0), 0x1122),
+    ID(ID_AA64MMFR1_EL1, E(3, 0, 0, 7, 1), 0),
     ID(ID_AA64MMFR2_EL1, E(3, 0, 0, 7, 2), 0),
     HOOK(CCSIDR_EL1, E(3, 1, 0, 0, 0), 1, SRF_RO, NULL, rd_ccsidr, NULL, 0),
     CONST(CLIDR_EL1, E(3, 1, 0, 0, 1), 1, 0x0A200023),
@@ -269,7 +324,8 @@ static const sysreg_def table[] = {
     HOOK(NZCV, E(3, 3, 4, 2, 0), 0, 0, chk_el0_rw, rd_nzcv, wr_nzcv, 0),
     HOOK(FPCR, E(3, 3, 4, 4, 0), 0, 0, chk_fp, rd_fpcr, wr_fpcr, 0),
     HOOK(FPSR, E(3, 3, 4, 4, 1), 0, 0, chk_fp, rd_fpsr, wr_fpsr, 0),
-    RAZWI(DSPSR_EL0, E(3, 3, 4, 5, 0), 1), RAZWI(DLR_EL0, E(3, 3, 4, 5, 1), 1),
+    RAZWI(DSPSR_EL0, E(3, 3, 4, 5, 0), 1),
+    RAZWI(DLR_EL0, E(3, 3, 4, 5, 1), 1),
     STORE(SPSR_EL2, E(3, 4, 4, 0, 0), 2, spsr[2], 0),
     STORE(ELR_EL2, E(3, 4, 4, 0, 1), 2, elr[2], 0),
     HOOK(SP_EL1, E(3, 4, 4, 1, 0), 2, 0, NULL, rd_sp_elx, wr_sp_elx, 1),
@@ -311,18 +367,30 @@ static const sysreg_def table[] = {
     {"CNTFRQ_EL0", E(3, 3, 14, 0, 0), 0, 0, OFF(cntfrq_el0), CNT_FREQ_HZ, chk_cnt, NULL, NULL, 0},
     HOOK(CNTPCT_EL0, E(3, 3, 14, 0, 1), 0, SRF_RO, chk_cnt, rd_cntpct, NULL, 1),
     HOOK(CNTVCT_EL0, E(3, 3, 14, 0, 2), 0, SRF_RO, chk_cnt, rd_cntpct, NULL, 2),
-    {"CNTP_TVAL_EL0", E(3, 3, 14, 2, 0), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer, (CPU_TIMER_PHYS_NS << 2) | 2},
-    {"CNTP_CTL_EL0", E(3, 3, 14, 2, 1), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer, (CPU_TIMER_PHYS_NS << 2) | 0},
-    {"CNTP_CVAL_EL0", E(3, 3, 14, 2, 2), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer, (CPU_TIMER_PHYS_NS << 2) | 1},
-    {"CNTV_TVAL_EL0", E(3, 3, 14, 3, 0), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer, (CPU_TIMER_VIRT << 2) | 2},
-    {"CNTV_CTL_EL0", E(3, 3, 14, 3, 1), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer, (CPU_TIMER_VIRT << 2) | 0},
-    {"CNTV_CVAL_EL0", E(3, 3, 14, 3, 2), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer, (CPU_TIMER_VIRT << 2) | 1},
-    HOOK(CNTHP_TVAL_EL2, E(3, 4, 14, 2, 0), 2, 0, NULL, rd_timer, wr_timer, (CPU_TIMER_HYP << 2) | 2),
-    HOOK(CNTHP_CTL_EL2, E(3, 4, 14, 2, 1), 2, 0, NULL, rd_timer, wr_timer, (CPU_TIMER_HYP << 2) | 0),
-    HOOK(CNTHP_CVAL_EL2, E(3, 4, 14, 2, 2), 2, 0, NULL, rd_timer, wr_timer, (CPU_TIMER_HYP << 2) | 1),
-    HOOK(CNTPS_TVAL_EL1, E(3, 7, 14, 2, 0), 1, 0, NULL, rd_timer, wr_timer, (CPU_TIMER_PHYS_S << 2) | 2),
-    HOOK(CNTPS_CTL_EL1, E(3, 7, 14, 2, 1), 1, 0, NULL, rd_timer, wr_timer, (CPU_TIMER_PHYS_S << 2) | 0),
-    HOOK(CNTPS_CVAL_EL1, E(3, 7, 14, 2, 2), 1, 0, NULL, rd_timer, wr_timer, (CPU_TIMER_PHYS_S << 2) | 1),
+    {"CNTP_TVAL_EL0", E(3, 3, 14, 2, 0), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
+     (CPU_TIMER_PHYS_NS << 2) | 2},
+    {"CNTP_CTL_EL0", E(3, 3, 14, 2, 1), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
+     (CPU_TIMER_PHYS_NS << 2) | 0},
+    {"CNTP_CVAL_EL0", E(3, 3, 14, 2, 2), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
+     (CPU_TIMER_PHYS_NS << 2) | 1},
+    {"CNTV_TVAL_EL0", E(3, 3, 14, 3, 0), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
+     (CPU_TIMER_VIRT << 2) | 2},
+    {"CNTV_CTL_EL0", E(3, 3, 14, 3, 1), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
+     (CPU_TIMER_VIRT << 2) | 0},
+    {"CNTV_CVAL_EL0", E(3, 3, 14, 3, 2), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
+     (CPU_TIMER_VIRT << 2) | 1},
+    HOOK(CNTHP_TVAL_EL2, E(3, 4, 14, 2, 0), 2, 0, NULL, rd_timer, wr_timer,
+         (CPU_TIMER_HYP << 2) | 2),
+    HOOK(CNTHP_CTL_EL2, E(3, 4, 14, 2, 1), 2, 0, NULL, rd_timer, wr_timer,
+         (CPU_TIMER_HYP << 2) | 0),
+    HOOK(CNTHP_CVAL_EL2, E(3, 4, 14, 2, 2), 2, 0, NULL, rd_timer, wr_timer,
+         (CPU_TIMER_HYP << 2) | 1),
+    HOOK(CNTPS_TVAL_EL1, E(3, 7, 14, 2, 0), 1, 0, NULL, rd_timer, wr_timer,
+         (CPU_TIMER_PHYS_S << 2) | 2),
+    HOOK(CNTPS_CTL_EL1, E(3, 7, 14, 2, 1), 1, 0, NULL, rd_timer, wr_timer,
+         (CPU_TIMER_PHYS_S << 2) | 0),
+    HOOK(CNTPS_CVAL_EL1, E(3, 7, 14, 2, 2), 1, 0, NULL, rd_timer, wr_timer,
+         (CPU_TIMER_PHYS_S << 2) | 1),
     HOOK_STORE(CNTKCTL_EL1, E(3, 0, 14, 1, 0), 1, cntkctl_el1, 0, NULL, NULL, wr_cntkctl, 0),
     STORE(CNTHCTL_EL2, E(3, 4, 14, 1, 0), 2, cnthctl_el2, 3),
     HOOK_STORE(CNTVOFF_EL2, E(3, 4, 14, 0, 3), 2, cntvoff_el2, 0, NULL, NULL, wr_cntvoff, 0),
@@ -333,7 +401,8 @@ static const sysreg_def table[] = {
     HOOK(PMOVSCLR_EL0, E(3, 3, 9, 12, 3), 0, 0, chk_pmu, rd_setclr, wr_setclr, 5),
     RAZWI(PMSWINC_EL0, E(3, 3, 9, 12, 4), 0),
     HOOK_STORE(PMSELR_EL0, E(3, 3, 9, 12, 5), 0, pmselr_el0, 0, chk_pmu, NULL, NULL, 0),
-    {"PMCEID0_EL0", E(3, 3, 9, 12, 6), 0, SRF_RO | SRF_CONST, -1, 0x6E1FFFDB, chk_pmu, NULL, NULL, 0},
+    {"PMCEID0_EL0", E(3, 3, 9, 12, 6), 0, SRF_RO | SRF_CONST, -1, 0x6E1FFFDB, chk_pmu, NULL, NULL,
+     0},
     {"PMCEID1_EL0", E(3, 3, 9, 12, 7), 0, SRF_RO | SRF_CONST, -1, 0, chk_pmu, NULL, NULL, 0},
     HOOK(PMCCNTR_EL0, E(3, 3, 9, 13, 0), 0, 0, chk_pmu, rd_pmccntr, wr_pmccntr, 0),
     HOOK(PMXEVTYPER_EL0, E(3, 3, 9, 13, 1), 0, 0, chk_pmu, rd_pmxev, wr_pmxev, 32),
@@ -357,21 +426,33 @@ static const sysreg_def table[] = {
     HOOK(PMCCFILTR_EL0, E(3, 3, 14, 15, 7), 0, 0, chk_pmu, rd_pmev, wr_pmev, 32 | 31),
     /* debug: storage for what Linux programs, the rest read-as-zero (no guest debugging) */
     STORE(MDSCR_EL1, E(2, 0, 0, 2, 2), 1, mdscr_el1, 0),
-    RAZWI(MDCCINT_EL1, E(2, 0, 0, 2, 0), 1), RAZWI(OSDTRRX_EL1, E(2, 0, 0, 0, 2), 1),
-    RAZWI(OSDTRTX_EL1, E(2, 0, 0, 3, 2), 1), RAZWI(OSECCR_EL1, E(2, 0, 0, 6, 2), 1),
-    CONST(MDRAR_EL1, E(2, 0, 1, 0, 0), 1, 0), RAZWI(OSLAR_EL1, E(2, 0, 1, 0, 4), 1),
+    RAZWI(MDCCINT_EL1, E(2, 0, 0, 2, 0), 1),
+    RAZWI(OSDTRRX_EL1, E(2, 0, 0, 0, 2), 1),
+    RAZWI(OSDTRTX_EL1, E(2, 0, 0, 3, 2), 1),
+    RAZWI(OSECCR_EL1, E(2, 0, 0, 6, 2), 1),
+    CONST(MDRAR_EL1, E(2, 0, 1, 0, 0), 1, 0),
+    RAZWI(OSLAR_EL1, E(2, 0, 1, 0, 4), 1),
     CONST(OSLSR_EL1, E(2, 0, 1, 1, 4), 1, 0x8),
     STORE(OSDLR_EL1, E(2, 0, 1, 3, 4), 1, osdlr_el1, 0),
     RAZWI(DBGPRCR_EL1, E(2, 0, 1, 4, 4), 1),
-    RAZWI(DBGCLAIMSET_EL1, E(2, 0, 7, 8, 6), 1), RAZWI(DBGCLAIMCLR_EL1, E(2, 0, 7, 9, 6), 1),
+    RAZWI(DBGCLAIMSET_EL1, E(2, 0, 7, 8, 6), 1),
+    RAZWI(DBGCLAIMCLR_EL1, E(2, 0, 7, 9, 6), 1),
     CONST(DBGAUTHSTATUS_EL1, E(2, 0, 7, 14, 6), 1, 0xaa),
     RAZWI(DBGVCR32_EL2, E(2, 4, 0, 7, 0), 2),
 #define DBG_PAIR(n)                                                                                \
     RAZWI(DBGBVR##n##_EL1, E(2, 0, 0, n, 4), 1), RAZWI(DBGBCR##n##_EL1, E(2, 0, 0, n, 5), 1)
 #define DBG_WPAIR(n)                                                                               \
     RAZWI(DBGWVR##n##_EL1, E(2, 0, 0, n, 6), 1), RAZWI(DBGWCR##n##_EL1, E(2, 0, 0, n, 7), 1)
-    DBG_PAIR(0), DBG_PAIR(1), DBG_PAIR(2), DBG_PAIR(3), DBG_PAIR(4), DBG_PAIR(5),
-    DBG_WPAIR(0), DBG_WPAIR(1), DBG_WPAIR(2), DBG_WPAIR(3),
+    DBG_PAIR(0),
+    DBG_PAIR(1),
+    DBG_PAIR(2),
+    DBG_PAIR(3),
+    DBG_PAIR(4),
+    DBG_PAIR(5),
+    DBG_WPAIR(0),
+    DBG_WPAIR(1),
+    DBG_WPAIR(2),
+    DBG_WPAIR(3),
     /* implementation defined (reachable: ACTLR_EL3 = 0x73) */
     STORE(CPUACTLR_EL1, E(3, 1, 15, 2, 0), 1, cpuactlr_el1, 0x90ca000),
     STORE(CPUECTLR_EL1, E(3, 1, 15, 2, 1), 1, cpuectlr_el1, 0),
@@ -383,8 +464,8 @@ static const sysreg_def table[] = {
     CONST(CBAR_EL1, E(3, 1, 15, 3, 0), 1, 0x3f000000),
 };
 
-static const sysreg_def id_space_raz = {"ID_RAZ", 0, 1, SRF_RO | SRF_CONST, -1, 0, chk_id,
-                                        NULL, NULL, 0};
+static const sysreg_def id_space_raz = {"ID_RAZ", 0,    1, SRF_RO | SRF_CONST, -1, 0, chk_id,
+                                        NULL,     NULL, 0};
 static uint16_t enc_index[1 << 16];
 static bool index_built;
 
@@ -433,8 +514,10 @@ uint64_t sysreg_read(arm_cpu *c, const sysreg_def *r) {
 }
 
 void sysreg_write(arm_cpu *c, const sysreg_def *r, uint64_t v) {
-    if (r->write) r->write(c, r, v);
-    else if (r->offset >= 0 && !(r->flags & (SRF_RAZWI | SRF_CONST))) *storage(c, r) = v;
+    if (r->write)
+        r->write(c, r, v);
+    else if (r->offset >= 0 && !(r->flags & (SRF_RAZWI | SRF_CONST)))
+        *storage(c, r) = v;
     if (r->flags & SRF_TLB) tlb_flush_all(c);
     cpu_update_mmu_idx(c);
     cpu_check_interrupts(c);

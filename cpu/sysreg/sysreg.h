@@ -22,21 +22,21 @@ typedef struct sysreg_def sysreg_def;
 struct sysreg_def {
     const char *name;
     uint32_t enc;
-    uint8_t min_el;   /* lowest EL that may access it without a check hook */
-    uint8_t flags;    /* SRF_* */
-    int32_t offset;   /* storage in arm_cpu, or -1 */
-    uint64_t reset;   /* value stored at reset (storage registers) or the constant (SRF_CONST) */
+    uint8_t min_el; /* lowest EL that may access it without a check hook */
+    uint8_t flags;  /* SRF_* */
+    int32_t offset; /* storage in arm_cpu, or -1 */
+    uint64_t reset; /* value stored at reset (storage registers) or the constant (SRF_CONST) */
     int (*check)(arm_cpu *c, const sysreg_def *r, bool is_read); /* NULL: min_el rule only */
     uint64_t (*read)(arm_cpu *c, const sysreg_def *r);
     void (*write)(arm_cpu *c, const sysreg_def *r, uint64_t v);
     unsigned arg; /* hook argument (timer number, counter index, ...) */
 };
 enum {
-    SRF_RO = 1,     /* writes UNDEFINED */
-    SRF_WO = 2,     /* reads UNDEFINED */
-    SRF_CONST = 4,  /* reads return reset; writes ignored unless RO */
-    SRF_RAZWI = 8,  /* reads zero, writes ignored */
-    SRF_TLB = 16    /* a write changes translation: flush this core's TLBs */
+    SRF_RO = 1,    /* writes UNDEFINED */
+    SRF_WO = 2,    /* reads UNDEFINED */
+    SRF_CONST = 4, /* reads return reset; writes ignored unless RO */
+    SRF_RAZWI = 8, /* reads zero, writes ignored */
+    SRF_TLB = 16   /* a write changes translation: flush this core's TLBs */
 };
 
 /* Finds the register for an encoding (NULL: unallocated, UNDEFINED). Unlisted registers of the

@@ -14,7 +14,9 @@ static uint64_t count_to_ns_ceil(uint64_t count) {
     return (count / 12) * 625 + ((count % 12) * 625 + 11) / 12;
 }
 
-static uint64_t raw_count(const arm_cpu *c) { return ns_to_count(timer_now_ns(c)); }
+static uint64_t raw_count(const arm_cpu *c) {
+    return ns_to_count(timer_now_ns(c));
+}
 
 uint64_t timer_read_cntpct(arm_cpu *c) {
     uint64_t v = raw_count(c);

@@ -22,10 +22,18 @@ static uint8_t *ram_ptr(void *o, uint64_t pa, bool w, uint64_t *avail) {
     *avail = RAM_SIZE - pa;
     return ram + pa;
 }
-static bool mmio_rd(void *o, uint64_t pa, unsigned s, uint64_t *v) { return false; }
-static bool mmio_wr(void *o, uint64_t pa, unsigned s, uint64_t v) { return false; }
-static uint64_t now(void *o) { return 0; }
-static void log_line(void *o, const char *l) { fprintf(stderr, "%s\n", l); }
+static bool mmio_rd(void *o, uint64_t pa, unsigned s, uint64_t *v) {
+    return false;
+}
+static bool mmio_wr(void *o, uint64_t pa, unsigned s, uint64_t v) {
+    return false;
+}
+static uint64_t now(void *o) {
+    return 0;
+}
+static void log_line(void *o, const char *l) {
+    fprintf(stderr, "%s\n", l);
+}
 
 static uint64_t rng_state;
 static uint64_t rnd(void) {
@@ -36,9 +44,21 @@ static uint64_t rnd(void) {
 }
 
 static uint64_t interesting(void) {
-    static const uint64_t pool[] = {0,          1,          2,          0x7fffffff,
-                                    0x80000000, 0xffffffff, 0x100000000, 0x7fffffffffffffffull,
-                                    0x8000000000000000ull, ~0ull, ~1ull, 63, 64, 31, 32};
+    static const uint64_t pool[] = {0,
+                                    1,
+                                    2,
+                                    0x7fffffff,
+                                    0x80000000,
+                                    0xffffffff,
+                                    0x100000000,
+                                    0x7fffffffffffffffull,
+                                    0x8000000000000000ull,
+                                    ~0ull,
+                                    ~1ull,
+                                    63,
+                                    64,
+                                    31,
+                                    32};
     switch (rnd() % 4) {
     case 0: return pool[rnd() % (sizeof pool / sizeof pool[0])];
     case 1: return rnd() & 0xffffffff;
@@ -84,17 +104,21 @@ static void run_ours(cpu_cluster *cl, uint32_t insn, const state *in, state *out
     cpu_write_sysreg(c, "CPACR_EL1", 3u << 20);
     memcpy(ram + CODE, &insn, 4);
     cpu_cluster_invalidate_code(cl, CODE, 4);
-    for (unsigned i = 0; i < 31; i++) cpu_set_xreg(c, i, in->x[i]);
+    for (unsigned i = 0; i < 31; i++)
+        cpu_set_xreg(c, i, in->x[i]);
     cpu_set_xreg(c, 31, in->sp);
-    for (unsigned i = 0; i < 32; i++) cpu_set_vreg(c, i, in->v[i][0], in->v[i][1]);
+    for (unsigned i = 0; i < 32; i++)
+        cpu_set_vreg(c, i, in->v[i][0], in->v[i][1]);
     cpu_write_sysreg(c, "NZCV", in->nzcv);
     cpu_set_pc(c, CODE);
     cpu_write_sysreg(c, "ELR_EL1", 1); /* changes only if an exception is taken */
     cpu_run(c, 1);
-    for (unsigned i = 0; i < 31; i++) out->x[i] = cpu_get_xreg(c, i);
+    for (unsigned i = 0; i < 31; i++)
+        out->x[i] = cpu_get_xreg(c, i);
     out->sp = cpu_get_xreg(c, 31);
     out->pc = cpu_get_pc(c);
-    for (unsigned i = 0; i < 32; i++) cpu_get_vreg(c, i, &out->v[i][0], &out->v[i][1]);
+    for (unsigned i = 0; i < 32; i++)
+        cpu_get_vreg(c, i, &out->v[i][0], &out->v[i][1]);
     cpu_read_sysreg(c, "NZCV", &out->nzcv);
     uint64_t elr = 1;
     cpu_read_sysreg(c, "ELR_EL1", &elr);
@@ -105,7 +129,8 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, uint32_t insn, const 
                         state *out) {
     uc_mem_write(uc, CODE, &insn, 4);
     uc_ctl_remove_cache(uc, CODE, CODE + 4);
-    for (unsigned i = 0; i < 29; i++) uc_reg_write(uc, UC_ARM64_REG_X0 + i, &in->x[i]);
+    for (unsigned i = 0; i < 29; i++)
+        uc_reg_write(uc, UC_ARM64_REG_X0 + i, &in->x[i]);
     uc_reg_write(uc, UC_ARM64_REG_X29, &in->x[29]);
     uc_reg_write(uc, UC_ARM64_REG_X30, &in->x[30]);
     uc_reg_write(uc, UC_ARM64_REG_SP, &in->sp);
@@ -118,7 +143,8 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, uint32_t insn, const 
     out->uc_err = err;
     /* A branch out of the buffer: unicorn stops on fetching the target, after the branch. */
     out->faulted = err != UC_ERR_OK && err != UC_ERR_FETCH_UNMAPPED;
-    for (unsigned i = 0; i < 29; i++) uc_reg_read(uc, UC_ARM64_REG_X0 + i, &out->x[i]);
+    for (unsigned i = 0; i < 29; i++)
+        uc_reg_read(uc, UC_ARM64_REG_X0 + i, &out->x[i]);
     uc_reg_read(uc, UC_ARM64_REG_X29, &out->x[29]);
     uc_reg_read(uc, UC_ARM64_REG_X30, &out->x[30]);
     uc_reg_read(uc, UC_ARM64_REG_SP, &out->sp);
@@ -135,8 +161,9 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, uint32_t insn, const 
 
 static int report_diff(const char *what, uint32_t insn, int enc, const state *in, const state *a,
                        const state *b) {
-    fprintf(stderr, "MISMATCH %s: %s 0x%08x (socemu faulted=%d pc=0x%llx, unicorn faulted=%d "
-                    "pc=0x%llx)\n",
+    fprintf(stderr,
+            "MISMATCH %s: %s 0x%08x (socemu faulted=%d pc=0x%llx, unicorn faulted=%d "
+            "pc=0x%llx)\n",
             what, a64_enc_names[enc], insn, a->faulted, (unsigned long long)a->pc, b->faulted,
             (unsigned long long)b->pc);
     for (unsigned i = 0; i < 31; i++)
@@ -161,12 +188,14 @@ int main(int argc, char **argv) {
     if (getenv("DIFF_CASES")) per_enc = (unsigned)atoi(getenv("DIFF_CASES"));
     ram = calloc(1, RAM_SIZE);
     cpu_ports ports = {NULL, ram_ptr, mmio_rd, mmio_wr, now, NULL, log_line};
-    cpu_config cfg = {"cortex-a53", 1, 1, getenv("DIFF_TRACE") ? (unsigned)atoi(getenv("DIFF_TRACE")) : 0};
+    cpu_config cfg = {"cortex-a53", 1, 1,
+                      getenv("DIFF_TRACE") ? (unsigned)atoi(getenv("DIFF_TRACE")) : 0};
     char err[128];
     cpu_cluster *cl = cpu_cluster_new(&cfg, &ports, err, sizeof err);
     if (!cl) return fprintf(stderr, "%s\n", err), 2;
     uc_engine *uc;
-    if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc) != UC_ERR_OK) return fprintf(stderr, "uc_open\n"), 2;
+    if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc) != UC_ERR_OK)
+        return fprintf(stderr, "uc_open\n"), 2;
     uc_mem_map(uc, 0, RAM_SIZE, UC_PROT_ALL);
     for (unsigned k = 0; k < 16; k++) {
         uint32_t b = 0x14000000;
@@ -178,7 +207,8 @@ int main(int argc, char **argv) {
     uc_mem_write(uc, CODE + 4, &self_loop, 4);
     uint8_t *uc_window = malloc(WINDOW);
     rng_state = 0x9E3779B97F4A7C15ull ^ (uint64_t)strlen(cls) * 0x1234567;
-    for (unsigned i = 0; i < WINDOW; i++) window_template[i] = (uint8_t)rnd();
+    for (unsigned i = 0; i < WINDOW; i++)
+        window_template[i] = (uint8_t)rnd();
     unsigned total = 0, skipped = 0, both_faulted = 0, mismatches = 0, encs = 0;
     for (int enc = 1; enc < A64_ENC_COUNT; enc++) {
         if (strcmp(a64_enc_classes[enc], cls) != 0) continue;
@@ -191,10 +221,12 @@ int main(int argc, char **argv) {
                 continue;
             }
             state in = {0}, a = {0}, b = {0};
-            for (unsigned i = 0; i < 31; i++) in.x[i] = is_ldst ? rnd() % 0x800 : interesting();
+            for (unsigned i = 0; i < 31; i++)
+                in.x[i] = is_ldst ? rnd() % 0x800 : interesting();
             in.sp = is_ldst ? 0x8000 : interesting() & ~15ull;
             in.nzcv = (rnd() & 0xf) << 28;
-            for (unsigned i = 0; i < 32; i++) in.v[i][0] = rnd(), in.v[i][1] = rnd();
+            for (unsigned i = 0; i < 32; i++)
+                in.v[i][0] = rnd(), in.v[i][1] = rnd();
             if (skip_unpredictable(enc, insn, &in)) {
                 skipped++;
                 continue;

@@ -48,7 +48,9 @@ static inline bool th_mmio_write(void *o, uint64_t pa, unsigned size, uint64_t v
     t->mmio_last_value = v;
     return true;
 }
-static inline uint64_t th_now(void *o) { return ((th *)o)->now_ns; }
+static inline uint64_t th_now(void *o) {
+    return ((th *)o)->now_ns;
+}
 static inline void th_timer_irq(void *o, unsigned cpu, unsigned timer, bool level) {
     th *t = o;
     t->timer_level[cpu][timer] = level;
@@ -90,9 +92,15 @@ static inline void th_free(th *t) {
     free(t->ram);
     free(t);
 }
-static inline arm_cpu *th_cpu(th *t, unsigned i) { return cpu_cluster_core(t->cl, i); }
-static inline void th_put32(th *t, uint64_t addr, uint32_t w) { memcpy(t->ram + addr, &w, 4); }
-static inline void th_put64(th *t, uint64_t addr, uint64_t v) { memcpy(t->ram + addr, &v, 8); }
+static inline arm_cpu *th_cpu(th *t, unsigned i) {
+    return cpu_cluster_core(t->cl, i);
+}
+static inline void th_put32(th *t, uint64_t addr, uint32_t w) {
+    memcpy(t->ram + addr, &w, 4);
+}
+static inline void th_put64(th *t, uint64_t addr, uint64_t v) {
+    memcpy(t->ram + addr, &v, 8);
+}
 static inline uint64_t th_get64(th *t, uint64_t addr) {
     uint64_t v;
     memcpy(&v, t->ram + addr, 8);
@@ -100,13 +108,15 @@ static inline uint64_t th_get64(th *t, uint64_t addr) {
 }
 /* Writes n words at addr followed by "b ." so the program ends in a tight loop. */
 static inline void th_code(th *t, uint64_t addr, const uint32_t *w, size_t n) {
-    for (size_t i = 0; i < n; i++) th_put32(t, addr + 4 * i, w[i]);
+    for (size_t i = 0; i < n; i++)
+        th_put32(t, addr + 4 * i, w[i]);
     th_put32(t, addr + 4 * n, 0x14000000); /* b . */
     cpu_cluster_invalidate_code(t->cl, addr, 4 * n + 4);
 }
 /* Fills every vector slot of the table at base with "b ." */
 static inline void th_vectors(th *t, uint64_t base) {
-    for (unsigned k = 0; k < 16; k++) th_put32(t, base + 0x80 * k, 0x14000000);
+    for (unsigned k = 0; k < 16; k++)
+        th_put32(t, base + 0x80 * k, 0x14000000);
 }
 static inline uint64_t th_run(th *t, unsigned core, uint64_t budget) {
     return cpu_run(th_cpu(t, core), budget);

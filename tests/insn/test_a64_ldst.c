@@ -17,20 +17,21 @@ static th *setup(void) {
 static void test_forms(void) {
     th *t = setup();
     arm_cpu *c = th_cpu(t, 0);
-    for (unsigned i = 0; i < 64; i++) t->ram[TH_DATA - 16 + i] = (uint8_t)(0x80 + i);
+    for (unsigned i = 0; i < 64; i++)
+        t->ram[TH_DATA - 16 + i] = (uint8_t)(0x80 + i);
     cpu_set_xreg(c, 1, TH_DATA);
     cpu_set_xreg(c, 2, 0xfffffffe); /* w2 = -2 for sxtw; x2 lsl 2 is huge: use w forms */
     PROG(t, TH_CODE, ldst_forms);
     cpu_set_xreg(c, 2, 1);
     th_run(t, 0, 50);
-    CHECK_EQ_U64(cpu_get_xreg(c, 4), 0x91);                          /* ldrb [x1, #1] */
-    CHECK_EQ_U64(cpu_get_xreg(c, 5), 0xffffffffffff9392ull);         /* ldrsh [x1, #2] */
-    CHECK_EQ_U64(cpu_get_xreg(c, 6), 0x97969594);                    /* ldr w, [x1, x2, lsl 2] */
-    CHECK_EQ_U64(cpu_get_xreg(c, 7), 0x8f8e8d8c8b8a8988ull);         /* ldur [x1, #-8] */
-    CHECK_EQ_U64(cpu_get_xreg(c, 1), TH_DATA + 8);                   /* str pre-index wrote back */
+    CHECK_EQ_U64(cpu_get_xreg(c, 4), 0x91);                  /* ldrb [x1, #1] */
+    CHECK_EQ_U64(cpu_get_xreg(c, 5), 0xffffffffffff9392ull); /* ldrsh [x1, #2] */
+    CHECK_EQ_U64(cpu_get_xreg(c, 6), 0x97969594);            /* ldr w, [x1, x2, lsl 2] */
+    CHECK_EQ_U64(cpu_get_xreg(c, 7), 0x8f8e8d8c8b8a8988ull); /* ldur [x1, #-8] */
+    CHECK_EQ_U64(cpu_get_xreg(c, 1), TH_DATA + 8);           /* str pre-index wrote back */
     CHECK_EQ_U64(th_get64(t, TH_DATA + 8), 0x91);
     CHECK_EQ_U64(cpu_get_xreg(c, 8), 0); /* ldrsw [x1, w2, sxtw]: bytes 9..12 of the store */
-    CHECK_EQ_U64(cpu_get_xreg(c, 9), 0x1122334455667788ull);         /* literal */
+    CHECK_EQ_U64(cpu_get_xreg(c, 9), 0x1122334455667788ull); /* literal */
     CHECK_EQ_U64(cpu_get_pc(c), TH_CODE + 40);
     th_free(t);
 }
@@ -137,7 +138,8 @@ static void test_sp_alignment_and_unaligned(void) {
     /* an unaligned load crossing a page boundary, SCTLR.A = 0 */
     t = setup();
     c = th_cpu(t, 0);
-    for (unsigned i = 0; i < 8; i++) t->ram[TH_DATA + 0xffd + i] = (uint8_t)(i + 1);
+    for (unsigned i = 0; i < 8; i++)
+        t->ram[TH_DATA + 0xffd + i] = (uint8_t)(i + 1);
     cpu_set_xreg(c, 1, TH_DATA + 0xffd);
     PROG(t, TH_CODE, ldr_x1);
     th_run(t, 0, 10);

@@ -84,8 +84,8 @@ int main(void) {
     c0 = th_cpu(t, 0), c1 = th_cpu(t, 1);
     enum { TABLES = 0x300000 };
     uint64_t attrs = (1u << 10) | (3u << 8) | 1;
-    th_put64(t, TABLES, attrs);             /* VA 0 -> PA 0 */
-    th_put64(t, TABLES + 8, attrs);         /* VA 1G -> PA 0 */
+    th_put64(t, TABLES, attrs);     /* VA 0 -> PA 0 */
+    th_put64(t, TABLES + 8, attrs); /* VA 1G -> PA 0 */
     th_put64(t, TH_DATA, 0x1111);
     th_put64(t, TH_DATA + 0x1000, 0x2222);
     for (unsigned i = 0; i < 2; i++) {

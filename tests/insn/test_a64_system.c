@@ -1,6 +1,7 @@
 /* Raw-encoding tests of the system level: exception entry with exact syndromes, ERET to EL0,
  * UNDEF for absent features (AES, LSE), EL0 traps (ID registers EC 0x18, WFI), HVC/SMC rules,
- * FP traps, WFI idling and waking, the generic timer firing at the right virtual time, ID values. */
+ * FP traps, WFI idling and waking, the generic timer firing at the right virtual time, ID values.
+ */
 #include "check.h"
 #include "harness.h"
 #include "programs.inc"
@@ -102,8 +103,9 @@ static void test_undef(const uint32_t *prog, size_t n, const char *what) {
     th_run(t, 0, 100);
     bool ok = cpu_get_xreg(c, 0) == 0x02000000 && cpu_get_xreg(c, 1) == TH_CODE;
     CHECK(ok);
-    if (!ok) fprintf(stderr, "  %s did not UNDEF (esr 0x%llx)\n", what,
-                     (unsigned long long)cpu_get_xreg(c, 0));
+    if (!ok)
+        fprintf(stderr, "  %s did not UNDEF (esr 0x%llx)\n", what,
+                (unsigned long long)cpu_get_xreg(c, 0));
     th_free(t);
 }
 

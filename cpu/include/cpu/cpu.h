@@ -1,9 +1,10 @@
 /* The CPU package's public interface: the ports it needs from the machine (implemented by soc/)
  * and the calls the scheduler and the board code make. cpu/ includes nothing above itself.
  *
- * Time: the CPU counts retired instructions. Its notion of "now" is ports->now_ns() (the virtual time
- * at the start of the current cpu_run slice) plus the instructions retired in that slice times
- * ns_per_insn. The generic timer (CNTPCT = now * 19.2 MHz) and its compare logic derive from that. */
+ * Time: the CPU counts retired instructions. Its notion of "now" is ports->now_ns() (the virtual
+ * time at the start of the current cpu_run slice) plus the instructions retired in that slice times
+ * ns_per_insn. The generic timer (CNTPCT = now * 19.2 MHz) and its compare logic derive from that.
+ */
 #ifndef CPU_CPU_H
 #define CPU_CPU_H
 
@@ -15,13 +16,18 @@ typedef struct arm_cpu arm_cpu;
 typedef struct cpu_cluster cpu_cluster;
 
 /* Generic timer outputs, one line each per core. */
-enum { CPU_TIMER_PHYS_S = 0, CPU_TIMER_PHYS_NS = 1, CPU_TIMER_HYP = 2, CPU_TIMER_VIRT = 3,
-       CPU_TIMER_COUNT = 4 };
+enum {
+    CPU_TIMER_PHYS_S = 0,
+    CPU_TIMER_PHYS_NS = 1,
+    CPU_TIMER_HYP = 2,
+    CPU_TIMER_VIRT = 3,
+    CPU_TIMER_COUNT = 4
+};
 
 typedef struct cpu_ports {
     void *opaque;
-    /* Host pointer to RAM at physical address pa, with the contiguous bytes available; NULL if pa is
-     * not RAM (then the CPU uses mmio_read/mmio_write). ROM: pointer only when !for_write. */
+    /* Host pointer to RAM at physical address pa, with the contiguous bytes available; NULL if pa
+     * is not RAM (then the CPU uses mmio_read/mmio_write). ROM: pointer only when !for_write. */
     uint8_t *(*ram_ptr)(void *opaque, uint64_t pa, bool for_write, uint64_t *avail);
     /* Device accesses; return false for an external abort (bus error). */
     bool (*mmio_read)(void *opaque, uint64_t pa, unsigned size, uint64_t *value);
@@ -35,10 +41,10 @@ typedef struct cpu_ports {
 } cpu_ports;
 
 typedef struct cpu_config {
-    const char *model;     /* "cortex-a53" */
-    unsigned n_cores;      /* 1..8 */
-    uint32_t ns_per_insn;  /* virtual ns per retired instruction (1 = 1 GHz) */
-    unsigned trace_mask;   /* TRACE_* bits as in soc/log.h: insn=1 exec=2 int=4 mmu=8 unimp=16 */
+    const char *model;    /* "cortex-a53" */
+    unsigned n_cores;     /* 1..8 */
+    uint32_t ns_per_insn; /* virtual ns per retired instruction (1 = 1 GHz) */
+    unsigned trace_mask;  /* TRACE_* bits as in soc/log.h: insn=1 exec=2 int=4 mmu=8 unimp=16 */
 } cpu_config;
 
 /* NULL on failure with a one-line reason in err (unknown model, bad core count). */
