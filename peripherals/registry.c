@@ -8,6 +8,11 @@ extern const dev_type pl011_type;
 extern const dev_type bcm2836_local_intc_type;
 extern const dev_type bcm2835_armctrl_ic_type;
 extern const dev_type bcm2835_systimer_type;
+extern const dev_type bcm2835_cprman_type;
+extern const dev_type bcm2835_pm_type;
+extern const dev_type bcm2835_rng_type;
+extern const dev_type bcm2835_thermal_type;
+extern const dev_type bcm2835_gpio_type;
 
 static const dev_type *const device_types[] = {
     &bcm2835_aux_type,
@@ -15,6 +20,11 @@ static const dev_type *const device_types[] = {
     &bcm2836_local_intc_type,
     &bcm2835_armctrl_ic_type,
     &bcm2835_systimer_type,
+    &bcm2835_cprman_type,
+    &bcm2835_pm_type,
+    &bcm2835_rng_type,
+    &bcm2835_thermal_type,
+    &bcm2835_gpio_type,
 };
 
 #define N_DEVICE_TYPES (sizeof device_types / sizeof device_types[0])
