@@ -13,6 +13,7 @@ extern const dev_type bcm2835_pm_type;
 extern const dev_type bcm2835_rng_type;
 extern const dev_type bcm2835_thermal_type;
 extern const dev_type bcm2835_gpio_type;
+extern const dev_type bcm2835_mailbox_type;
 
 static const dev_type *const device_types[] = {
     &bcm2835_aux_type,
@@ -25,6 +26,7 @@ static const dev_type *const device_types[] = {
     &bcm2835_rng_type,
     &bcm2835_thermal_type,
     &bcm2835_gpio_type,
+    &bcm2835_mailbox_type,
 };
 
 #define N_DEVICE_TYPES (sizeof device_types / sizeof device_types[0])
