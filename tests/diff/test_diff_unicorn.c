@@ -67,8 +67,35 @@ static uint64_t interesting(void) {
     }
 }
 
+/* An FP operand of `width` bits: zeros, denormals, infinities, NaNs, extremes, and values near
+ * integers, ties and the integer-conversion limits (exponents up to 2^65). */
+static uint64_t fp_bits(unsigned width) {
+    unsigned ebits = width == 64 ? 11 : width == 32 ? 8 : 5, fbits = width - 1 - ebits;
+    uint64_t emax = (1ull << ebits) - 1, bias = emax >> 1, exp;
+    uint64_t frac = rnd() & ((1ull << fbits) - 1);
+    switch (rnd() % 8) {
+    case 0: exp = 0; break;
+    case 1: exp = emax; break;
+    case 2: exp = 1 + rnd() % 2; break;
+    case 3: exp = emax - 1 - rnd() % 2; break;
+    default: exp = bias - 3 + rnd() % (width == 16 ? 18 : 70); break;
+    }
+    if (exp > emax) exp = emax;
+    if (rnd() % 2) frac &= ~((1ull << (fbits - rnd() % 6)) - 1); /* few fraction bits: ties */
+    return ((rnd() & 1) << (width - 1)) | (exp << fbits) | frac;
+}
+/* A vector register for FP tests: a D, S or H operand in the low bits (over random bits). */
+static uint64_t fp_operand(void) {
+    uint64_t r = rnd();
+    switch (rnd() % 3) {
+    case 0: return fp_bits(64);
+    case 1: return (r & ~0xffffffffull) | fp_bits(32);
+    default: return (r & ~0xffffull) | fp_bits(16);
+    }
+}
+
 typedef struct state {
-    uint64_t x[31], sp, pc, nzcv;
+    uint64_t x[31], sp, pc, nzcv, fpcr, fpsr;
     uint64_t v[32][2];
     bool faulted;
     int uc_err;
@@ -110,6 +137,8 @@ static void run_ours(cpu_cluster *cl, uint32_t insn, const state *in, state *out
     for (unsigned i = 0; i < 32; i++)
         cpu_set_vreg(c, i, in->v[i][0], in->v[i][1]);
     cpu_write_sysreg(c, "NZCV", in->nzcv);
+    cpu_write_sysreg(c, "FPCR", in->fpcr);
+    cpu_write_sysreg(c, "FPSR", 0);
     cpu_set_pc(c, CODE);
     cpu_write_sysreg(c, "ELR_EL1", 1); /* changes only if an exception is taken */
     cpu_run(c, 1);
@@ -120,6 +149,7 @@ static void run_ours(cpu_cluster *cl, uint32_t insn, const state *in, state *out
     for (unsigned i = 0; i < 32; i++)
         cpu_get_vreg(c, i, &out->v[i][0], &out->v[i][1]);
     cpu_read_sysreg(c, "NZCV", &out->nzcv);
+    cpu_read_sysreg(c, "FPSR", &out->fpsr);
     uint64_t elr = 1;
     cpu_read_sysreg(c, "ELR_EL1", &elr);
     out->faulted = elr != 1;
@@ -135,6 +165,9 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, uint32_t insn, const 
     uc_reg_write(uc, UC_ARM64_REG_X30, &in->x[30]);
     uc_reg_write(uc, UC_ARM64_REG_SP, &in->sp);
     uc_reg_write(uc, UC_ARM64_REG_NZCV, &in->nzcv);
+    uint64_t fpsr_zero = 0;
+    uc_reg_write(uc, UC_ARM64_REG_FPCR, &in->fpcr);
+    uc_reg_write(uc, UC_ARM64_REG_FPSR, &fpsr_zero);
     for (unsigned i = 0; i < 32; i++) {
         uint64_t q[2] = {in->v[i][0], in->v[i][1]}; /* 16 bytes, little-endian */
         uc_reg_write(uc, UC_ARM64_REG_Q0 + i, q);
@@ -150,6 +183,7 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, uint32_t insn, const 
     uc_reg_read(uc, UC_ARM64_REG_SP, &out->sp);
     uc_reg_read(uc, UC_ARM64_REG_PC, &out->pc);
     uc_reg_read(uc, UC_ARM64_REG_NZCV, &out->nzcv);
+    uc_reg_read(uc, UC_ARM64_REG_FPSR, &out->fpsr);
     for (unsigned i = 0; i < 32; i++) {
         uint64_t q[2];
         uc_reg_read(uc, UC_ARM64_REG_Q0 + i, q);
@@ -178,12 +212,24 @@ static int report_diff(const char *what, uint32_t insn, int enc, const state *in
         fprintf(stderr, "  nzcv: in %llx socemu %llx unicorn %llx\n",
                 (unsigned long long)in->nzcv >> 28, (unsigned long long)a->nzcv >> 28,
                 (unsigned long long)b->nzcv >> 28);
+    if (a->fpsr != b->fpsr)
+        fprintf(stderr, "  fpsr: fpcr %llx socemu %llx unicorn %llx\n",
+                (unsigned long long)in->fpcr, (unsigned long long)a->fpsr,
+                (unsigned long long)b->fpsr);
+    for (unsigned i = 0; i < 32; i++)
+        if (a->v[i][0] != b->v[i][0] || a->v[i][1] != b->v[i][1])
+            fprintf(stderr,
+                    "  v%u: in %016llx:%016llx socemu %016llx:%016llx unicorn %016llx:%016llx\n", i,
+                    (unsigned long long)in->v[i][1], (unsigned long long)in->v[i][0],
+                    (unsigned long long)a->v[i][1], (unsigned long long)a->v[i][0],
+                    (unsigned long long)b->v[i][1], (unsigned long long)b->v[i][0]);
     return 1;
 }
 
 int main(int argc, char **argv) {
     const char *cls = argc > 1 ? argv[1] : "dpimm";
-    bool is_ldst = !strcmp(cls, "ldst");
+    bool is_ldst = !strncmp(cls, "ldst", 4); /* ldst, ldst_simd: memory compared */
+    bool is_fp = !strncmp(cls, "fp_", 3);    /* FP operands, random FPCR, FPSR compared */
     unsigned per_enc = getenv("SOCEMU_LONG_TESTS") ? 20000 : 1000;
     if (getenv("DIFF_CASES")) per_enc = (unsigned)atoi(getenv("DIFF_CASES"));
     ram = calloc(1, RAM_SIZE);
@@ -214,7 +260,10 @@ int main(int argc, char **argv) {
         if (strcmp(a64_enc_classes[enc], cls) != 0) continue;
         encs++;
         unsigned enc_cases = 0, enc_mismatch = 0;
-        for (unsigned n = 0; n < per_enc; n++) {
+        /* FP encodings are mostly unallocated field values: there, count the cases that ran
+         * (bounded), so each encoding gets per_enc executed cases and still checks the UNDEFs. */
+        unsigned ran = 0;
+        for (unsigned n = 0; (is_fp ? ran : n) < per_enc && n < 50 * per_enc; n++) {
             uint32_t insn = a64_enc_value[enc] | ((uint32_t)rnd() & ~a64_enc_mask[enc]);
             if (a64_decode(insn) != enc) { /* an earlier line of an ordered group owns it */
                 skipped++;
@@ -226,7 +275,9 @@ int main(int argc, char **argv) {
             in.sp = is_ldst ? 0x8000 : interesting() & ~15ull;
             in.nzcv = (rnd() & 0xf) << 28;
             for (unsigned i = 0; i < 32; i++)
-                in.v[i][0] = rnd(), in.v[i][1] = rnd();
+                in.v[i][0] = is_fp ? fp_operand() : rnd(), in.v[i][1] = rnd();
+            /* FPCR: RMode, FZ, DN, AHP (bits 26:22) */
+            in.fpcr = is_fp ? (rnd() & 0x1f) << 22 : 0;
             if (skip_unpredictable(enc, insn, &in)) {
                 skipped++;
                 continue;
@@ -239,9 +290,11 @@ int main(int argc, char **argv) {
             run_unicorn(uc, uc_window, insn, &in, &b);
             total++;
             enc_cases++;
+            ran++;
             if (a.faulted || b.faulted) {
                 if (a.faulted == b.faulted) {
                     both_faulted++;
+                    ran--;
                     continue;
                 }
                 if (mismatches < 20) report_diff("fault", insn, enc, &in, &a, &b);
@@ -249,7 +302,7 @@ int main(int argc, char **argv) {
                 enc_mismatch++;
                 continue;
             }
-            bool same = a.pc == b.pc && a.sp == b.sp && a.nzcv == b.nzcv &&
+            bool same = a.pc == b.pc && a.sp == b.sp && a.nzcv == b.nzcv && a.fpsr == b.fpsr &&
                         !memcmp(a.x, b.x, sizeof a.x) && !memcmp(a.v, b.v, sizeof a.v);
             if (same && is_ldst && memcmp(ram, uc_window, WINDOW) != 0) {
                 if (mismatches < 20) fprintf(stderr, "memory differs after 0x%08x\n", insn);
