@@ -103,8 +103,12 @@ static int create_devices(machine *m, char *err, size_t errlen) {
         ctx->clock = &m->clock;
         ctx->request = machine_device_request;
         ctx->machine = m;
-        for (unsigned p = 0; p < t->n_props; p++)
+        for (unsigned p = 0; p < t->n_props; p++) {
             ctx->prop_values[p] = bd->prop_values[p];
+            /* --sd: the card image goes to the device(s) with an "sd-image" property. */
+            if (m->opts.sd_image && strcmp(t->props[p].name, "sd-image") == 0)
+                ctx->prop_values[p] = m->opts.sd_image;
+        }
         for (unsigned n = 0; n < t->n_irq_inputs && n < DEV_MAX_IRQ_IN; n++)
             irq_line_init(&ctx->irq_in[n], bd->name, t->irq_input, md->state, (int)n);
         for (unsigned r = 0; r < bd->n_regs; r++) {

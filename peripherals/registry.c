@@ -14,6 +14,9 @@ extern const dev_type bcm2835_rng_type;
 extern const dev_type bcm2835_thermal_type;
 extern const dev_type bcm2835_gpio_type;
 extern const dev_type bcm2835_mailbox_type;
+extern const dev_type bcm2835_dma_type;
+extern const dev_type bcm2835_sdhost_type;
+extern const dev_type bcm2835_sdhci_stub_type;
 
 static const dev_type *const device_types[] = {
     &bcm2835_aux_type,
@@ -27,6 +30,9 @@ static const dev_type *const device_types[] = {
     &bcm2835_thermal_type,
     &bcm2835_gpio_type,
     &bcm2835_mailbox_type,
+    &bcm2835_dma_type,
+    &bcm2835_sdhost_type,
+    &bcm2835_sdhci_stub_type,
 };
 
 #define N_DEVICE_TYPES (sizeof device_types / sizeof device_types[0])

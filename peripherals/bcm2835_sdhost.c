@@ -1,0 +1,355 @@
+/* BCM2835 "sdhost" SD card controller (0x7E202000 = ARM 0x3F202000), the Pi 3's SD card slot.
+ * The register contract is what Linux's drivers/mmc/host/bcm2835.c relies on (notes §2.6):
+ * - a command is SDARG then SDCMD|NEW; the driver polls NEW clear, then FAIL + SDHSTS for
+ *   errors. Commands complete at the SDCMD write, so the first poll sees NEW clear.
+ * - R2 (LONG) responses: SDRSP3..0 = bits 127..0 of CID/CSD, unshifted (driver: resp[3-i] =
+ *   SDRSP[i]); short responses: the 32-bit payload in SDRSP0.
+ * - SDHSTS: W1C error/interrupt bits; DATA_FLAG (bit 0) is a level, not a latch: "FIFO has data"
+ *   while reading, "FIFO has room" while writing (the driver qualifies it with DATA_IRPT_EN).
+ *   BLOCK_IRPT latches per written block only while BLOCK_IRPT_EN is set (the driver enables it
+ *   for PIO writes after the first block; a stale latch would hit "block interrupt without
+ *   data"); BUSY_IRPT latches when a BUSYWAIT (R1b) command completes.
+ * - SDEDM: [3:0] FSM state (requests are refused unless IDENT/DATA; after data the driver waits
+ *   for IDENT/DATA), [8:4] FIFO word count, thresholds [13:9]/[18:14] read back as written.
+ * - Data: SDHBCT bytes x SDHBLC blocks through SDDATA (a 16-word FIFO). PIO reads take EDM's
+ *   count words at a time; multi-block DMA (DREQ 13 on SDDATA) leaves the final 3 words of a
+ *   read to the CPU, which reads each only while the EDM count is non-zero. The FIFO here is
+ *   filled from the card as the host drains it, so the count is min(16, words left).
+ * - IRQ (GPU 56) = DATA_FLAG & DATA_IRPT_EN | BLOCK_IRPT & BLOCK_IRPT_EN | BUSY_IRPT &
+ *   BUSY_IRPT_EN | SDIO_IRPT & SDIO_IRPT_EN.
+ * The card is an sd_card on the `sd-image` file (set by the machine from --sd); without one,
+ * every command times out (SDHSTS bit 6), as with an empty slot. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "peripherals/sd_card.h"
+#include "peripherals/sd_image.h"
+#include "soc/device.h"
+#include "soc/dreq.h"
+#include "soc/log.h"
+
+/* Register offsets. */
+enum {
+    SDCMD = 0x00,  /* [5:0] opcode, flags below */
+    SDARG = 0x04,  /* command argument */
+    SDTOUT = 0x08, /* data timeout in SD clocks (stored only) */
+    SDCDIV = 0x0C, /* clock divider, 11 bits (stored only) */
+    SDRSP0 = 0x10, /* response bits 31..0 */
+    SDRSP1 = 0x14,
+    SDRSP2 = 0x18,
+    SDRSP3 = 0x1C, /* response bits 127..96 */
+    SDHSTS = 0x20, /* host status, W1C */
+    SDVDD = 0x30,  /* bit 0: card power */
+    SDEDM = 0x34,  /* "emergency debug mode": FSM state, FIFO count, thresholds */
+    SDHCFG = 0x38, /* host configuration: bus width, interrupt enables */
+    SDHBCT = 0x3C, /* block size in bytes */
+    SDDATA = 0x40, /* data FIFO */
+    SDHBLC = 0x50, /* block count */
+    SDHOST_SIZE = 0x100,
+};
+
+enum {
+    SDCMD_OPCODE = 0x3F,
+    SDCMD_READ = 1u << 6,
+    SDCMD_WRITE = 1u << 7,
+    SDCMD_LONG_RESP = 1u << 9,
+    SDCMD_NO_RESP = 1u << 10,
+    SDCMD_BUSYWAIT = 1u << 11,
+    SDCMD_FAIL = 1u << 14,
+    SDCMD_NEW = 1u << 15,
+};
+
+enum {
+    SDHSTS_DATA_FLAG = 1u << 0,
+    SDHSTS_FIFO_ERROR = 1u << 3,
+    SDHSTS_CRC7_ERROR = 1u << 4,
+    SDHSTS_CRC16_ERROR = 1u << 5,
+    SDHSTS_CMD_TIME_OUT = 1u << 6,
+    SDHSTS_REW_TIME_OUT = 1u << 7,
+    SDHSTS_SDIO_IRPT = 1u << 8,
+    SDHSTS_BLOCK_IRPT = 1u << 9,
+    SDHSTS_BUSY_IRPT = 1u << 10,
+    SDHSTS_W1C = 0x7F8,
+};
+
+enum {
+    SDHCFG_DATA_IRPT_EN = 1u << 4,
+    SDHCFG_SDIO_IRPT_EN = 1u << 5,
+    SDHCFG_BLOCK_IRPT_EN = 1u << 8,
+    SDHCFG_BUSY_IRPT_EN = 1u << 10,
+    SDHCFG_MASK = 0x53F,
+};
+
+enum {
+    EDM_FSM_IDENT = 0x0,
+    EDM_FSM_DATA = 0x1,
+    EDM_FSM_READDATA = 0x2,
+    EDM_FSM_WRITEDATA = 0x3,
+    EDM_COUNT_SHIFT = 4,
+    EDM_THRESHOLDS = 0x3FFu << 9, /* write [13:9], read [18:14]: stored */
+    EDM_FIFO_WORDS = 16,
+};
+
+typedef struct bcm2835_sdhost {
+    dev_ctx *ctx;
+    sd_image *img;
+    sd_card *card; /* NULL: empty slot */
+    uint32_t cmd, arg, tout, cdiv, rsp[4], hsts, vdd, edm, hcfg, hbct, hblc;
+    /* The data phase of the last command, in host terms. */
+    sd_data_dir dir;
+    uint64_t remaining;   /* bytes still to move through SDDATA */
+    uint32_t block_bytes; /* bytes of the current block moved (write BLOCK_IRPT) */
+    bool warned_no_data;
+} bcm2835_sdhost;
+
+enum { OUT_IRQ = 0, OUT_DREQ = 1 };
+
+static unsigned fifo_words(const bcm2835_sdhost *s) {
+    if (s->dir != SD_DATA_READ) return 0; /* writes drain into the card at once */
+    uint64_t words = s->remaining / 4;
+    return words < EDM_FIFO_WORDS ? (unsigned)words : EDM_FIFO_WORDS;
+}
+
+static bool data_flag(const bcm2835_sdhost *s) {
+    return s->dir != SD_DATA_NONE && s->remaining >= 4;
+}
+
+static uint32_t read_hsts(const bcm2835_sdhost *s) {
+    return s->hsts | (data_flag(s) ? SDHSTS_DATA_FLAG : 0);
+}
+
+static void update_lines(bcm2835_sdhost *s) {
+    uint32_t h = read_hsts(s);
+    bool irq = ((h & SDHSTS_DATA_FLAG) && (s->hcfg & SDHCFG_DATA_IRPT_EN)) ||
+               ((h & SDHSTS_BLOCK_IRPT) && (s->hcfg & SDHCFG_BLOCK_IRPT_EN)) ||
+               ((h & SDHSTS_BUSY_IRPT) && (s->hcfg & SDHCFG_BUSY_IRPT_EN)) ||
+               ((h & SDHSTS_SDIO_IRPT) && (s->hcfg & SDHCFG_SDIO_IRPT_EN));
+    irq_set(dev_irq(s->ctx, OUT_IRQ), irq);
+    dreq_set(dev_irq(s->ctx, OUT_DREQ), data_flag(s));
+}
+
+static uint32_t read_edm(const bcm2835_sdhost *s) {
+    uint32_t fsm;
+    if (s->dir == SD_DATA_READ)
+        fsm = EDM_FSM_READDATA;
+    else if (s->dir == SD_DATA_WRITE)
+        fsm = EDM_FSM_WRITEDATA;
+    else if (s->card && s->vdd && sd_card_state(s->card) >= SD_STATE_STBY)
+        fsm = EDM_FSM_DATA;
+    else
+        fsm = EDM_FSM_IDENT;
+    return (s->edm & EDM_THRESHOLDS) | fifo_words(s) << EDM_COUNT_SHIFT | fsm;
+}
+
+static void end_transfer(bcm2835_sdhost *s) {
+    s->dir = SD_DATA_NONE;
+    s->remaining = 0;
+    s->block_bytes = 0;
+}
+
+static void start_transfer(bcm2835_sdhost *s, sd_data_dir dir) {
+    uint64_t blocks = s->hblc ? s->hblc : 1;
+    s->dir = dir;
+    s->remaining = blocks * s->hbct;
+    s->block_bytes = 0;
+    if (s->remaining == 0) end_transfer(s);
+    if (s->card && sd_card_data_state(s->card) != dir && !s->warned_no_data) {
+        soc_warn("%s: CMD%u: the card started no %s data phase (reads give zeros)", s->ctx->name,
+                 s->cmd & SDCMD_OPCODE, dir == SD_DATA_READ ? "read" : "write");
+        s->warned_no_data = true;
+    }
+}
+
+static void execute_command(bcm2835_sdhost *s) {
+    unsigned opcode = s->cmd & SDCMD_OPCODE;
+    uint32_t resp[4] = {0};
+    end_transfer(s); /* a new command abandons any unfinished data phase */
+    int bits = 0;
+    if (s->card && s->vdd) bits = sd_card_command(s->card, opcode, s->arg, resp);
+    s->cmd &= ~(SDCMD_NEW | SDCMD_FAIL);
+    if (!(s->cmd & SDCMD_NO_RESP)) {
+        if (bits == 0) {
+            /* No response: the card is absent or refused the command. */
+            s->cmd |= SDCMD_FAIL;
+            s->hsts |= SDHSTS_CMD_TIME_OUT;
+            if (s->cmd & SDCMD_BUSYWAIT) s->hsts |= SDHSTS_BUSY_IRPT;
+            return;
+        }
+        if (s->cmd & SDCMD_LONG_RESP)
+            memcpy(s->rsp, resp, sizeof s->rsp);
+        else
+            s->rsp[0] = resp[0], s->rsp[1] = s->rsp[2] = s->rsp[3] = 0;
+    }
+    if (s->cmd & SDCMD_BUSYWAIT) s->hsts |= SDHSTS_BUSY_IRPT;
+    if (s->cmd & SDCMD_READ)
+        start_transfer(s, SD_DATA_READ);
+    else if (s->cmd & SDCMD_WRITE)
+        start_transfer(s, SD_DATA_WRITE);
+}
+
+static uint32_t read_data(bcm2835_sdhost *s) {
+    if (s->dir != SD_DATA_READ || s->remaining < 4) {
+        soc_trace(TRACE_UNIMP, "%s: SDDATA read with an empty FIFO", s->ctx->name);
+        return 0;
+    }
+    uint8_t b[4] = {0};
+    if (s->card) sd_card_read_data(s->card, b, 4);
+    s->remaining -= 4;
+    if (s->remaining < 4) end_transfer(s);
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void write_data(bcm2835_sdhost *s, uint32_t v) {
+    if (s->dir != SD_DATA_WRITE || s->remaining < 4) {
+        soc_trace(TRACE_UNIMP, "%s: SDDATA write 0x%08x outside a write", s->ctx->name, v);
+        return;
+    }
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    if (s->card) sd_card_write_data(s->card, b, 4);
+    s->remaining -= 4;
+    s->block_bytes += 4;
+    if (s->block_bytes >= s->hbct) {
+        s->block_bytes = 0;
+        if (s->hcfg & SDHCFG_BLOCK_IRPT_EN) s->hsts |= SDHSTS_BLOCK_IRPT;
+    }
+    if (s->remaining < 4) end_transfer(s);
+}
+
+static void set_power(bcm2835_sdhost *s, uint32_t on) {
+    on &= 1;
+    if (on && !s->vdd && s->card) sd_card_reset(s->card); /* power-up: a fresh card */
+    if (!on) end_transfer(s);
+    s->vdd = on;
+}
+
+static uint64_t sdhost_read(void *opaque, uint64_t offset, unsigned size) {
+    (void)size;
+    bcm2835_sdhost *s = opaque;
+    uint64_t v;
+    switch (offset) {
+    case SDCMD: return s->cmd;
+    case SDARG: return s->arg;
+    case SDTOUT: return s->tout;
+    case SDCDIV: return s->cdiv;
+    case SDRSP0:
+    case SDRSP1:
+    case SDRSP2:
+    case SDRSP3: return s->rsp[(offset - SDRSP0) / 4];
+    case SDHSTS: return read_hsts(s);
+    case SDVDD: return s->vdd;
+    case SDEDM: return read_edm(s);
+    case SDHCFG: return s->hcfg;
+    case SDHBCT: return s->hbct;
+    case SDHBLC: return s->hblc;
+    case SDDATA:
+        v = read_data(s);
+        update_lines(s);
+        return v;
+    default: dev_warn_unimp(s->ctx, offset, false, 0); return 0;
+    }
+}
+
+static void sdhost_write(void *opaque, uint64_t offset, uint64_t value, unsigned size) {
+    (void)size;
+    bcm2835_sdhost *s = opaque;
+    uint32_t v = (uint32_t)value;
+    switch (offset) {
+    case SDCMD:
+        s->cmd = v & 0xFFFF;
+        if (v & SDCMD_NEW) execute_command(s);
+        break;
+    case SDARG: s->arg = v; break;
+    case SDTOUT: s->tout = v; break;
+    case SDCDIV: s->cdiv = v & 0x7FF; break;
+    case SDHSTS: s->hsts &= ~(v & SDHSTS_W1C); break;
+    case SDVDD: set_power(s, v); break;
+    case SDEDM: s->edm = v & EDM_THRESHOLDS; break; /* FORCE_DATA_MODE: we never wait */
+    case SDHCFG: s->hcfg = v & SDHCFG_MASK; break;
+    case SDHBCT: s->hbct = v; break;
+    case SDHBLC: s->hblc = v; break;
+    case SDDATA: write_data(s, v); break;
+    case SDRSP0:
+    case SDRSP1:
+    case SDRSP2:
+    case SDRSP3: break; /* read-only */
+    default: dev_warn_unimp(s->ctx, offset, true, value); break;
+    }
+    update_lines(s);
+}
+
+static int sdhost_realize(void *dev, dev_ctx *ctx, char *err, size_t errlen) {
+    bcm2835_sdhost *s = dev;
+    s->ctx = ctx;
+    const char *path = dev_prop_str(ctx, "sd-image");
+    if (path && *path) {
+        s->img = sd_image_open(path, err, errlen);
+        if (!s->img) return -1;
+        s->card = sd_card_new(s->img);
+        if (!s->card) {
+            snprintf(err, errlen, "%s: SD image too large (an SDXC card holds at most 2 TiB)",
+                     path);
+            sd_image_close(s->img);
+            s->img = NULL;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void sdhost_reset(void *dev) {
+    bcm2835_sdhost *s = dev;
+    s->cmd = s->arg = s->hsts = s->hcfg = s->hbct = s->hblc = s->vdd = 0;
+    memset(s->rsp, 0, sizeof s->rsp);
+    s->tout = 0xF00000;
+    s->cdiv = 0x1FB; /* 507: the reset divider the driver's comment mentions */
+    s->edm = 0;
+    end_transfer(s);
+    if (s->card) sd_card_reset(s->card);
+    update_lines(s);
+}
+
+static void sdhost_unrealize(void *dev) {
+    bcm2835_sdhost *s = dev;
+    sd_card_free(s->card);
+    sd_image_close(s->img);
+    s->card = NULL;
+    s->img = NULL;
+}
+
+static const dev_region sdhost_regions[] = {
+    /* Linux and U-Boot use 32-bit accesses only. */
+    {.name = "regs",
+     .size = SDHOST_SIZE,
+     .ops = {.read = sdhost_read,
+             .write = sdhost_write,
+             .valid_min = 4,
+             .valid_max = 4,
+             .impl_min = 4,
+             .impl_max = 4}},
+};
+
+static const dev_prop sdhost_props[] = {
+    {.name = "sd-image",
+     .kind = PROP_STR,
+     .default_value = "",
+     .help = "SD card image (read-only; writes go to a memory overlay). The machine sets it "
+             "from --sd; empty = no card"},
+};
+
+static const char *const sdhost_irq_outputs[] = {"irq", "dreq"};
+
+const dev_type bcm2835_sdhost_type = {
+    .name = "bcm2835-sdhost",
+    .description = "BCM2835 sdhost SD card controller with an SD card on the --sd image",
+    .state_size = sizeof(bcm2835_sdhost),
+    .regions = sdhost_regions,
+    .n_regions = 1,
+    .props = sdhost_props,
+    .n_props = sizeof sdhost_props / sizeof sdhost_props[0],
+    .irq_outputs = sdhost_irq_outputs,
+    .n_irq_outputs = 2,
+    .realize = sdhost_realize,
+    .reset = sdhost_reset,
+    .unrealize = sdhost_unrealize,
+};
