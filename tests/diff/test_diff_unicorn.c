@@ -94,6 +94,23 @@ static uint64_t fp_operand(void) {
     }
 }
 
+/* 64 bits of AdvSIMD operand: FP values per lane, or integer lanes at saturation edges. */
+static uint64_t simd_operand(void) {
+    static const uint64_t edges[] = {0,      1,      0x7f,       0x80,       0xff,      0x7fff,
+                                     0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff};
+    uint64_t r = 0;
+    switch (rnd() % 5) {
+    case 0: return fp_bits(64);
+    case 1: return fp_bits(32) | fp_bits(32) << 32;
+    case 2:
+        for (unsigned i = 0; i < 64; i += 8 << (rnd() % 3))
+            r |= edges[rnd() % (sizeof edges / sizeof edges[0])] << i;
+        return r ^ (rnd() % 4 == 0 ? rnd() & 0x0101010101010101ull : 0);
+    case 3: return rnd() & 0x8f8f8f8f8f8f8f8full; /* small shift counts, table indices */
+    default: return rnd();
+    }
+}
+
 typedef struct state {
     uint64_t x[31], sp, pc, nzcv, fpcr, fpsr;
     uint64_t v[32][2];
@@ -230,6 +247,7 @@ int main(int argc, char **argv) {
     const char *cls = argc > 1 ? argv[1] : "dpimm";
     bool is_ldst = !strncmp(cls, "ldst", 4); /* ldst, ldst_simd: memory compared */
     bool is_fp = !strncmp(cls, "fp_", 3);    /* FP operands, random FPCR, FPSR compared */
+    bool is_simd = !strncmp(cls, "simd", 4); /* AdvSIMD: lane operands, random FPCR, QC */
     unsigned per_enc = getenv("SOCEMU_LONG_TESTS") ? 20000 : 1000;
     if (getenv("DIFF_CASES")) per_enc = (unsigned)atoi(getenv("DIFF_CASES"));
     ram = calloc(1, RAM_SIZE);
@@ -263,7 +281,7 @@ int main(int argc, char **argv) {
         /* FP encodings are mostly unallocated field values: there, count the cases that ran
          * (bounded), so each encoding gets per_enc executed cases and still checks the UNDEFs. */
         unsigned ran = 0;
-        for (unsigned n = 0; (is_fp ? ran : n) < per_enc && n < 50 * per_enc; n++) {
+        for (unsigned n = 0; (is_fp || is_simd ? ran : n) < per_enc && n < 50 * per_enc; n++) {
             uint32_t insn = a64_enc_value[enc] | ((uint32_t)rnd() & ~a64_enc_mask[enc]);
             if (a64_decode(insn) != enc) { /* an earlier line of an ordered group owns it */
                 skipped++;
@@ -275,9 +293,12 @@ int main(int argc, char **argv) {
             in.sp = is_ldst ? 0x8000 : interesting() & ~15ull;
             in.nzcv = (rnd() & 0xf) << 28;
             for (unsigned i = 0; i < 32; i++)
-                in.v[i][0] = is_fp ? fp_operand() : rnd(), in.v[i][1] = rnd();
+                in.v[i][0] = is_simd ? simd_operand()
+                             : is_fp ? fp_operand()
+                                     : rnd(),
+                in.v[i][1] = is_simd ? simd_operand() : rnd();
             /* FPCR: RMode, FZ, DN, AHP (bits 26:22) */
-            in.fpcr = is_fp ? (rnd() & 0x1f) << 22 : 0;
+            in.fpcr = is_fp || is_simd ? (rnd() & 0x1f) << 22 : 0;
             if (skip_unpredictable(enc, insn, &in)) {
                 skipped++;
                 continue;
