@@ -10,6 +10,7 @@
 #include "loader/dtb.h"
 #include "loader/loader.h"
 #include "loader/rpi_firmware.h"
+#include "peripherals/rpi_firmware.h"
 #include "machine_internal.h"
 #include "soc/log.h"
 
@@ -84,6 +85,16 @@ static uint64_t next_seed(uint64_t *state) {
     return z ^ (z >> 31);
 }
 
+/* The emulated GPU firmware answers mailbox queries (command line, serial, MAC, memory) with the
+ * same facts it put into the device tree. */
+static void tell_firmware_mailbox(machine *m, const rpi_firmware_boot_facts *facts) {
+    for (unsigned i = 0; i < m->desc->n_devices; i++) {
+        machine_device *md = &m->devices[i];
+        if (md->realized && md->bd->type && strcmp(md->bd->type->name, "bcm2835-mailbox") == 0)
+            rpi_firmware_set_boot_facts(md->state, facts);
+    }
+}
+
 static int prepare_image(machine *m, const arm64_image_info *info, char *err, size_t errlen) {
     boot_plan *b = &m->boot;
     const machine_options *o = &m->opts;
@@ -135,6 +146,8 @@ static int prepare_image(machine *m, const arm64_image_info *info, char *err, si
         return -1;
     }
     b->use_spin_table = m->desc->has_spin_table;
+    rpi_firmware_boot_facts fw = {.cmdline = o->append, .arm_ram_size = m->ram_size};
+    tell_firmware_mailbox(m, &fw);
     return 0;
 }
 
@@ -192,6 +205,16 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
     b->dtb_addr = plan.dtb.addr;
     plan.dtb.data = NULL;
     b->use_spin_table = m->desc->has_spin_table;
+    rpi_firmware_boot_facts fw = {
+        .cmdline = plan.cmdline,
+        .have_serial = true,
+        .serial = serial,
+        .have_mac = true,
+        .mac = {0xB8, 0x27, 0xEB, (uint8_t)(serial >> 16), (uint8_t)(serial >> 8), (uint8_t)serial},
+        .revision = 0xa02082,
+        .arm_ram_size = plan.arm_memory_size,
+    };
+    tell_firmware_mailbox(m, &fw);
     rpi_boot_plan_free(&plan);
     return 0;
 }

@@ -108,6 +108,12 @@ static int create_devices(machine *m, char *err, size_t errlen) {
             /* --sd: the card image goes to the device(s) with an "sd-image" property. */
             if (m->opts.sd_image && strcmp(t->props[p].name, "sd-image") == 0)
                 ctx->prop_values[p] = m->opts.sd_image;
+            /* --seed: devices with a "seed" property (RNG models) follow it, so the same seed
+             * gives the same run. */
+            if (m->opts.seed && strcmp(t->props[p].name, "seed") == 0) {
+                snprintf(m->seed_str, sizeof m->seed_str, "%llu", (unsigned long long)m->opts.seed);
+                ctx->prop_values[p] = m->seed_str;
+            }
         }
         for (unsigned n = 0; n < t->n_irq_inputs && n < DEV_MAX_IRQ_IN; n++)
             irq_line_init(&ctx->irq_in[n], bd->name, t->irq_input, md->state, (int)n);
@@ -351,7 +357,11 @@ static int reboot(machine *m) {
 machine_run_result machine_run(machine *m, void (*poll)(void *opaque), void *opaque) {
     m->sched.cfg.poll = poll;
     m->sched.cfg.poll_opaque = opaque;
+    m->stop_requested = false;
     for (;;) {
+        /* A halt asked for before the run (-S) or between runs takes effect here. */
+        if ((m->debug.halted || machine_debug_take_halt(m)) && !machine_debug_wait(m, poll, opaque))
+            return MACHINE_RUN_STOPPED;
         m->request_pending = false;
         m->sched.stop_requested = 0;
         sched_exit why = scheduler_run(&m->sched, VCLOCK_NEVER, 0);
@@ -362,10 +372,12 @@ machine_run_result machine_run(machine *m, void (*poll)(void *opaque), void *opa
             case MACHINE_REQ_PANIC: return MACHINE_RUN_PANIC;
             case MACHINE_REQ_RESET:
                 if (m->opts.no_reboot) return MACHINE_RUN_REBOOT;
+                m->resets++;
                 if (reboot(m) < 0) return MACHINE_RUN_FAULT;
                 continue;
             }
         }
+        if (why == SCHED_STOPPED && machine_debug_take_halt(m)) continue;
         switch (why) {
         case SCHED_HUNG: return MACHINE_RUN_HUNG;
         case SCHED_STOPPED: return MACHINE_RUN_STOPPED;
@@ -376,6 +388,7 @@ machine_run_result machine_run(machine *m, void (*poll)(void *opaque), void *opa
 }
 
 void machine_stop(machine *m) {
+    m->stop_requested = true;
     if (m->sched_ready) scheduler_request_stop(&m->sched);
 }
 
@@ -387,6 +400,10 @@ const char *machine_fault_reason(const machine *m) {
 
 uint64_t machine_guest_ns(const machine *m) {
     return vclock_now(&m->clock);
+}
+
+unsigned machine_reset_count(const machine *m) {
+    return m->resets;
 }
 
 uint64_t machine_instructions(const machine *m) {

@@ -33,6 +33,15 @@ typedef struct boot_plan {
     bool use_spin_table; /* secondaries wait in the armstub for a spin-table release */
 } boot_plan;
 
+/* machine_debug.c: the debugger's view of the run. */
+typedef struct machine_debug_state {
+    bool halted, halt_requested;
+    bool stopped_on_breakpoint;        /* the last halt: breakpoint_core reached a breakpoint */
+    unsigned breakpoint_core;
+    bool on_breakpoint[SOC_MAX_CORES]; /* stopped at hit_pc and not moved since */
+    uint64_t hit_pc[SOC_MAX_CORES];
+} machine_debug_state;
+
 struct machine {
     board_desc *desc;
     machine_options opts;
@@ -55,7 +64,16 @@ struct machine {
     char request_why[160];
     char fault[256];
     uint64_t instructions_before; /* retired before the scheduler was last (re)created */
+    unsigned resets;              /* guest reboots so far (the CLI detects reset loops) */
+    char seed_str[24];            /* --seed as a property value for devices with "seed" */
+    bool stop_requested;          /* machine_stop during this machine_run */
+    machine_debug_state debug;
 };
+
+/* machine_debug.c, for machine_run: waits while halted (false: machine_stop was called), and
+ * turns a finished scheduler run into a halt if the debugger asked for one. */
+bool machine_debug_wait(machine *m, void (*poll)(void *opaque), void *opaque);
+bool machine_debug_take_halt(machine *m);
 
 /* boot.c: read the images named in the options and decide where they go (at create) ... */
 int machine_boot_prepare(machine *m, char *err, size_t errlen);

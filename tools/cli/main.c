@@ -14,6 +14,7 @@
 #include "boards/machine.h"
 #include "console_watch.h"
 #include "exit_codes.h"
+#include "gdbstub.h"
 #include "options.h"
 #include "serial_backends.h"
 #include "soc/log.h"
@@ -41,10 +42,6 @@ _Static_assert(CLI_MAX_SERIALS == MACHINE_MAX_SERIALS, "one serial list per UART
 
 /* More resets than this in one run (without --no-reboot) is a reset loop: a guest failure. */
 #define RESET_LOOP_LIMIT 3
-
-/* Guest resets since machine_create. Declared weak because boards/ does not export it yet: until
- * it does, reset loops go undetected (and a linked definition switches the check on). */
-unsigned machine_reset_count(const machine *m) __attribute__((weak));
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...) {
@@ -108,11 +105,9 @@ static int check_inputs(const cli_options *o, char *err, size_t errlen) {
     const char *files[] = {o->sd_image, o->kernel, o->dtb, o->initrd};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (files[i] && !readable_file(files[i], err, errlen)) return -1;
-    if (o->gdb || o->gdb_wait) {
-        if (o->gdb)
-            snprintf(err, errlen, "--gdb %s: not yet supported (the gdb stub is planned)", o->gdb);
-        else
-            snprintf(err, errlen, "-S: not yet supported (the gdb stub is planned)");
+    if (o->gdb_wait && !o->gdb) {
+        /* Without a debugger nothing could ever start the cores. */
+        snprintf(err, errlen, "-S: needs --gdb tcp::PORT or -s");
         return -1;
     }
     return 0;
@@ -160,6 +155,7 @@ typedef struct run_state {
     unsigned n_backends;
     console_watch *watch;
     machine *m;
+    gdb_stub *gdb;
     FILE *log;
     double host_start, deadline;
     bool timed_out;
@@ -242,13 +238,14 @@ static void install_signal_handlers(void) {
 
 static void poll_run(void *opaque) {
     run_state *rs = opaque;
+    if (rs->gdb) gdb_stub_poll(rs->gdb);
     serial_backends_poll();
     if (console_watch_idle(rs->watch) != WATCH_RUNNING || serial_quit_requested() || stop_signal) {
         machine_stop(rs->m);
     } else if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
         rs->timed_out = true;
         machine_stop(rs->m);
-    } else if (!rs->opts.no_reboot && machine_reset_count &&
+    } else if (!rs->opts.no_reboot &&
                machine_reset_count(rs->m) > RESET_LOOP_LIMIT) {
         rs->resets = machine_reset_count(rs->m);
         machine_stop(rs->m);
@@ -303,6 +300,9 @@ static int conclude(run_state *rs, machine_run_result r) {
         code = 128 + stop_signal;
         snprintf(line, sizeof line, "stopped by signal %d (%s) %s", (int)stop_signal,
                  strsignal(stop_signal), times);
+    } else if (rs->gdb && gdb_stub_killed(rs->gdb)) {
+        code = EXIT_PASSED;
+        snprintf(line, sizeof line, "killed from gdb %s", times);
     } else if (serial_quit_requested()) {
         code = EXIT_PASSED;
         snprintf(line, sizeof line, "quit from the console (Ctrl-A x) %s", times);
@@ -343,6 +343,7 @@ static int list_boards(void) {
 
 static void release(run_state *rs) {
     serial_terminal_restore();
+    gdb_stub_free(rs->gdb);
     if (rs->m) machine_free(rs->m);
     for (unsigned i = 0; i < rs->n_backends; i++)
         serial_backend_free(rs->backends[i]);
@@ -405,7 +406,13 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
     };
     if (wire_serials(rs, &mo, err, errlen) != 0) return -1;
     rs->m = machine_create(&mo, err, errlen);
-    return rs->m ? 0 : -1;
+    if (!rs->m) return -1;
+    if (o->gdb) {
+        rs->gdb = gdb_stub_open(o->gdb, rs->m, err, errlen);
+        if (!rs->gdb) return -1;
+        if (o->gdb_wait) machine_debug_halt(rs->m);
+    }
+    return 0;
 }
 
 int main(int argc, char **argv) {

@@ -61,6 +61,22 @@ void machine_stop(machine *m);
 const char *machine_fault_reason(const machine *m);
 uint64_t machine_guest_ns(const machine *m);     /* virtual time so far */
 uint64_t machine_instructions(const machine *m); /* retired, all cores */
+unsigned machine_reset_count(const machine *m);   /* guest reboots so far */
+
+/* Debugger support (the gdb stub). A halted machine does not advance: machine_run only calls
+ * poll() (about every millisecond) until machine_debug_resume or machine_stop. Halting takes
+ * effect at the cores' next instruction boundary; a core reaching a breakpoint halts the machine
+ * before executing it. Registers and memory are read through machine_cpus() and cpu/cpu.h. */
+void machine_debug_halt(machine *m);
+bool machine_debug_halted(const machine *m);
+/* The core that halted the machine on a breakpoint, or -1 (halted on request). */
+int machine_debug_breakpoint_core(const machine *m);
+/* Continues every core; a core still on the breakpoint it stopped at first executes it. */
+void machine_debug_resume(machine *m);
+/* Runs one instruction on one core while the others stay stopped; the machine stays halted. */
+bool machine_debug_step(machine *m, unsigned core);
+bool machine_debug_set_breakpoint(machine *m, uint64_t va);
+bool machine_debug_clear_breakpoint(machine *m, uint64_t va);
 
 /* The UART instance names of a board in order, for --serial; returns the count. */
 unsigned machine_serial_names(const machine *m, const char **names, unsigned max);
