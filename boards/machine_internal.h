@@ -36,7 +36,7 @@ typedef struct boot_plan {
 /* machine_debug.c: the debugger's view of the run. */
 typedef struct machine_debug_state {
     bool halted, halt_requested;
-    bool stopped_on_breakpoint;        /* the last halt: breakpoint_core reached a breakpoint */
+    bool stopped_on_breakpoint; /* the last halt: breakpoint_core reached a breakpoint */
     unsigned breakpoint_core;
     bool on_breakpoint[SOC_MAX_CORES]; /* stopped at hit_pc and not moved since */
     uint64_t hit_pc[SOC_MAX_CORES];

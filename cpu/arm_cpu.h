@@ -148,6 +148,7 @@ typedef struct arm_cpu {
 } arm_cpu;
 
 /* ---- The cluster: shared state of all cores ----------------------------------------------- */
+enum { CPU_MAX_BREAKPOINTS = 64 };
 enum { BLOCK_HASH_BITS = 15, MAX_BLOCKS = 1 << 16, MAX_OPS = 1 << 20, MAX_BLOCK_INSNS = 64 };
 
 typedef struct code_page {
@@ -172,6 +173,12 @@ struct cpu_cluster {
     code_page *pages; /* open-addressed map: physical page -> its blocks */
     unsigned pages_size, pages_used;
     uint64_t block_flushes, blocks_invalidated;
+    /* Debugger (exec/debug.c): breakpoints by virtual PC, consulted at decode time only, and who
+     * to tell when a core stops on one. */
+    uint64_t breakpoints[CPU_MAX_BREAKPOINTS];
+    unsigned n_breakpoints;
+    void (*debug_stop)(void *opaque, unsigned core);
+    void *debug_stop_opaque;
 };
 
 /* ---- Register access helpers used by every handler ---------------------------------------- */

@@ -217,6 +217,11 @@ static int do_tlbi(arm_cpu *c, const a64_op *op, unsigned op1, unsigned crm, uns
     bool by_va = (op1 == 0 && (op2 & 1)) || (op1 != 0 && !el10 && (op2 == 1 || op2 == 5));
     if (el10 && op1 == 4 && (crm == 0 || crm == 4)) by_va = false; /* IPAS2: no stage 2 here */
     uint64_t va = arg << 12;
+    if (cpu_tracing(c, TRACE_MMU)) {
+        const char *regime = el10 ? "EL1&0" : op1 == 4 ? "EL2" : "EL3";
+        cpu_log(c, TRACE_MMU, "tlbi %s%s %s va=0x%016llx", regime, broadcast ? " broadcast" : "",
+                by_va ? "va" : "all", by_va ? (unsigned long long)va : 0ull);
+    }
     cpu_cluster *cl = c->cluster;
     for (unsigned k = 0; k < cl->n; k++) {
         arm_cpu *t = cl->cores[k];

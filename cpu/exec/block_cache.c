@@ -5,6 +5,7 @@
 
 #include "a64/a64.h"
 #include "exec/block_cache.h"
+#include "exec/debug.h"
 #include "exec/trace.h"
 
 enum { PAGES_SIZE = 1 << 16 };
@@ -106,7 +107,13 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
     code_block *b = &cl->blocks[cl->n_blocks++];
     b->ops = &cl->ops[cl->n_ops];
     unsigned n = 0;
+    bool breakpoint_first = false;
     while (n < max) {
+        /* Blocks end before a breakpointed PC; a block starting there is just the stop op. */
+        if (unlikely(cl->n_breakpoints) && debug_breakpoint_at(cl, pc + 4 * (uint64_t)n)) {
+            breakpoint_first = n == 0;
+            break;
+        }
         uint32_t insn;
         if (host) {
             memcpy(&insn, host + 4 * n, 4);
@@ -138,7 +145,7 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
         if (a64_enc_flags[enc] & A64_ENCF_END || enc == A64_ENC_UNDEF) break;
     }
     a64_op *end = &b->ops[n];
-    end->fn = a64_block_end;
+    end->fn = breakpoint_first ? debug_breakpoint_op : a64_block_end;
     end->insn = 0;
     end->index = (uint16_t)n;
     end->enc = 0;

@@ -89,8 +89,10 @@ check("nothing to boot", run(["--board", "rpi3"]), 2,
       r"socemu: nothing to boot: give --sd IMAGE or --kernel FILE\n")
 check("no board", run(["--kernel", spin]), 2,
       r"socemu: no board given: use --board NAME \(try --list-boards\)\n")
-check("gdb not yet supported", run(["-M", "raspi3b", "-kernel", spin, "-s", "-S"]), 2,
-      r"socemu: --gdb tcp::1234: not yet supported \(the gdb stub is planned\)\n")
+check("-S without a gdb stub", run(["-M", "raspi3b", "-kernel", spin, "-S"]), 2,
+      r"socemu: -S: needs --gdb tcp::PORT or -s\n")
+check("bad --gdb address", run(["--board", "rpi3", "--kernel", spin, "--gdb", "udp::1"]), 2,
+      r"socemu: --gdb udp::1: expected tcp::PORT or tcp:HOST:PORT\n")
 check("truncated ELF names the file", run(["--board", "rpi3", "--kernel", truncated]), 2,
       rf"socemu: {re.escape(truncated)}: [^\n]*truncated[^\n]*\n")
 check("log file in a missing directory", run(["--board", "rpi3", "--kernel", spin, "--log",

@@ -413,9 +413,10 @@ static const option_def options[] = {
     {"-q", NULL, set_flag, FIELD(quiet), "same as --quiet", S_CONSOLE},
 
     {"--trace", "LIST", add_trace, 0, "trace insn,exec,int,mmu,unimp (or all) to the log", S_DEBUG},
-    {"--gdb", "tcp::PORT", set_gdb, 0, "gdb remote stub (not yet supported)", S_DEBUG},
-    {"-s", NULL, set_gdb, 0, "same as --gdb tcp::1234 (not yet supported)", S_DEBUG},
-    {"-S", NULL, set_flag, FIELD(gdb_wait), "wait for gdb before starting (not yet supported)",
+    {"--gdb", "tcp::PORT", set_gdb, 0, "gdb remote stub (tcp:HOST:PORT; loopback by default)",
+     S_DEBUG},
+    {"-s", NULL, set_gdb, 0, "same as --gdb tcp::1234", S_DEBUG},
+    {"-S", NULL, set_flag, FIELD(gdb_wait), "start with every core halted until gdb continues",
      S_DEBUG},
     {"--realtime", NULL, set_flag, FIELD(realtime),
      "pace guest time to the wall clock (default: run as fast as possible)", S_DEBUG},

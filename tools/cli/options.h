@@ -42,7 +42,7 @@ typedef struct cli_options {
     const char *log_path;
     char trace_spec[CLI_TRACE_SPEC_MAX]; /* socemu trace words, comma separated ("insn,int") */
 
-    const char *gdb; /* accepted, not yet served */
+    const char *gdb; /* --gdb/-s address ("tcp::1234") */
     bool gdb_wait;   /* -S */
     bool realtime, no_reboot, icount, quiet;
     uint64_t seed;

@@ -95,4 +95,30 @@ void cpu_timer_update(arm_cpu *cpu, uint64_t now_ns);
 /* Code in [pa, pa+len) was written by someone other than this CPU's stores (DMA, loader). */
 void cpu_cluster_invalidate_code(cpu_cluster *c, uint64_t pa, uint64_t len);
 
+/* ---- Debugger support (the gdb stub, through boards/machine.h) ---- */
+/* Breakpoints by virtual PC, for every core. A core stops *before* a breakpointed instruction:
+ * cpu_run returns and the stop handler is told which core. Free at run time (blocks are decoded
+ * to end before the address). Set returns false when the table is full. */
+bool cpu_set_breakpoint(cpu_cluster *c, uint64_t va);
+bool cpu_clear_breakpoint(cpu_cluster *c, uint64_t va);
+bool cpu_has_breakpoint(const cpu_cluster *c, uint64_t va);
+void cpu_set_debug_stop_handler(cpu_cluster *c, void (*fn)(void *opaque, unsigned core),
+                                void *opaque);
+/* Executes exactly one instruction, ignoring breakpoints and not taking interrupts. False if the
+ * core is idle (WFI/WFE, powered off) and nothing ran. */
+bool cpu_debug_step(arm_cpu *cpu);
+/* Memory at virtual address va through the core's current EL and MMU state, without faulting the
+ * guest or filling its TLB; RAM (and ROM for reads) only, devices are never accessed. Writes drop
+ * decoded code. False if any byte is unmapped or not memory. */
+bool cpu_debug_translate(arm_cpu *cpu, uint64_t va, uint64_t *pa);
+bool cpu_debug_read_virt(arm_cpu *cpu, uint64_t va, void *buf, size_t len);
+bool cpu_debug_write_virt(arm_cpu *cpu, uint64_t va, const void *buf, size_t len);
+/* The selected stack pointer; PSTATE in SPSR layout (setting changes only NZCV and DAIF). */
+uint64_t cpu_get_sp(const arm_cpu *cpu);
+void cpu_set_sp(arm_cpu *cpu, uint64_t value);
+uint32_t cpu_get_pstate(const arm_cpu *cpu);
+void cpu_set_pstate_flags(arm_cpu *cpu, uint32_t pstate);
+void cpu_get_fp_status(const arm_cpu *cpu, uint32_t *fpsr, uint32_t *fpcr);
+void cpu_set_fp_status(arm_cpu *cpu, uint32_t fpsr, uint32_t fpcr);
+
 #endif

@@ -1,0 +1,208 @@
+/* Debugger support (cpu.h "Debugger support"): breakpoints planted at decode time, a one-
+ * instruction step outside the block cache, and memory access through the current translation
+ * regime that neither faults the guest nor touches the soft TLB. */
+#include <string.h>
+
+#include "a64/a64.h"
+#include "exec/block_cache.h"
+#include "exec/debug.h"
+#include "exec/trace.h"
+#include "mmu/mmu_walk.h"
+#include "timer/generic_timer.h"
+
+/* ---- breakpoints ---- */
+
+bool debug_breakpoint_at(const cpu_cluster *cl, uint64_t va) {
+    for (unsigned i = 0; i < cl->n_breakpoints; i++)
+        if (cl->breakpoints[i] == va) return true;
+    return false;
+}
+
+int debug_breakpoint_op(arm_cpu *c, const a64_op *op) {
+    (void)op; /* index 0: c->pc is already the breakpointed PC, nothing retired */
+    c->exit_request |= EXIT_STOP;
+    cpu_cluster *cl = c->cluster;
+    if (cl->debug_stop) cl->debug_stop(cl->debug_stop_opaque, c->index);
+    return A64_EXIT_FAULT;
+}
+
+bool cpu_has_breakpoint(const cpu_cluster *cl, uint64_t va) {
+    return debug_breakpoint_at(cl, va);
+}
+
+/* Blocks already decoded across the address must be decoded again, by every core: a full flush is
+ * the simple way, and setting breakpoints is rare. */
+bool cpu_set_breakpoint(cpu_cluster *cl, uint64_t va) {
+    if (debug_breakpoint_at(cl, va)) return true;
+    if (cl->n_breakpoints >= CPU_MAX_BREAKPOINTS) return false;
+    cl->breakpoints[cl->n_breakpoints++] = va;
+    block_cache_flush(cl);
+    return true;
+}
+
+bool cpu_clear_breakpoint(cpu_cluster *cl, uint64_t va) {
+    for (unsigned i = 0; i < cl->n_breakpoints; i++) {
+        if (cl->breakpoints[i] != va) continue;
+        cl->breakpoints[i] = cl->breakpoints[--cl->n_breakpoints];
+        block_cache_flush(cl);
+        return true;
+    }
+    return false;
+}
+
+void cpu_set_debug_stop_handler(cpu_cluster *cl, void (*fn)(void *opaque, unsigned core),
+                                void *opaque) {
+    cl->debug_stop = fn;
+    cl->debug_stop_opaque = opaque;
+}
+
+/* ---- single step ---- */
+
+static int step_end(arm_cpu *c, const a64_op *op) {
+    c->pc += (uint64_t)op->index << 2;
+    return A64_EXIT_RETIRED;
+}
+
+static bool fetch_insn(arm_cpu *c, uint64_t pa, uint32_t *insn) {
+    const cpu_ports *p = &c->cluster->ports;
+    uint64_t avail = 0;
+    const uint8_t *host = p->ram_ptr(p->opaque, pa, false, &avail);
+    if (host && avail >= 4) {
+        memcpy(insn, host, 4);
+        return true;
+    }
+    uint64_t v = 0;
+    if (!p->mmio_read(p->opaque, pa, 4, &v)) return false;
+    *insn = (uint32_t)v;
+    return true;
+}
+
+/* The instruction is decoded into a private two-op block (instruction + end), so breakpoints and
+ * the block cache play no part and exactly one instruction runs. Interrupts are not taken during a
+ * step (as QEMU's gdbstub does by default). */
+bool cpu_debug_step(arm_cpu *c) {
+    const cpu_ports *p = &c->cluster->ports;
+    c->total_insns += c->insns_slice;
+    c->insns_slice = 0;
+    c->slice_start_ns = p->now_ns ? p->now_ns(p->opaque) : 0;
+    timer_update(c);
+    if (c->halted) return false;
+    uint64_t pc = c->pc, pa;
+    if (!mem_translate_fetch(c, pc, &pa)) return true; /* the abort is the step */
+    uint32_t insn;
+    if (!fetch_insn(c, pa, &insn)) {
+        unsigned target = a64_sync_target_el(c);
+        a64_take_exception(c, target, EXC_SYNC,
+                           esr_value(target == c->el ? EC_IABT_SAME : EC_IABT_LOWER, 0x10), true,
+                           pc, pc);
+        return true;
+    }
+    int enc = a64_decode(insn);
+    a64_op ops[2] = {
+        {.fn = a64_enc_handlers[enc], .insn = insn, .index = 0, .enc = (uint16_t)enc},
+        {.fn = step_end, .insn = 0, .index = 1, .enc = 0},
+    };
+    if (cpu_tracing(c, TRACE_EXEC)) trace_exec(c, &ops[0]);
+    int r = ops[0].fn(c, &ops[0]);
+    if (r == A64_NEXT) r = ops[1].fn(c, &ops[1]);
+    c->insns_slice += r == A64_EXIT_RETIRED;
+    return true;
+}
+
+/* ---- memory ---- */
+
+/* The regime the core's current EL translates with; mirrors regime_of in mem/mem.c. */
+static void current_regime(const arm_cpu *c, mmu_regime *r) {
+    unsigned el = c->el ? c->el : 1;
+    r->kind = el == 1 ? MMU_REGIME_EL10 : el == 2 ? MMU_REGIME_EL2 : MMU_REGIME_EL3;
+    r->sctlr = c->sctlr[el];
+    r->tcr = c->tcr[el];
+    r->ttbr0 = c->ttbr0[el];
+    r->ttbr1 = el == 1 ? c->ttbr1[1] : 0;
+    r->mair = c->mair[el];
+    r->secure = el == 3 || (el == 1 && !(c->scr_el3 & 1));
+    r->granule_16k_implemented = false;
+}
+
+static bool read_desc(void *opaque, uint64_t pa, uint64_t *desc) {
+    const arm_cpu *c = opaque;
+    uint64_t avail = 0;
+    uint8_t *p = c->cluster->ports.ram_ptr(c->cluster->ports.opaque, pa, false, &avail);
+    if (!p || avail < 8) return false;
+    memcpy(desc, p, 8);
+    return true;
+}
+
+bool cpu_debug_translate(arm_cpu *c, uint64_t va, uint64_t *pa) {
+    mmu_regime r;
+    current_regime(c, &r);
+    mmu_desc_reader reader = {read_desc, c};
+    mmu_translation tr;
+    /* No permission check: a debugger may look at (and patch) what the guest cannot. */
+    if (mmu_walk(&r, va, &reader, &tr).type != MMU_FAULT_NONE) return false;
+    *pa = tr.pa;
+    return true;
+}
+
+/* Page by page, RAM (and ROM for reads) only: device registers have read side effects. */
+static bool access_virt(arm_cpu *c, uint64_t va, uint8_t *buf, size_t len, bool write) {
+    const cpu_ports *p = &c->cluster->ports;
+    while (len) {
+        size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+        if (chunk > len) chunk = len;
+        uint64_t pa, avail = 0;
+        if (!cpu_debug_translate(c, va, &pa)) return false;
+        uint8_t *host = p->ram_ptr(p->opaque, pa, write, &avail);
+        if (!host || avail < chunk) return false;
+        if (write) {
+            memcpy(host, buf, chunk);
+            cpu_cluster_invalidate_code(c->cluster, pa, chunk);
+        } else {
+            memcpy(buf, host, chunk);
+        }
+        va += chunk;
+        buf += chunk;
+        len -= chunk;
+    }
+    return true;
+}
+
+bool cpu_debug_read_virt(arm_cpu *c, uint64_t va, void *buf, size_t len) {
+    return access_virt(c, va, buf, len, false);
+}
+
+bool cpu_debug_write_virt(arm_cpu *c, uint64_t va, const void *buf, size_t len) {
+    return access_virt(c, va, (uint8_t *)(uintptr_t)buf, len, true);
+}
+
+/* ---- registers a debugger sees beyond X0-X30, PC and V0-V31 ---- */
+
+uint64_t cpu_get_sp(const arm_cpu *c) {
+    return c->sp;
+}
+
+void cpu_set_sp(arm_cpu *c, uint64_t value) {
+    c->sp = value;
+}
+
+uint32_t cpu_get_pstate(const arm_cpu *c) {
+    return c->nzcv | c->daif | ((uint32_t)c->pstate_ss << 21) | ((uint32_t)c->pstate_il << 20) |
+           (c->el << 2) | c->spsel;
+}
+
+/* EL and SPSel changes would need the banked-SP swap: a debugger edits flags and masks only. */
+void cpu_set_pstate_flags(arm_cpu *c, uint32_t pstate) {
+    c->nzcv = pstate & 0xf0000000u;
+    c->daif = pstate & 0x3c0u;
+    cpu_check_interrupts(c);
+}
+
+void cpu_get_fp_status(const arm_cpu *c, uint32_t *fpsr, uint32_t *fpcr) {
+    *fpsr = c->fpsr;
+    *fpcr = c->fpcr;
+}
+
+void cpu_set_fp_status(arm_cpu *c, uint32_t fpsr, uint32_t fpcr) {
+    c->fpsr = fpsr;
+    c->fpcr = fpcr;
+}
