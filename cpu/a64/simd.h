@@ -160,18 +160,24 @@ static inline bool simd_size_ok(uint32_t insn, unsigned size, unsigned rules) {
     return !(size == 3 && !f_q(insn));
 }
 
-/* A same-size three-register operation (vector or scalar form of one encoding). */
-SIMD_INLINE int simd_three(arm_cpu *cpu, const a64_op *op, unsigned rules, lane_fn3 *fn) {
-    SIMD_PROLOGUE();
+/* A same-size three-register operation (vector or scalar form of one encoding) with the second
+ * operand given (a register, or a broadcast element for the by-element forms). */
+SIMD_INLINE int simd_three_m(arm_cpu *cpu, const a64_op *op, unsigned rules, lane_fn3 *fn,
+                             const vreg *m) {
     uint32_t insn = op->insn;
     unsigned size = f_size(insn);
     if (!simd_size_ok(insn, size, rules)) return a64_undef(cpu, op);
-    vreg n = vget(cpu, f_rn(insn)), m = vget(cpu, f_rm(insn)), d = vget(cpu, f_rd(insn));
-    bool qc = lanes3(&d, &n, &m, size, simd_elems(insn, size), f_u(insn), fn);
+    vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn));
+    bool qc = lanes3(&d, &n, m, size, simd_elems(insn, size), f_u(insn), fn);
     set_qc(cpu, qc);
     if (f_scalar(insn)) d = scalar_only(d, size);
     vput(cpu, f_rd(insn), d, f_q(insn) && !f_scalar(insn));
     return A64_NEXT;
+}
+SIMD_INLINE int simd_three(arm_cpu *cpu, const a64_op *op, unsigned rules, lane_fn3 *fn) {
+    SIMD_PROLOGUE();
+    vreg m = vget(cpu, f_rm(op->insn));
+    return simd_three_m(cpu, op, rules, fn, &m);
 }
 
 /* A same-size two-register operation: fn(n, 0, d, ...). */
@@ -228,25 +234,49 @@ static inline unsigned fp_elems(uint32_t insn) {
     return f_scalar(insn) ? 1 : (f_q(insn) ? 4u : 2u) >> dbl;
 }
 
-/* FP three-register same-size operation (vector or scalar); fn gets (n, m, d). */
-SIMD_INLINE int simd_fp3(arm_cpu *cpu, const a64_op *op, fp32_fn2 *f32fn, fp64_fn2 *f64fn) {
-    SIMD_PROLOGUE();
+/* FP three-register same-size operation (vector or scalar); fn gets (n, m, d); m is a register
+ * or a broadcast element. */
+SIMD_INLINE int simd_fp3_m(arm_cpu *cpu, const a64_op *op, fp32_fn2 *f32fn, fp64_fn2 *f64fn,
+                           const vreg *m) {
     uint32_t insn = op->insn;
     if (!fp_shape_ok(insn)) return a64_undef(cpu, op);
-    vreg n = vget(cpu, f_rn(insn)), m = vget(cpu, f_rm(insn)), d = vget(cpu, f_rd(insn));
+    vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn));
     fp_status st = {cpu->fpcr, 0};
     unsigned elems = fp_elems(insn);
     if ((insn >> 22) & 1)
         for (unsigned i = 0; i < elems; i++)
-            d.d[i] = f64fn(n.d[i], m.d[i], d.d[i], &st);
+            d.d[i] = f64fn(n.d[i], m->d[i], d.d[i], &st);
     else
         for (unsigned i = 0; i < elems; i++)
-            d.s[i] = f32fn(n.s[i], m.s[i], d.s[i], &st);
+            d.s[i] = f32fn(n.s[i], m->s[i], d.s[i], &st);
     cpu->fpsr |= st.fpsr;
     if (f_scalar(insn)) d = scalar_only(d, 2 + ((insn >> 22) & 1));
     vput(cpu, f_rd(insn), d, f_q(insn) && !f_scalar(insn));
     return A64_NEXT;
 }
+SIMD_INLINE int simd_fp3(arm_cpu *cpu, const a64_op *op, fp32_fn2 *f32fn, fp64_fn2 *f64fn) {
+    SIMD_PROLOGUE();
+    vreg m = vget(cpu, f_rm(op->insn));
+    return simd_fp3_m(cpu, op, f32fn, f64fn, &m);
+}
+
+/* Widening operations shared by the three-different and by-element groups, named by their
+ * three-different opcode (bits 15:12): SMLAL, SQDMULL, PMULL, ... Element size from bits 23:22;
+ * m is a register or a broadcast element. */
+enum {
+    LONG_ADDL = 0x0,
+    LONG_SUBL = 0x2,
+    LONG_ABAL = 0x5,
+    LONG_ABDL = 0x7,
+    LONG_MLAL = 0x8,
+    LONG_QDMLAL = 0x9,
+    LONG_MLSL = 0xa,
+    LONG_QDMLSL = 0xb,
+    LONG_MULL = 0xc,
+    LONG_QDMULL = 0xd,
+    LONG_PMULL = 0xe
+};
+int simd_long_op(arm_cpu *cpu, const a64_op *op, unsigned kind, const vreg *m);
 
 /* Defines a64_<name> as a same-size integer operation with the given size rules; the body is an
  * expression of n, m, d (raw elements), esize, u and qc. */

@@ -125,6 +125,8 @@ static bool skip_unpredictable(int enc, uint32_t insn, const state *in) {
         uint64_t addr = rn == 31 ? in->sp : in->x[rn];
         if (addr & ((1u << (insn >> 30)) - 1)) return true;
     }
+    /* unicorn's CPU has the crypto extension; the BCM2837's A53 does not (PMULL 1Q UNDEFs). */
+    if (enc == A64_ENC_SIMD_PMULL && ((insn >> 22) & 3) == 3) return true;
     if (enc == A64_ENC_LDST_PAIR) {
         bool load = (insn >> 22) & 1, wb = ((insn >> 23) & 3) == 1 || ((insn >> 23) & 3) == 3;
         bool v = (insn >> 26) & 1;
