@@ -22,10 +22,14 @@ void a64_take_exception(arm_cpu *c, unsigned target, unsigned type, uint32_t esr
     c->elr[target] = preferred_return;
     if (type == EXC_SYNC || type == EXC_SERROR) c->esr[target] = esr;
     if (set_far) c->far[target] = far;
-    if (cpu_tracing(c, TRACE_INT))
-        cpu_log(c, TRACE_INT, "exception type %u EL%u->EL%u esr=0x%08x far=0x%016llx elr=0x%016llx",
-                type, c->el, target, esr, (unsigned long long)far,
+    if (cpu_tracing(c, TRACE_INT)) {
+        static const char *const kind[] = {"sync", "irq", "fiq", "serror"};
+        uint32_t shown_esr = type == EXC_SYNC || type == EXC_SERROR ? esr : 0; /* IRQ/FIQ: none */
+        cpu_log(c, TRACE_INT,
+                "exception %s EL%u->EL%u ec=0x%02x esr=0x%08x far=0x%016llx elr=0x%016llx",
+                kind[type & 3], c->el, target, shown_esr >> 26, shown_esr, (unsigned long long)far,
                 (unsigned long long)preferred_return);
+    }
     c->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
     c->pstate_ss = false;
     c->pstate_il = false;

@@ -9,13 +9,17 @@
 void cpu_log(arm_cpu *c, unsigned trace_bit, const char *fmt, ...) {
     const cpu_ports *p = &c->cluster->ports;
     if (!p->log) return;
+    /* "cpu0: int: ...": the category makes one log of several traces greppable. */
+    static const char *const category[] = {"insn", "exec", "int", "mmu", "unimp"};
+    unsigned bit = 0;
+    while (bit < 4 && !(trace_bit & (1u << bit)))
+        bit++;
     char line[512];
-    int n = snprintf(line, sizeof line, "cpu%u: ", c->index);
+    int n = snprintf(line, sizeof line, "cpu%u: %s: ", c->index, category[bit]);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
     va_end(ap);
-    (void)trace_bit;
     p->log(p->opaque, line);
 }
 
