@@ -12,6 +12,7 @@
 struct exc_rec exc_last[NCORES];
 exc_hook_fn exc_hook[NCORES];
 static volatile int exc_armed[NCORES];
+volatile uint64_t exc_resume_at[NCORES];
 static volatile uint32_t print_lock;
 static volatile uint32_t npass, nfail;
 static uint64_t heap_next;
@@ -208,7 +209,10 @@ void exc_dispatch(struct frame *f, uint64_t el, uint64_t vec)
         return;
     if (sync && exc_armed[c]) {
         exc_armed[c]--;
-        if (ec != 0x15 && ec != 0x16 && ec != 0x17)
+        if (exc_resume_at[c]) {
+            f->elr = exc_resume_at[c];
+            exc_resume_at[c] = 0;
+        } else if (ec != 0x15 && ec != 0x16 && ec != 0x17)
             f->elr += 4;
         return;
     }

@@ -49,6 +49,8 @@ extern struct exc_rec exc_last[NCORES];
 typedef int (*exc_hook_fn)(struct frame *f, int el, int vec);   /* nonzero: handled */
 extern exc_hook_fn exc_hook[NCORES];
 void exc_expect(void);
+/* If set when an armed exception arrives: resume there instead (one shot). */
+extern volatile uint64_t exc_resume_at[NCORES];
 int exc_pending_expect(void);            /* still armed: no exception was taken */
 static inline uint64_t esr_ec(uint64_t esr) { return (esr >> 26) & 0x3f; }
 static inline uint64_t esr_iss(uint64_t esr) { return esr & 0x1ffffff; }
