@@ -120,7 +120,9 @@ static inline unsigned simd_elems(uint32_t insn, unsigned size) {
     return f_scalar(insn) ? 1 : (8u << f_q(insn)) >> size;
 }
 
-/* ---- Element-wise engines ---------------------------------------------------------------- */
+/* ---- Element-wise engines (the FP/SIMD access check follows the UNDEFINED checks, as in the
+ * Arm ARM where reserved encodings are rejected at decode)
+ * ---------------------------------------------------------------- */
 /* fn(n, m, d, esize, is_unsigned, &qc) -> new element; d is the old destination element. */
 typedef uint64_t lane_fn3(uint64_t n, uint64_t m, uint64_t d, unsigned esize, bool u, bool *qc);
 
@@ -167,6 +169,7 @@ SIMD_INLINE int simd_three_m(arm_cpu *cpu, const a64_op *op, unsigned rules, lan
     uint32_t insn = op->insn;
     unsigned size = f_size(insn);
     if (!simd_size_ok(insn, size, rules)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn));
     bool qc = lanes3(&d, &n, m, size, simd_elems(insn, size), f_u(insn), fn);
     set_qc(cpu, qc);
@@ -175,17 +178,16 @@ SIMD_INLINE int simd_three_m(arm_cpu *cpu, const a64_op *op, unsigned rules, lan
     return A64_NEXT;
 }
 SIMD_INLINE int simd_three(arm_cpu *cpu, const a64_op *op, unsigned rules, lane_fn3 *fn) {
-    SIMD_PROLOGUE();
     vreg m = vget(cpu, f_rm(op->insn));
     return simd_three_m(cpu, op, rules, fn, &m);
 }
 
 /* A same-size two-register operation: fn(n, 0, d, ...). */
 SIMD_INLINE int simd_two(arm_cpu *cpu, const a64_op *op, unsigned rules, lane_fn3 *fn) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn);
     if (!simd_size_ok(insn, size, rules)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), zero = {0}, d = vget(cpu, f_rd(insn));
     bool qc = lanes3(&d, &n, &zero, size, simd_elems(insn, size), f_u(insn), fn);
     set_qc(cpu, qc);
@@ -240,6 +242,7 @@ SIMD_INLINE int simd_fp3_m(arm_cpu *cpu, const a64_op *op, fp32_fn2 *f32fn, fp64
                            const vreg *m) {
     uint32_t insn = op->insn;
     if (!fp_shape_ok(insn)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn));
     fp_status st = {cpu->fpcr, 0};
     unsigned elems = fp_elems(insn);
@@ -255,7 +258,6 @@ SIMD_INLINE int simd_fp3_m(arm_cpu *cpu, const a64_op *op, fp32_fn2 *f32fn, fp64
     return A64_NEXT;
 }
 SIMD_INLINE int simd_fp3(arm_cpu *cpu, const a64_op *op, fp32_fn2 *f32fn, fp64_fn2 *f64fn) {
-    SIMD_PROLOGUE();
     vreg m = vget(cpu, f_rm(op->insn));
     return simd_fp3_m(cpu, op, f32fn, f64fn, &m);
 }

@@ -6,11 +6,11 @@ enum { ACROSS_ADDLV = 0x03, ACROSS_MAXV = 0x0a, ACROSS_MINV = 0x1a, ACROSS_ADDV 
 
 /* Integer reductions; the opcode (bits 16:12) selects the operation. */
 int a64_simd_across(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), esize = 8u << size, opcode = (insn >> 12) & 31;
     bool q = f_q(insn), u = f_u(insn);
     if (size == 3 || (size == 2 && !q)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned elems = (8u << q) >> size;
     vreg n = vget(cpu, f_rn(insn)), d = {0};
     __int128 acc = as_int(lane(&n, size, 0), esize, u);
@@ -50,9 +50,9 @@ static f64 fp64_pair_op(uint32_t insn, f64 a, f64 b, fp_status *st) {
 
 /* FMAXV, FMINV, FMAXNMV, FMINNMV: 4S only; Reduce() pairs (0,1) and (2,3) first. */
 int a64_simd_fp_across(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     if (!f_q(insn) || ((insn >> 22) & 1)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), d = {0};
     fp_status st = {cpu->fpcr, 0};
     f32 lo = fp32_pair_op(insn, n.s[0], n.s[1], &st);
@@ -65,9 +65,9 @@ int a64_simd_fp_across(arm_cpu *cpu, const a64_op *op) {
 
 /* Scalar ADDP: D[0] + D[1]. */
 int a64_simd_addp_scalar(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     if (f_size(insn) != 3) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), d = {0};
     d.d[0] = n.d[0] + n.d[1];
     vput(cpu, f_rd(insn), d, false);
@@ -93,10 +93,10 @@ int a64_simd_fp_pair_scalar(arm_cpu *cpu, const a64_op *op) {
  * bits 13:12 of the three-same encodings match the scalar pairwise ones (00 maxnm, 10 add,
  * 11 max), so the shared operation above applies after remapping 10 -> 01. */
 int a64_simd_fp_pairwise(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     bool q = f_q(insn), dbl = (insn >> 22) & 1;
     if (dbl && !q) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     uint32_t sel = insn & ~(3u << 12);
     switch ((insn >> 11) & 7) { /* opcode bits 13:11: 000 maxnm, 010 add, 110 max */
     case 0: break;

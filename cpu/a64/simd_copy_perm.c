@@ -19,12 +19,12 @@ static void fill(vreg *d, unsigned size, uint64_t x) {
 
 /* DUP (element), vector and scalar (MOV Bd, Vn.B[i]). */
 int a64_simd_dup_elem(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size, index;
     bool scalar = f_scalar(insn), q = f_q(insn) && !scalar;
     if (!copy_element(insn, 3, &size, &index) || (!scalar && size == 3 && !q))
         return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), d = {0};
     uint64_t x = lane(&n, size, index);
     if (scalar)
@@ -36,11 +36,11 @@ int a64_simd_dup_elem(arm_cpu *cpu, const a64_op *op) {
 }
 
 int a64_simd_dup_gen(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size, index;
     if (!copy_element(insn, 3, &size, &index) || (size == 3 && !f_q(insn)))
         return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg d;
     fill(&d, size, xreg(cpu, f_rn(insn)));
     vput(cpu, f_rd(insn), d, f_q(insn));
@@ -49,11 +49,11 @@ int a64_simd_dup_gen(arm_cpu *cpu, const a64_op *op) {
 
 /* SMOV: Q selects the 64-bit destination; the element must be narrower than it. */
 int a64_simd_smov(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size, index;
     bool x64 = f_q(insn);
     if (!copy_element(insn, x64 ? 2 : 1, &size, &index)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn));
     uint64_t v = (uint64_t)sx(lane(&n, size, index), 8u << size);
     set_xreg(cpu, f_rd(insn), x64 ? v : (uint32_t)v);
@@ -62,21 +62,21 @@ int a64_simd_smov(arm_cpu *cpu, const a64_op *op) {
 
 /* UMOV: Q=0 moves B/H/S to Wd, Q=1 moves D to Xd. */
 int a64_simd_umov(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size, index;
     if (!copy_element(insn, 3, &size, &index) || (size == 3) != f_q(insn))
         return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn));
     set_xreg(cpu, f_rd(insn), lane(&n, size, index));
     return A64_NEXT;
 }
 
 int a64_simd_ins_gen(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size, index;
     if (!copy_element(insn, 3, &size, &index)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg d = vget(cpu, f_rd(insn));
     set_lane(&d, size, index, xreg(cpu, f_rn(insn)));
     cpu->v[f_rd(insn)] = d.q;
@@ -84,10 +84,10 @@ int a64_simd_ins_gen(arm_cpu *cpu, const a64_op *op) {
 }
 
 int a64_simd_ins_elem(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size, dst_index;
     if (!copy_element(insn, 3, &size, &dst_index)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned src_index = ((insn >> 11) & 15) >> size;
     vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn));
     set_lane(&d, size, dst_index, lane(&n, size, src_index));
@@ -97,11 +97,11 @@ int a64_simd_ins_elem(arm_cpu *cpu, const a64_op *op) {
 
 /* UZP1/UZP2, TRN1/TRN2, ZIP1/ZIP2: opcode bits 13:12 pick the kind, bit 14 the part. */
 int a64_simd_permute(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), part = (insn >> 14) & 1, kind = (insn >> 12) & 3;
     bool q = f_q(insn);
     if (size == 3 && !q) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned elems = (8u << q) >> size, half = elems / 2;
     vreg n = vget(cpu, f_rn(insn)), m = vget(cpu, f_rm(insn)), d = {0};
     for (unsigned i = 0; i < half; i++) {
@@ -125,11 +125,11 @@ int a64_simd_permute(arm_cpu *cpu, const a64_op *op) {
 }
 
 int a64_simd_ext(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned pos = (insn >> 11) & 15;
     bool q = f_q(insn);
     if (!q && pos >= 8) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), m = vget(cpu, f_rm(insn)), d = {0};
     uint8_t cat[32];
     unsigned bytes = q ? 16 : 8;

@@ -98,10 +98,10 @@ SIMD_FP1(simd_ucvtf, false, fp32_from_u32(n, 0, RMODE, st), fp64_from_u64(n, 0, 
 /* FCVTN/FCVTN2 (U=0): narrow f32->f16 (sz=0) or f64->f32 (sz=1); FCVTXN/FCVTXN2 (U=1, sz=1
  * only, also scalar) rounds to odd. The "2" forms write the upper half. */
 int a64_simd_fcvtn(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     bool dbl = (insn >> 22) & 1, xn = f_u(insn), scalar = f_scalar(insn);
     if ((xn && !dbl) || (scalar && !xn)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     fp_status st = {cpu->fpcr, 0};
     vreg n = vget(cpu, f_rn(insn)), r = {0};
     if (scalar) {

@@ -56,7 +56,6 @@ SIMD_INLINE uint64_t lane_qrdmulh(uint64_t n, uint64_t m, uint64_t d, unsigned e
 }
 
 SIMD_INLINE int indexed_same(arm_cpu *cpu, const a64_op *op, lane_fn3 *fn) {
-    SIMD_PROLOGUE();
     vreg m;
     unsigned size = f_size(op->insn);
     if (size == 3 || !broadcast_element(cpu, op->insn, size, &m)) return a64_undef(cpu, op);
@@ -80,7 +79,6 @@ int a64_simd_qrdmulh_elem(arm_cpu *cpu, const a64_op *op) {
 /* By-element opcode -> three-different kind: 0010 MLAL, 0011 QDMLAL, 0110 MLSL, 0111 QDMLSL,
  * 1010 MULL, 1011 QDMULL. */
 int a64_simd_long_elem(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     static const uint8_t kind_of[16] = {
         [0x2] = LONG_MLAL,   [0x3] = LONG_QDMLAL, [0x6] = LONG_MLSL,
         [0x7] = LONG_QDMLSL, [0xa] = LONG_MULL,   [0xb] = LONG_QDMULL};
@@ -125,7 +123,6 @@ static f64 f64_fmulx(f64 n, f64 m, f64 d, fp_status *st) {
 
 /* size 10 single, 11 double; 00 would be FP16 (not on the A53), 01 is reserved. */
 SIMD_INLINE int indexed_fp(arm_cpu *cpu, const a64_op *op, fp32_fn2 *f32fn, fp64_fn2 *f64fn) {
-    SIMD_PROLOGUE();
     unsigned size = f_size(op->insn);
     vreg m;
     if (size < 2 || !broadcast_element(cpu, op->insn, size, &m)) return a64_undef(cpu, op);

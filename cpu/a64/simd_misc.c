@@ -30,12 +30,12 @@ SIMD_INT2(simd_sqadd_acc, SZ_ANY,
 
 /* REV16, REV32, REV64: reverse the elements inside each container of 2^c bytes. */
 int a64_simd_rev(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), opbits = ((insn >> 12) & 1) | (f_u(insn) << 1);
     /* U:o0 = 00 REV64, 01 REV16, 10 REV32 */
     unsigned container_log2 = opbits == 0 ? 3 : opbits == 1 ? 1 : 2;
     if (opbits == 3 || size >= container_log2) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned per = (1u << container_log2) >> size, elems = (8u << f_q(insn)) >> size;
     vreg n = vget(cpu, f_rn(insn)), d = {0};
     for (unsigned i = 0; i < elems; i++)
@@ -46,10 +46,10 @@ int a64_simd_rev(arm_cpu *cpu, const a64_op *op) {
 
 /* NOT (size 0) and RBIT (size 1). */
 int a64_simd_not_rbit(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn);
     if (size > 1) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), d;
     if (size == 0) {
         d.q = ~n.q;
@@ -68,11 +68,11 @@ int a64_simd_not_rbit(arm_cpu *cpu, const a64_op *op) {
 /* Narrowing: XTN (U=0, opcode 10010), SQXTUN (U=1, 10010), SQXTN (U=0, 10100), UQXTN (U=1,
  * 10100). The vector "2" forms (Q=1) write the upper half and keep the lower one. */
 int a64_simd_narrow(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), esize = 8u << size;
     bool scalar = f_scalar(insn), u = f_u(insn), sat_op = (insn >> 14) & 1, q = f_q(insn);
     if (size == 3 || (scalar && !u && !sat_op)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned elems = scalar ? 1 : 64 / esize;
     vreg n = vget(cpu, f_rn(insn)), r = {0};
     bool qc = false;
@@ -97,10 +97,10 @@ int a64_simd_narrow(arm_cpu *cpu, const a64_op *op) {
 
 /* SHLL/SHLL2: widen and shift left by the element size. */
 int a64_simd_shll(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), esize = 8u << size, elems = 64 / esize;
     if (size == 3) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), d = {0};
     unsigned base = f_q(insn) ? elems : 0;
     for (unsigned i = 0; i < elems; i++)
@@ -112,11 +112,11 @@ int a64_simd_shll(arm_cpu *cpu, const a64_op *op) {
 /* SADDLP/UADDLP (opcode 00010) and SADALP/UADALP (00110): add adjacent pairs into double-width
  * elements, accumulating for the latter. */
 int a64_simd_addlp(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), esize = 8u << size;
     bool u = f_u(insn), acc = (insn >> 14) & 1, q = f_q(insn);
     if (size == 3) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned pairs = (64u << q) / (2 * esize);
     vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn)), r = {0};
     for (unsigned i = 0; i < pairs; i++) {
@@ -131,10 +131,10 @@ int a64_simd_addlp(arm_cpu *cpu, const a64_op *op) {
 
 /* URECPE (U=0) and URSQRTE (U=1): 32-bit elements only. */
 int a64_simd_urecpe_ursqrte(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     bool q = f_q(insn);
     if ((insn >> 22) & 1) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     vreg n = vget(cpu, f_rn(insn)), d = {0};
     for (unsigned i = 0; i < (q ? 4u : 2u); i++)
         d.s[i] = f_u(insn) ? fp_ursqrte_u32(n.s[i]) : fp_urecpe_u32(n.s[i]);

@@ -38,12 +38,12 @@ static uint64_t expand_imm(unsigned op, unsigned cmode, uint64_t imm8) {
 }
 
 int a64_simd_modimm(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned cmode = (insn >> 12) & 15, opbit = (insn >> 29) & 1;
     bool q = f_q(insn);
     uint64_t imm8 = (((insn >> 16) & 7) << 5) | ((insn >> 5) & 31);
     if (cmode == 15 && opbit && !q) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     uint64_t imm = expand_imm(opbit, cmode, imm8);
     vreg d = vget(cpu, f_rd(insn));
     /* ORR/BIC: cmode 0xx1 and 10x1; the rest are moves (inverted for MVNI). */

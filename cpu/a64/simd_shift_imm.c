@@ -37,10 +37,10 @@ static unsigned shape_elems(const shift_imm *s) {
 /* SSHR/USHR (00000), SSRA/USRA (00010), SRSHR/URSHR (00100), SRSRA/URSRA (00110): opcode bit 13
  * rounds, bit 12 accumulates. */
 int a64_simd_shr(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     shift_imm s = decode_shift(insn);
     if (!same_size_ok(&s, false)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     int shift = (int)(2 * s.esize - s.immhb);
     bool round = (insn >> 13) & 1, acc = (insn >> 12) & 1, qc = false;
     vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn)), r = {0};
@@ -55,10 +55,10 @@ int a64_simd_shr(arm_cpu *cpu, const a64_op *op) {
 
 /* SHL (U=0) and SLI (U=1). */
 int a64_simd_shl_sli(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     shift_imm s = decode_shift(insn);
     if (!same_size_ok(&s, false)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned shift = s.immhb - s.esize;
     uint64_t keep = s.u ? ~(emask(s.esize) << shift) : 0;
     vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn)), r = {0};
@@ -70,10 +70,10 @@ int a64_simd_shl_sli(arm_cpu *cpu, const a64_op *op) {
 
 /* SRI: shift right and insert (a shift by the element size leaves the destination alone). */
 int a64_simd_sri(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     shift_imm s = decode_shift(insn);
     if (!same_size_ok(&s, false)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned shift = 2 * s.esize - s.immhb;
     uint64_t ins = shift >= 64 ? 0 : emask(s.esize) >> shift;
     vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn)), r = {0};
@@ -88,10 +88,10 @@ int a64_simd_sri(arm_cpu *cpu, const a64_op *op) {
 /* SQSHL/UQSHL (immediate, opcode 01110) and SQSHLU (U=1, opcode 01100): signed source,
  * unsigned saturation. */
 int a64_simd_qshl_imm(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     shift_imm s = decode_shift(insn);
     if (!same_size_ok(&s, true)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     bool shlu = !((insn >> 12) & 1), src_unsigned = s.u && !shlu, qc = false;
     unsigned shift = s.immhb - s.esize;
     vreg n = vget(cpu, f_rn(insn)), r = {0};
@@ -109,11 +109,11 @@ int a64_simd_qshl_imm(arm_cpu *cpu, const a64_op *op) {
  * 1000x), SQSHRN/SQRSHRN and UQSHRN/UQRSHRN (1001x); bit 11 rounds. The size is that of the
  * result; the "2" forms fill the upper half. */
 int a64_simd_shrn(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     shift_imm s = decode_shift(insn);
     bool round = (insn >> 11) & 1, plain_or_un = !((insn >> 12) & 1), qc = false;
     if (!s.ok || s.size == 3 || (s.scalar && plain_or_un && !s.u)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     int shift = (int)(2 * s.esize - s.immhb);
     unsigned elems = s.scalar ? 1 : 64 / s.esize, wide = 2 * s.esize;
     vreg n = vget(cpu, f_rn(insn)), r = {0};
@@ -142,10 +142,10 @@ int a64_simd_shrn(arm_cpu *cpu, const a64_op *op) {
 
 /* SSHLL/USHLL (and SXTL/UXTL): widen the lower or upper half and shift left. */
 int a64_simd_shll_imm(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     shift_imm s = decode_shift(insn);
     if (!s.ok || s.size == 3) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned shift = s.immhb - s.esize, elems = 64 / s.esize, base = f_q(insn) ? elems : 0;
     vreg n = vget(cpu, f_rn(insn)), r = {0};
     for (unsigned i = 0; i < elems; i++) {
@@ -159,10 +159,10 @@ int a64_simd_shll_imm(arm_cpu *cpu, const a64_op *op) {
 /* SCVTF/UCVTF (opcode 11100) and FCVTZS/FCVTZU (11111) with fbits = 2*esize - immh:immb;
  * only 32- and 64-bit elements (immh 001x/0001 would be half precision: UNDEFINED). */
 int a64_simd_fixed_cvt(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     shift_imm s = decode_shift(insn);
     if (s.size < 2 || !same_size_ok(&s, true)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     int fbits = (int)(2 * s.esize - s.immhb);
     bool to_int = (insn >> 11) & 1;
     fp_status st = {cpu->fpcr, 0};

@@ -43,6 +43,7 @@ int simd_long_op(arm_cpu *cpu, const a64_op *op, unsigned kind, const vreg *m) {
     bool doubling = kind == LONG_QDMULL || kind == LONG_QDMLAL || kind == LONG_QDMLSL;
     if (size == 3 || (kind == LONG_PMULL && size != 0) || (doubling && size == 0))
         return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned elems = scalar ? 1 : 64 / esize, base = !scalar && f_q(insn) ? elems : 0;
     vreg n = vget(cpu, f_rn(insn)), d = vget(cpu, f_rd(insn)), r = {0};
     for (unsigned i = 0; i < elems; i++)
@@ -56,7 +57,6 @@ int simd_long_op(arm_cpu *cpu, const a64_op *op, unsigned kind, const vreg *m) {
 
 /* The widening forms: the opcode is the kind; U=1 has no saturating/polynomial forms. */
 int a64_simd_long3(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     unsigned kind = (op->insn >> 12) & 15;
     bool only_signed =
         kind == LONG_QDMLAL || kind == LONG_QDMLSL || kind == LONG_QDMULL || kind == LONG_PMULL;
@@ -67,11 +67,11 @@ int a64_simd_long3(arm_cpu *cpu, const a64_op *op) {
 
 /* SADDW/UADDW (opcode 0001), SSUBW/USUBW (0011): wide Vn plus the widened half of Vm. */
 int a64_simd_wide3(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), esize = 8u << size;
     bool u = f_u(insn), sub = (insn >> 13) & 1;
     if (size == 3) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned elems = 64 / esize, base = f_q(insn) ? elems : 0;
     vreg n = vget(cpu, f_rn(insn)), m = vget(cpu, f_rm(insn)), r = {0};
     for (unsigned i = 0; i < elems; i++) {
@@ -86,11 +86,11 @@ int a64_simd_wide3(arm_cpu *cpu, const a64_op *op) {
 /* ADDHN/RADDHN (opcode 0100), SUBHN/RSUBHN (0110), U rounds: high half of the wide sum or
  * difference; the "2" forms write the upper half of Vd. */
 int a64_simd_addhn(arm_cpu *cpu, const a64_op *op) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), esize = 8u << size;
     bool round = f_u(insn), sub = (insn >> 13) & 1;
     if (size == 3) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned elems = 64 / esize;
     vreg n = vget(cpu, f_rn(insn)), m = vget(cpu, f_rm(insn)), r = {0};
     for (unsigned i = 0; i < elems; i++) {

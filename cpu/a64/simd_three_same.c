@@ -76,11 +76,11 @@ int a64_simd_logic(arm_cpu *cpu, const a64_op *op) {
 /* Pairwise over the concatenation Vm:Vn: element i of the result combines elements 2i and 2i+1
  * (the low half of the result comes from Vn). */
 SIMD_INLINE int simd_pairwise(arm_cpu *cpu, const a64_op *op, lane_fn3 *fn, bool allow_d) {
-    SIMD_PROLOGUE();
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), esize = 8u << size;
     bool q = f_q(insn), u = f_u(insn), qc = false;
     if ((size == 3 && (!allow_d || !q))) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
     unsigned elems = (8u << q) >> size, half = elems / 2;
     vreg n = vget(cpu, f_rn(insn)), m = vget(cpu, f_rm(insn)), d = {0};
     for (unsigned i = 0; i < half; i++) {

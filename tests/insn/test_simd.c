@@ -61,5 +61,27 @@ int main(void) {
                     (unsigned long long)tc->lo, tc->flags);
         th_free(t);
     }
+    /* With CPACR_EL1.FPEN = 0 a valid AdvSIMD instruction traps (EC 0x07) while a reserved
+     * encoding (ADD with size 3 and Q = 0) is UNDEFINED (EC 0) first. */
+    static const struct {
+        uint32_t insn;
+        unsigned ec;
+    } traps[] = {{0x4e221c20 /* and v0.16b, v1.16b, v2.16b */, 0x07},
+                 {0x0ee28420 /* add v0.1d (reserved) */, 0x00},
+                 {0x4fa31060 /* fmla v0.4s, v3.4s, v3.s[1] */, 0x07},
+                 {0x0ee2e020 /* pmull v0.1q (crypto) */, 0x00}};
+    for (size_t k = 0; k < sizeof traps / sizeof traps[0]; k++) {
+        th *t = th_new(1);
+        arm_cpu *c = th_cpu(t, 0);
+        th_vectors(t, TH_VBAR);
+        th_code(t, TH_CODE, &traps[k].insn, 1);
+        cpu_write_sysreg(c, "CPACR_EL1", 0);
+        th_run(t, 0, 1);
+        uint64_t esr = 0;
+        cpu_read_sysreg(c, "ESR_EL1", &esr);
+        CHECK_EQ_U64(cpu_get_pc(c), TH_VBAR + 0x200);
+        CHECK_EQ_U64(esr >> 26, traps[k].ec);
+        th_free(t);
+    }
     return check_report("insn_simd");
 }
