@@ -55,6 +55,9 @@ struct a64_op {
     uint16_t index; /* position in the block: PC = block pc + 4 * index */
     uint16_t enc;   /* decoder encoding id (names for traces) */
     uint64_t imm;   /* value precomputed at decode time by some encodings (see decode.c) */
+    /* Pre-decoded operands for the specialised handlers of exec/fast_ops.c (zero otherwise). */
+    uint8_t rd, rn, rm, ra;
+    uint32_t aux;
 };
 
 typedef struct code_block {
@@ -63,7 +66,13 @@ typedef struct code_block {
     uint32_t flags;
     uint16_t n_insns;
     bool dead; /* invalidated: never entered again; storage reclaimed at the next full flush */
+    /* The block ends in a branch (or runs off its length cap): its successor is found by PC alone,
+     * and one on the same page may be chained (see exec/run.c). */
+    bool chainable;
     struct code_block *hash_next, *page_next;
+    /* Chained successors (taken / not taken, or the last two targets of an indirect branch):
+     * followed when the next PC equals their pc and they are not dead. */
+    struct code_block *succ[2];
     a64_op *ops; /* n_insns ops followed by an end-of-block op */
 } code_block;
 
@@ -141,14 +150,22 @@ typedef struct arm_cpu {
     uint64_t evstream_last; /* counter value at the last event-stream check */
 
     /* -- block lookup -- */
+    /* VA -> block hints; an entry is used only if the exec TLB still maps the PC to the block's
+     * physical page, so TLB maintenance never has to clear this table. */
     code_block *jump_cache[1 << 12];
     bool tlb_has_large[MMU_IDX_COUNT]; /* a block/section was cached: TLBI VA flushes all */
+    /* No fill since the last flush: flushes are elided. False after the reset memset, on purpose. */
+    bool tlb_clean[MMU_IDX_COUNT];
+    uint64_t tlb_flushes, tlb_flushes_elided, tlb_fills; /* counters for --stats */
 
     unsigned index; /* core number in the cluster */
 } arm_cpu;
 
 /* ---- The cluster: shared state of all cores ----------------------------------------------- */
 enum { CPU_MAX_BREAKPOINTS = 64 };
+/* cpu_cluster.perf_off bits: SOCEMU_NO_CHAIN, SOCEMU_NO_FASTMEM, SOCEMU_NO_SPECIALIZE,
+ * SOCEMU_NO_LAZY_IC (=1 each). */
+enum { PERF_NO_CHAIN = 1, PERF_NO_FASTMEM = 2, PERF_NO_SPECIALIZE = 4, PERF_NO_LAZY_IC = 8 };
 enum { BLOCK_HASH_BITS = 15, MAX_BLOCKS = 1 << 16, MAX_OPS = 1 << 20, MAX_BLOCK_INSNS = 64 };
 
 typedef struct code_page {
@@ -173,6 +190,11 @@ struct cpu_cluster {
     code_page *pages; /* open-addressed map: physical page -> its blocks */
     unsigned pages_size, pages_used;
     uint64_t block_flushes, blocks_invalidated;
+    /* Interpreter speed-ups that can be switched off (PERF_NO_* bits, from SOCEMU_NO_* variables
+     * read at start-up) to bisect a suspected miscompile against the plain path. */
+    uint32_t perf_off;
+    uint64_t chain_links, jump_cache_misses, ic_iallu_elided; /* counters for SOCEMU_STATS */
+    bool has_rom_blocks; /* some block was decoded from outside RAM since the last flush */
     /* Debugger (exec/debug.c): breakpoints by virtual PC, consulted at decode time only, and who
      * to tell when a core stops on one. */
     uint64_t breakpoints[CPU_MAX_BREAKPOINTS];

@@ -2,6 +2,8 @@
  * time moves depends only on guest state, so non-realtime runs repeat exactly; the host clock is
  * read only every few rounds, for poll() and realtime pacing. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,6 +52,19 @@ void scheduler_init(scheduler *s, const scheduler_config *cfg, cpu_cluster *clus
 }
 
 void scheduler_destroy(scheduler *s) {
+    const char *v = getenv("SOCEMU_STATS");
+    if (v && *v && strcmp(v, "0") != 0) {
+        const scheduler_stats *st = &s->stats;
+        double host_s = (double)st->host_ns / 1e9;
+        fprintf(stderr,
+                "socemu-stats: sched insns=%llu guest_s=%.3f host_s=%.3f mips=%.1f "
+                "idle_skipped_guest_s=%.3f executing_guest_s=%.3f rounds=%llu idle_jumps=%llu\n",
+                (unsigned long long)st->instructions, (double)st->guest_ns / 1e9, host_s,
+                host_s > 0 ? (double)st->instructions / host_s / 1e6 : 0.0,
+                (double)st->idle_skipped_ns / 1e9,
+                (double)(st->guest_ns - st->idle_skipped_ns) / 1e9,
+                (unsigned long long)st->rounds, (unsigned long long)st->idle_jumps);
+    }
     if (s->clock && s->clock->earliest_changed_opaque == s) {
         s->clock->earliest_changed = NULL;
         s->clock->earliest_changed_opaque = NULL;

@@ -267,7 +267,7 @@ int a64_sys(arm_cpu *c, const a64_op *op) {
         /* IC IALLUIS / IALLU */
         if (op1 == 0 && op2 == 0 && (crm == 1 || crm == 5)) {
             if (c->el == 0) return a64_undef(c, op);
-            block_cache_flush(c->cluster);
+            block_cache_ic_iallu(c->cluster);
             return a64_next_and_exit(c, op);
         }
         if (op1 == 3 && crm == 5 && op2 == 1) { /* IC IVAU */

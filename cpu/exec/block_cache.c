@@ -5,6 +5,7 @@
 
 #include "a64/a64.h"
 #include "exec/block_cache.h"
+#include "exec/fast_ops.h"
 #include "exec/debug.h"
 #include "exec/trace.h"
 
@@ -15,7 +16,16 @@ static int a64_block_end(arm_cpu *c, const a64_op *op) {
     return A64_EXIT_FAULT; /* "not retired": the sentinel is no instruction */
 }
 
+static bool env_set(const char *name) {
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 bool block_cache_init(cpu_cluster *cl) {
+    cl->perf_off = (env_set("SOCEMU_NO_CHAIN") ? PERF_NO_CHAIN : 0) |
+                   (env_set("SOCEMU_NO_FASTMEM") ? PERF_NO_FASTMEM : 0) |
+                   (env_set("SOCEMU_NO_SPECIALIZE") ? PERF_NO_SPECIALIZE : 0) |
+                   (env_set("SOCEMU_NO_LAZY_IC") ? PERF_NO_LAZY_IC : 0);
     cl->blocks = calloc(MAX_BLOCKS, sizeof *cl->blocks);
     cl->ops = calloc(MAX_OPS, sizeof *cl->ops);
     cl->pages = calloc(PAGES_SIZE, sizeof *cl->pages);
@@ -89,8 +99,31 @@ void block_cache_flush(cpu_cluster *cl) {
     }
 }
 
+/* Must match block_lookup_cached in block_cache.h. */
+void block_cache_ic_iallu(cpu_cluster *cl) {
+    if ((cl->perf_off & PERF_NO_LAZY_IC) || cl->has_rom_blocks) {
+        block_cache_flush(cl);
+        cl->has_rom_blocks = false;
+        return;
+    }
+    cl->ic_iallu_elided++;
+}
+
 static uint32_t state_flags(const arm_cpu *c) {
     return c->el;
+}
+
+static bool is_chainable_branch(unsigned enc) {
+    switch (enc) {
+    case A64_ENC_B_BL:
+    case A64_ENC_B_COND:
+    case A64_ENC_CBZ_CBNZ:
+    case A64_ENC_TBZ_TBNZ:
+    case A64_ENC_BR:
+    case A64_ENC_BLR:
+    case A64_ENC_RET: return true;
+    default: return false;
+    }
 }
 
 static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t flags) {
@@ -133,6 +166,7 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
                 break;
             }
             insn = (uint32_t)v;
+            cl->has_rom_blocks = true; /* no store tracking outside RAM: IC IALLU flushes */
         }
         int enc = a64_decode(insn);
         a64_op *op = &b->ops[n];
@@ -141,6 +175,9 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
         op->index = (uint16_t)n;
         op->enc = (uint16_t)enc;
         op->imm = 0;
+        op->rd = op->rn = op->rm = op->ra = 0;
+        op->aux = 0;
+        if (!(cl->perf_off & PERF_NO_SPECIALIZE)) a64_specialize(op, cl->perf_off);
         n++;
         if (a64_enc_flags[enc] & A64_ENCF_END || enc == A64_ENC_UNDEF) break;
     }
@@ -155,6 +192,11 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
     b->flags = flags;
     b->n_insns = (uint16_t)n;
     b->dead = false;
+    /* Branches leave the translation regime alone, as does running off the length cap; system
+     * instructions (TTBR/SCTLR writes, TLBI, ERET) and exceptions may not. */
+    b->chainable = n > 0 && (!(a64_enc_flags[b->ops[n - 1].enc] & A64_ENCF_END) ||
+                             is_chainable_branch(b->ops[n - 1].enc));
+    b->succ[0] = b->succ[1] = NULL;
     unsigned h = block_hash(pa, flags);
     b->hash_next = cl->hash[h];
     cl->hash[h] = b;
@@ -169,9 +211,9 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
 code_block *block_lookup(arm_cpu *c) {
     uint64_t pc = c->pc;
     uint32_t flags = state_flags(c);
-    code_block **slot = &c->jump_cache[(pc >> 2) & ((1u << 12) - 1)];
-    code_block *b = *slot;
-    if (likely(b && b->pc == pc && b->flags == flags && !b->dead)) return b;
+    code_block **slot = &c->jump_cache[jump_cache_index(pc)];
+    code_block *b;
+    c->cluster->jump_cache_misses++;
     uint64_t pa;
     if (!mem_translate_fetch(c, pc, &pa)) return NULL;
     cpu_cluster *cl = c->cluster;

@@ -51,8 +51,31 @@ oom:
     return NULL;
 }
 
+/* SOCEMU_STATS=1: the interpreter's counters at exit (bench/ reads them). */
+static void print_stats(const cpu_cluster *cl) {
+    const char *v = getenv("SOCEMU_STATS");
+    if (!v || !*v || !strcmp(v, "0")) return;
+    fprintf(stderr,
+            "socemu-stats: cpu blocks_live=%u block_flushes=%llu blocks_invalidated=%llu "
+            "chain_links=%llu jump_cache_misses=%llu ic_iallu_elided=%llu perf_off=%u\n",
+            cl->n_blocks, (unsigned long long)cl->block_flushes,
+            (unsigned long long)cl->blocks_invalidated, (unsigned long long)cl->chain_links,
+            (unsigned long long)cl->jump_cache_misses,
+            (unsigned long long)cl->ic_iallu_elided, cl->perf_off);
+    for (unsigned i = 0; i < cl->n; i++) {
+        const arm_cpu *c = cl->cores[i];
+        fprintf(stderr,
+                "socemu-stats: core%u insns=%llu tlb_fills=%llu tlb_flushes=%llu "
+                "tlb_flushes_elided=%llu\n",
+                i, (unsigned long long)(c->total_insns + c->insns_slice),
+                (unsigned long long)c->tlb_fills, (unsigned long long)c->tlb_flushes,
+                (unsigned long long)c->tlb_flushes_elided);
+    }
+}
+
 void cpu_cluster_free(cpu_cluster *cl) {
     if (!cl) return;
+    print_stats(cl);
     for (unsigned i = 0; i < cl->n; i++)
         free(cl->cores[i]);
     block_cache_free(cl);

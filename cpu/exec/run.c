@@ -50,6 +50,31 @@ static void run_block_traced(arm_cpu *c, const code_block *b) {
     }
 }
 
+/* Links prev's exit to b when both sit on the same virtual and physical page. Sound because prev
+ * was entered under the current translation of that page and its exit (a branch or the length
+ * cap) cannot change translation: the same PC on the same page reaches the same block. Blocks
+ * made dead by SMC are skipped at follow time; a full flush reinitialises every block. */
+static void chain_link(arm_cpu *c, code_block *prev, code_block *b) {
+    if (((prev->pc ^ b->pc) & PAGE_MASK) || ((prev->pa ^ b->pa) & PAGE_MASK) ||
+        prev->flags != b->flags)
+        return;
+    unsigned slot = prev->succ[0] && prev->succ[0]->pc != b->pc ? 1 : 0;
+    if (slot && prev->succ[1]) {
+        /* Indirect branch with more than two targets: keep the newest two. */
+        prev->succ[0] = prev->succ[1];
+    }
+    prev->succ[slot] = b;
+    c->cluster->chain_links++;
+}
+
+static inline code_block *chain_follow(const arm_cpu *c, const code_block *prev) {
+    code_block *b = prev->succ[0];
+    if (b && b->pc == c->pc && !b->dead) return b;
+    b = prev->succ[1];
+    if (b && b->pc == c->pc && !b->dead) return b;
+    return NULL;
+}
+
 uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
     const cpu_ports *p = &c->cluster->ports;
     c->total_insns += c->insns_slice;
@@ -60,16 +85,39 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
     if (c->halted && !idle_wakes(c)) return 0;
     c->exit_request |= EXIT_CHECK;
     bool tracing = cpu_tracing(c, TRACE_EXEC);
+    bool chaining = !(c->cluster->perf_off & PERF_NO_CHAIN);
+    cpu_cluster *cl = c->cluster;
+    /* The block just run, when its exit may be chained to the next one. */
+    code_block *prev = NULL;
+    uint64_t flush_gen = cl->block_flushes;
     while (c->insns_slice < budget) {
-        if (unlikely(c->exit_request) && !handle_exit_request(c)) break;
+        if (unlikely(c->exit_request)) {
+            prev = NULL;
+            if (!handle_exit_request(c)) break;
+        }
         if (unlikely(c->insns_slice >= c->timer_check_at)) {
+            prev = NULL;
             timer_update(c);
             continue;
         }
-        code_block *b = block_lookup(c);
-        if (unlikely(!b)) continue; /* the fetch faulted: the handler's vector is the new PC */
+        code_block *b = NULL;
+        if (prev) b = chain_follow(c, prev);
+        if (!b) {
+            b = block_lookup_cached(c);
+            if (!b) {
+                b = block_lookup(c);
+                if (unlikely(!b)) { /* the fetch faulted: the handler's vector is the new PC */
+                    prev = NULL;
+                    continue;
+                }
+            }
+            /* A full flush (arena full, IC IALLU) recycled prev's storage. */
+            if (prev && flush_gen == cl->block_flushes) chain_link(c, prev, b);
+            flush_gen = cl->block_flushes;
+        }
         if (unlikely(tracing)) {
             run_block_traced(c, b);
+            prev = NULL;
             continue;
         }
         const a64_op *op = b->ops;
@@ -77,6 +125,11 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
         while (!(r = op->fn(c, op)))
             op++;
         c->insns_slice += op->index + (r == A64_EXIT_RETIRED);
+        /* Chain only exits through the block's final branch or off its end; an exception or a
+         * mid-block exit (system op) goes back through the validated lookup. */
+        unsigned n = b->n_insns;
+        bool clean_exit = op->index == n || (r == A64_EXIT_RETIRED && op->index + 1u == n);
+        prev = chaining && b->chainable && clean_exit && flush_gen == cl->block_flushes ? b : NULL;
     }
     return c->insns_slice;
 }

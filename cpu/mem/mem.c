@@ -86,6 +86,8 @@ static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, ui
     e->addend = host_r ? (uintptr_t)host_r - (uintptr_t)va_page : 0;
     e->pa_page = pa_page;
     e->attr = tr.mair_attr;
+    c->tlb_clean[midx] = false;
+    c->tlb_fills++;
     if (tr.size_log2 > PAGE_BITS) c->tlb_has_large[midx] = true;
     if (cpu_tracing(c, TRACE_MMU))
         cpu_log(c, TRACE_MMU, "tlb fill idx%u va=0x%016llx pa=0x%010llx perms=%x attr=%02x", midx,
@@ -256,10 +258,16 @@ void excl_store_seen(arm_cpu *c, uint64_t pa) {
     }
 }
 
+/* The jump cache needs no flush here: its entries are checked against the exec TLB. */
 void tlb_flush_idx(arm_cpu *c, unsigned midx) {
+    if (c->tlb_clean[midx]) {
+        c->tlb_flushes_elided++;
+        return;
+    }
+    c->tlb_flushes++;
     memset(c->tlb[midx], 0xff, sizeof c->tlb[midx]);
     c->tlb_has_large[midx] = false;
-    jump_cache_flush(c);
+    c->tlb_clean[midx] = true;
 }
 
 void tlb_flush_all(arm_cpu *c) {
@@ -275,7 +283,6 @@ void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va) {
     }
     tlb_entry *e = tlb_entry_for(c, midx, va);
     memset(e, 0xff, sizeof *e);
-    jump_cache_flush(c);
 }
 
 void tlb_protect_code_page(cpu_cluster *cl, uint64_t pa_page) {
