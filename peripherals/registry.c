@@ -17,6 +17,7 @@ extern const dev_type bcm2835_mailbox_type;
 extern const dev_type bcm2835_dma_type;
 extern const dev_type bcm2835_sdhost_type;
 extern const dev_type bcm2835_sdhci_stub_type;
+extern const dev_type dwc2_type;
 
 static const dev_type *const device_types[] = {
     &bcm2835_aux_type,
@@ -33,6 +34,7 @@ static const dev_type *const device_types[] = {
     &bcm2835_dma_type,
     &bcm2835_sdhost_type,
     &bcm2835_sdhci_stub_type,
+    &dwc2_type,
 };
 
 #define N_DEVICE_TYPES (sizeof device_types / sizeof device_types[0])
