@@ -14,8 +14,12 @@ static uint64_t count_to_ns_ceil(uint64_t count) {
     return (count / 12) * 625 + ((count % 12) * 625 + 11) / 12;
 }
 
+/* The count the timers compare with: never behind what CNTPCT/CNTVCT reads have returned
+   (reads advance counter_last past the time-derived count in tight polling loops), so ISTATUS,
+   TVAL and the interrupt agree with the counter the guest sees. */
 static uint64_t raw_count(const arm_cpu *c) {
-    return ns_to_count(timer_now_ns(c));
+    uint64_t v = ns_to_count(timer_now_ns(c)), last = c->cluster->counter_last;
+    return v > last ? v : last;
 }
 
 uint64_t timer_read_cntpct(arm_cpu *c) {
