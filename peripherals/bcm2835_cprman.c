@@ -59,9 +59,12 @@ typedef struct cprman_init {
 } cprman_init;
 
 static const cprman_init cprman_reset_image[] = {
-    /* PLLC = 19.2 MHz x (52 + 0x15555/2^20) / 1 = 1000 MHz; CORE0 and PER channels /4. */
+    /* PLLC = 19.2 MHz x (52 + 0x15556/2^20) / 1 = 1000.000012 MHz; CORE0 and PER channels /4.
+     * The fraction is rounded up, not down (0x15555 gives 999.999993 MHz): Linux truncates the
+     * PLL rate, so a low PLLC made the VPU clock 249999999 Hz and the mini UART report
+     * base_baud = 31249999 instead of the 31250000 a real Pi 3 prints. */
     {0x1120, A2W_PLL_PRST_DISABLE | A2W_PLL_PDIV_1 | 52, "A2W_PLLC_CTRL"},
-    {0x1220, 0x15555, "A2W_PLLC_FRAC"},
+    {0x1220, 0x15556, "A2W_PLLC_FRAC"},
     {0x1620, 4, "A2W_PLLC_CORE0: 250 MHz, parent of the VPU clock"},
     {0x1520, 4, "A2W_PLLC_PER: 250 MHz"},
     {0x1420, A2W_CHANNEL_DISABLE, "A2W_PLLC_CORE1: off"},
