@@ -273,6 +273,11 @@ int64_t sys_rt_sigprocmask(user_process *p, const uint64_t *a) {
     return 0;
 }
 
+int64_t sys_rt_sigpending(user_process *p, const uint64_t *a) {
+    if (a[1] != 8) return -EINVAL;
+    return guest_write_u64(&p->mem, a[0], p->pending & p->blocked) ? 0 : -EFAULT;
+}
+
 int64_t sys_sigaltstack(user_process *p, const uint64_t *a) {
     uint64_t sp = user_sp(p);
     if (a[1]) {

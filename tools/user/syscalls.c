@@ -218,6 +218,25 @@ static int64_t sys_readlinkat(user_process *p, const uint64_t *a) {
     return guest_write(&p->mem, a[2], target, (uint64_t)n, false) ? n : -EFAULT;
 }
 
+static int64_t sys_unlinkat(user_process *p, const uint64_t *a) {
+    char path[4096];
+    if (!read_path(p, path, a[1])) return -EFAULT;
+    return host_result(unlinkat((int)a[0], path, (int)a[2]));
+}
+
+static int64_t sys_mkdirat(user_process *p, const uint64_t *a) {
+    char path[4096];
+    if (!read_path(p, path, a[1])) return -EFAULT;
+    return host_result(mkdirat((int)a[0], path, (mode_t)a[2]));
+}
+
+static int64_t sys_ftruncate(user_process *p, const uint64_t *a) {
+    return host_result(ftruncate((int)a[0], (off_t)a[1]));
+}
+static int64_t sys_fsync(user_process *p, const uint64_t *a) {
+    return host_result(fsync((int)a[0]));
+}
+
 static int64_t sys_getcwd(user_process *p, const uint64_t *a) {
     char cwd[4096];
     if (!getcwd(cwd, sizeof cwd)) return -errno;
@@ -533,6 +552,9 @@ static const struct {
     [24] = {"dup3", sys_dup3},
     [25] = {"fcntl", sys_fcntl},
     [29] = {"ioctl", sys_ioctl},
+    [34] = {"mkdirat", sys_mkdirat},
+    [35] = {"unlinkat", sys_unlinkat},
+    [46] = {"ftruncate", sys_ftruncate},
     [48] = {"faccessat", sys_faccessat},
     [56] = {"openat", sys_openat},
     [57] = {"close", sys_close},
@@ -545,6 +567,7 @@ static const struct {
     [78] = {"readlinkat", sys_readlinkat},
     [79] = {"newfstatat", sys_newfstatat},
     [80] = {"fstat", sys_fstat},
+    [82] = {"fsync", sys_fsync},
     [93] = {"exit", sys_exit},
     [94] = {"exit_group", sys_exit},
     [96] = {"set_tid_address", sys_gettid},
@@ -562,6 +585,7 @@ static const struct {
     [132] = {"sigaltstack", sys_sigaltstack},
     [134] = {"rt_sigaction", sys_rt_sigaction},
     [135] = {"rt_sigprocmask", sys_rt_sigprocmask},
+    [136] = {"rt_sigpending", sys_rt_sigpending},
     [139] = {"rt_sigreturn", sys_rt_sigreturn},
     [160] = {"uname", sys_uname},
     [163] = {"getrlimit", sys_getrlimit},

@@ -122,6 +122,7 @@ int64_t sys_rt_sigaction(user_process *p, const uint64_t *a);
 int64_t sys_rt_sigprocmask(user_process *p, const uint64_t *a);
 int64_t sys_rt_sigreturn(user_process *p, const uint64_t *a);
 int64_t sys_sigaltstack(user_process *p, const uint64_t *a);
+int64_t sys_rt_sigpending(user_process *p, const uint64_t *a);
 void process_exit(user_process *p, int status);
 
 /* exceptions.c */
