@@ -1,6 +1,7 @@
 /* Signals: handlers for SIGSEGV (unmapped and read-only), SIGBUS (misaligned exclusive), SIGILL
  * (UDF), SIGTRAP (BRK) that siglongjmp back; raise/kill with masks, pending delivery on unblock,
  * SA_RESETHAND, SA_NODEFER, the alternate stack, and registers surviving a handler. */
+#include <asm/sigcontext.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -37,6 +38,20 @@ static void catch (int sig, int flags) {
 static volatile int counted;
 static void count(int sig) {
     counted += sig;
+}
+
+/* Returns normally after editing the saved context: rt_sigreturn must restore what it finds. */
+static volatile uint64_t seen_x0, seen_v0;
+static volatile int seen_fpsimd;
+static void skip_brk(int sig, siginfo_t *si, void *uc_) {
+    ucontext_t *uc = uc_;
+    struct fpsimd_context *fp = (struct fpsimd_context *)uc->uc_mcontext.__reserved;
+    seen_x0 = uc->uc_mcontext.regs[0];
+    seen_fpsimd = fp->head.magic == FPSIMD_MAGIC && fp->head.size == sizeof *fp;
+    seen_v0 = (uint64_t)fp->vregs[0];
+    uc->uc_mcontext.regs[1] = 77;
+    fp->vregs[1] = 0x4242;
+    uc->uc_mcontext.pc += 4;
 }
 
 static void try(const char *what, void (*fn)(void *), void *arg, uintptr_t expect_addr) {
@@ -115,6 +130,20 @@ int main(void) {
     signal(SIGUSR2, SIG_IGN);
     raise(SIGUSR2);
     printf("ignored: counted %d\n", counted);
+
+    struct sigaction edit;
+    memset(&edit, 0, sizeof edit);
+    edit.sa_sigaction = skip_brk;
+    edit.sa_flags = SA_SIGINFO;
+    sigaction(SIGTRAP, &edit, NULL);
+    uint64_t x1, v1;
+    __asm__ volatile("mov x0, #0x5a5a\n fmov d0, x0\n mov x1, #1\n brk #1\n mov %0, x1\n"
+                     "fmov %1, d1"
+                     : "=r"(x1), "=r"(v1)
+                     : : "x0", "x1", "v0", "v1");
+    printf("edited context: x0 %llx v0 %llx fpsimd %d -> x1 %llu v1 %llx\n",
+           (unsigned long long)seen_x0, (unsigned long long)seen_v0, seen_fpsimd,
+           (unsigned long long)x1, (unsigned long long)v1);
 
     /* callee-saved and FP registers survive a handler */
     double d = 1.25;

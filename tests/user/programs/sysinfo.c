@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -45,6 +46,10 @@ int main(int argc, char **argv) {
     struct stat st;
     printf("fstat: %d size %lld reg %d\n", fstat(fd, &st), (long long)st.st_size,
            S_ISREG(st.st_mode));
+    char *map = mmap(NULL, 16, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    printf("file mmap: '%.16s'\n", map == MAP_FAILED ? "failed" : map);
+    map[0] = 'X'; /* private: the file keeps its byte */
+    munmap(map, 16);
     printf("close: %d\n", close(fd));
     printf("stat: %d size %lld\n", stat(path, &st), (long long)st.st_size);
     FILE *f = fopen(path, "r");
