@@ -140,7 +140,8 @@ int main(void) {
     __asm__ volatile("mov x0, #0x5a5a\n fmov d0, x0\n mov x1, #1\n brk #1\n mov %0, x1\n"
                      "fmov %1, d1"
                      : "=r"(x1), "=r"(v1)
-                     : : "x0", "x1", "v0", "v1");
+                     :
+                     : "x0", "x1", "v0", "v1");
     printf("edited context: x0 %llx v0 %llx fpsimd %d -> x1 %llu v1 %llx\n",
            (unsigned long long)seen_x0, (unsigned long long)seen_v0, seen_fpsimd,
            (unsigned long long)x1, (unsigned long long)v1);
