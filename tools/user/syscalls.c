@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -235,6 +236,35 @@ static int64_t sys_ftruncate(user_process *p, const uint64_t *a) {
 }
 static int64_t sys_fsync(user_process *p, const uint64_t *a) {
     return host_result(fsync((int)a[0]));
+}
+
+/* struct linux_dirent64 and struct statx have one layout on every architecture. */
+static int64_t sys_getdents64(user_process *p, const uint64_t *a) {
+    size_t len = a[2] < IO_CHUNK ? a[2] : IO_CHUNK;
+    char *buf = malloc(len ? len : 1);
+    if (!buf) return -ENOMEM;
+    long n = syscall(SYS_getdents64, (int)a[0], buf, len);
+    int64_t r = host_result(n);
+    if (n > 0 && !guest_write(&p->mem, a[1], buf, (uint64_t)n, false)) r = -EFAULT;
+    free(buf);
+    return r;
+}
+
+static int64_t sys_statx(user_process *p, const uint64_t *a) {
+    char path[4096];
+    uint8_t stx[256];
+    if (!read_path(p, path, a[1])) return -EFAULT;
+    if (syscall(SYS_statx, (int)a[0], path, (int)a[2], (unsigned)a[3], stx) < 0) return -errno;
+    return guest_write(&p->mem, a[4], stx, sizeof stx, false) ? 0 : -EFAULT;
+}
+
+static int64_t sys_pipe2(user_process *p, const uint64_t *a) {
+    int fds[2];
+    if (pipe2(fds, open_flags_to_host((int)a[1])) < 0) return -errno;
+    if (guest_write(&p->mem, a[0], fds, sizeof fds, false)) return 0;
+    close(fds[0]);
+    close(fds[1]);
+    return -EFAULT;
 }
 
 static int64_t sys_getcwd(user_process *p, const uint64_t *a) {
@@ -558,6 +588,8 @@ static const struct {
     [48] = {"faccessat", sys_faccessat},
     [56] = {"openat", sys_openat},
     [57] = {"close", sys_close},
+    [59] = {"pipe2", sys_pipe2},
+    [61] = {"getdents64", sys_getdents64},
     [62] = {"lseek", sys_lseek},
     [63] = {"read", sys_read},
     [64] = {"write", sys_write},
@@ -605,6 +637,7 @@ static const struct {
     [233] = {"madvise", sys_madvise},
     [261] = {"prlimit64", sys_prlimit64},
     [278] = {"getrandom", sys_getrandom},
+    [291] = {"statx", sys_statx},
     [293] = {"rseq", sys_enosys},
 };
 
