@@ -29,15 +29,23 @@ enum { TLB_BITS = 8, TLB_SIZE = 1 << TLB_BITS, PAGE_BITS = 12, PAGE_SIZE = 1 << 
 enum {
     TLB_FLAG_MMIO = 1 << 11, /* not RAM: go through ports->mmio_read/write */
     TLB_FLAG_CODE = 1 << 10, /* write tag only: page holds decoded blocks (SMC check) */
+    TLB_FLAG_BAD = 1 << 9,   /* set in TLB_TAG_INVALID: never matches, even in the slow path */
+    /* nG entry of an ASID other than the current one: kept, but misses until that ASID is
+     * current again (tlb_set_asid clears or sets this bit in the entry's valid tags). */
+    TLB_FLAG_PARKED = 1 << 8,
 };
 #define TLB_TAG_INVALID UINT64_MAX
 
 typedef struct tlb_entry {
     uint64_t tag_read, tag_write, tag_exec;
-    uintptr_t addend; /* host address = va + addend (RAM entries) */
-    uint64_t pa_page; /* physical page, for MMIO and code-page bookkeeping */
-    uint8_t attr;     /* MAIR attribute byte */
-    uint8_t pad[7];
+    uintptr_t addend;  /* host address = va + addend (RAM entries) */
+    uint64_t pa_page;  /* physical page, for MMIO and code-page bookkeeping */
+    uint8_t attr;      /* MAIR attribute byte */
+    uint8_t size_log2; /* the mapping's size (block entries: TLBI by VA compares the block) */
+    uint8_t ng;        /* not global: the entry belongs to ASID `asid` only */
+    uint8_t pad;
+    uint16_t asid;
+    uint16_t pad2;
 } tlb_entry;
 
 /* ---- Pre-decoded blocks ------------------------------------------------------------------- */
@@ -156,7 +164,9 @@ typedef struct arm_cpu {
     bool tlb_has_large[MMU_IDX_COUNT]; /* a block/section was cached: TLBI VA flushes all */
     /* No fill since the last flush: flushes are elided. False after the reset memset, on purpose. */
     bool tlb_clean[MMU_IDX_COUNT];
-    uint64_t tlb_flushes, tlb_flushes_elided, tlb_fills; /* counters for --stats */
+    bool tlb_has_ng[MMU_IDX_COUNT]; /* some nG entry was cached since the last flush */
+    uint16_t tlb_asid;              /* the current EL1&0 ASID (TCR_EL1.A1, .AS), see tlb_set_asid */
+    uint64_t tlb_flushes, tlb_flushes_elided, tlb_fills, tlb_asid_switches; /* for --stats */
 
     unsigned index; /* core number in the cluster */
 } arm_cpu;
@@ -164,8 +174,14 @@ typedef struct arm_cpu {
 /* ---- The cluster: shared state of all cores ----------------------------------------------- */
 enum { CPU_MAX_BREAKPOINTS = 64 };
 /* cpu_cluster.perf_off bits: SOCEMU_NO_CHAIN, SOCEMU_NO_FASTMEM, SOCEMU_NO_SPECIALIZE,
- * SOCEMU_NO_LAZY_IC (=1 each). */
-enum { PERF_NO_CHAIN = 1, PERF_NO_FASTMEM = 2, PERF_NO_SPECIALIZE = 4, PERF_NO_LAZY_IC = 8 };
+ * SOCEMU_NO_LAZY_IC, SOCEMU_NO_ASID_TLB (=1 each). */
+enum {
+    PERF_NO_CHAIN = 1,
+    PERF_NO_FASTMEM = 2,
+    PERF_NO_SPECIALIZE = 4,
+    PERF_NO_LAZY_IC = 8,
+    PERF_NO_ASID_TLB = 16 /* TTBR/CONTEXTIDR writes flush the TLB as before ASID tagging */
+};
 enum { BLOCK_HASH_BITS = 15, MAX_BLOCKS = 1 << 16, MAX_OPS = 1 << 20, MAX_BLOCK_INSNS = 64 };
 
 typedef struct code_page {

@@ -207,7 +207,9 @@ static int do_at(arm_cpu *c, const a64_op *op, unsigned op1, unsigned op2, uint6
 }
 
 /* TLBI: op1 selects the regime (0 EL1&0, 4 EL2 or EL1&0 for ALLE1/VMALLS12E1, 6 EL3); CRm 3 (and 0
- * for IPAS2E1IS) are the Inner Shareable forms, applied to every core. */
+ * for IPAS2E1IS) are the Inner Shareable forms, applied to every core. EL1&0 by op2 (op1 = 0):
+ * 0 VMALLE1 (all ASIDs), 1 VAE1 and 5 VALE1 (VA + ASID, globals too), 2 ASIDE1 (nG entries of
+ * the ASID), 3 VAAE1 and 7 VAALE1 (VA, every ASID). */
 static int do_tlbi(arm_cpu *c, const a64_op *op, unsigned op1, unsigned crm, unsigned op2,
                    uint64_t arg) {
     unsigned min_el = op1 == 0 ? 1 : op1 == 4 ? 2 : 3;
@@ -215,29 +217,34 @@ static int do_tlbi(arm_cpu *c, const a64_op *op, unsigned op1, unsigned crm, uns
     bool broadcast = crm == 3 || crm == 0;
     bool el10 = op1 == 0 || (op1 == 4 && (op2 == 4 || op2 == 6 || crm == 0 || crm == 4));
     bool by_va = (op1 == 0 && (op2 & 1)) || (op1 != 0 && !el10 && (op2 == 1 || op2 == 5));
-    if (el10 && op1 == 4 && (crm == 0 || crm == 4)) by_va = false; /* IPAS2: no stage 2 here */
-    uint64_t va = arg << 12;
+    bool ipas2 = el10 && op1 == 4 && (crm == 0 || crm == 4);
+    if (ipas2) return a64_next_and_exit(c, op); /* no stage 2 here: nothing cached by IPA */
+    bool by_asid = op1 == 0 && (op2 == 1 || op2 == 2 || op2 == 5);
+    uint16_t asid = by_asid ? tlb_asid_of_arg(c, arg) : 0;
+    uint64_t va = (arg & 0xfffffffffffull) << 12;
     if (cpu_tracing(c, TRACE_MMU)) {
         const char *regime = el10 ? "EL1&0" : op1 == 4 ? "EL2" : "EL3";
-        cpu_log(c, TRACE_MMU, "tlbi %s%s %s va=0x%016llx", regime, broadcast ? " broadcast" : "",
-                by_va ? "va" : "all", by_va ? (unsigned long long)va : 0ull);
+        cpu_log(c, TRACE_MMU, "tlbi %s%s %s%s va=0x%016llx asid=%u", regime,
+                broadcast ? " broadcast" : "", by_va ? "va" : "all", by_asid ? " asid" : "",
+                by_va ? (unsigned long long)va : 0ull, asid);
     }
     cpu_cluster *cl = c->cluster;
     for (unsigned k = 0; k < cl->n; k++) {
         arm_cpu *t = cl->cores[k];
         if (!broadcast && t != c) continue;
         if (el10) {
-            if (by_va) {
-                tlb_flush_va(t, MMU_IDX_EL0, va);
-                tlb_flush_va(t, MMU_IDX_EL1, va);
-            } else {
-                tlb_flush_idx(t, MMU_IDX_EL0);
-                tlb_flush_idx(t, MMU_IDX_EL1);
+            for (unsigned m = MMU_IDX_EL0; m <= MMU_IDX_EL1; m++) {
+                if (by_va)
+                    tlb_flush_va(t, m, va, !by_asid, asid);
+                else if (by_asid)
+                    tlb_flush_asid(t, m, asid);
+                else
+                    tlb_flush_idx(t, m);
             }
         } else {
             unsigned idx = op1 == 4 ? MMU_IDX_EL2 : MMU_IDX_EL3;
             if (by_va)
-                tlb_flush_va(t, idx, va);
+                tlb_flush_va(t, idx, va, true, 0);
             else
                 tlb_flush_idx(t, idx);
         }
@@ -296,7 +303,7 @@ int a64_sys(arm_cpu *c, const a64_op *op) {
             return do_at(c, op, op1, op2, arg);
         }
     }
-    if (crn == 8) return do_tlbi(c, op, op1, crm, op2, arg & 0xfffffffffffull);
+    if (crn == 8) return do_tlbi(c, op, op1, crm, op2, arg);
     if (cpu_tracing(c, TRACE_UNIMP))
         cpu_log(c, TRACE_UNIMP, "unknown SYS op1=%u C%u C%u op2=%u", op1, crn, crm, op2);
     return a64_undef(c, op);

@@ -25,7 +25,8 @@ bool block_cache_init(cpu_cluster *cl) {
     cl->perf_off = (env_set("SOCEMU_NO_CHAIN") ? PERF_NO_CHAIN : 0) |
                    (env_set("SOCEMU_NO_FASTMEM") ? PERF_NO_FASTMEM : 0) |
                    (env_set("SOCEMU_NO_SPECIALIZE") ? PERF_NO_SPECIALIZE : 0) |
-                   (env_set("SOCEMU_NO_LAZY_IC") ? PERF_NO_LAZY_IC : 0);
+                   (env_set("SOCEMU_NO_LAZY_IC") ? PERF_NO_LAZY_IC : 0) |
+                   (env_set("SOCEMU_NO_ASID_TLB") ? PERF_NO_ASID_TLB : 0);
     cl->blocks = calloc(MAX_BLOCKS, sizeof *cl->blocks);
     cl->ops = calloc(MAX_OPS, sizeof *cl->ops);
     cl->pages = calloc(PAGES_SIZE, sizeof *cl->pages);

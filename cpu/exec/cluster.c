@@ -66,10 +66,11 @@ static void print_stats(const cpu_cluster *cl) {
         const arm_cpu *c = cl->cores[i];
         fprintf(stderr,
                 "socemu-stats: core%u insns=%llu tlb_fills=%llu tlb_flushes=%llu "
-                "tlb_flushes_elided=%llu\n",
+                "tlb_flushes_elided=%llu asid_switches=%llu\n",
                 i, (unsigned long long)(c->total_insns + c->insns_slice),
                 (unsigned long long)c->tlb_fills, (unsigned long long)c->tlb_flushes,
-                (unsigned long long)c->tlb_flushes_elided);
+                (unsigned long long)c->tlb_flushes_elided,
+                (unsigned long long)c->tlb_asid_switches);
     }
 }
 
@@ -129,6 +130,7 @@ void cpu_reset(arm_cpu *c) {
     c->spsel = 1;
     c->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
     tlb_flush_all(c);
+    tlb_asid_update(c);
     cpu_update_mmu_idx(c);
     c->timer_check_at = UINT64_MAX;
 }

@@ -86,6 +86,17 @@ static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, ui
     e->addend = host_r ? (uintptr_t)host_r - (uintptr_t)va_page : 0;
     e->pa_page = pa_page;
     e->attr = tr.mair_attr;
+    e->size_log2 = tr.size_log2;
+    e->ng = tr.not_global;
+    e->asid = tr.not_global ? tr.asid : 0;
+    if (tr.not_global) {
+        c->tlb_has_ng[midx] = true;
+        if (tr.asid != c->tlb_asid) { /* not expected: the walk used the current ASID */
+            if (e->tag_read != TLB_TAG_INVALID) e->tag_read |= TLB_FLAG_PARKED;
+            if (e->tag_write != TLB_TAG_INVALID) e->tag_write |= TLB_FLAG_PARKED;
+            if (e->tag_exec != TLB_TAG_INVALID) e->tag_exec |= TLB_FLAG_PARKED;
+        }
+    }
     c->tlb_clean[midx] = false;
     c->tlb_fills++;
     if (tr.size_log2 > PAGE_BITS) c->tlb_has_large[midx] = true;
@@ -96,7 +107,7 @@ static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, ui
 }
 
 static inline bool tag_matches(uint64_t tag, uint64_t va) {
-    return !(tag & (1u << 9)) && (tag & PAGE_MASK) == (va & PAGE_MASK);
+    return !(tag & (TLB_FLAG_BAD | TLB_FLAG_PARKED)) && (tag & PAGE_MASK) == (va & PAGE_MASK);
 }
 static inline uint64_t *tag_for(tlb_entry *e, unsigned access) {
     return access == ACC_READ ? &e->tag_read : access == ACC_WRITE ? &e->tag_write : &e->tag_exec;
@@ -267,6 +278,7 @@ void tlb_flush_idx(arm_cpu *c, unsigned midx) {
     c->tlb_flushes++;
     memset(c->tlb[midx], 0xff, sizeof c->tlb[midx]);
     c->tlb_has_large[midx] = false;
+    c->tlb_has_ng[midx] = false;
     c->tlb_clean[midx] = true;
 }
 
@@ -275,14 +287,96 @@ void tlb_flush_all(arm_cpu *c) {
         tlb_flush_idx(c, i);
 }
 
-void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va) {
+static inline void entry_invalidate(tlb_entry *e) {
+    memset(e, 0xff, sizeof *e);
+}
+
+/* The VA page an entry translates (from any valid tag); false for an empty entry. */
+static inline bool entry_va(const tlb_entry *e, uint64_t *va) {
+    uint64_t t = !(e->tag_read & TLB_FLAG_BAD)    ? e->tag_read
+                 : !(e->tag_write & TLB_FLAG_BAD) ? e->tag_write
+                 : !(e->tag_exec & TLB_FLAG_BAD)  ? e->tag_exec
+                                                  : TLB_TAG_INVALID;
+    *va = t & PAGE_MASK;
+    return t != TLB_TAG_INVALID;
+}
+
+/* TLBI VA compares VA[55:12] (the argument holds no more). */
+#define TLBI_VA_MASK 0x00FFFFFFFFFFF000ull
+
+void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va, bool all_asids, uint16_t asid) {
+    va &= TLBI_VA_MASK;
     if (c->tlb_has_large[midx]) {
-        /* A block mapping covers more than this entry: drop the whole regime. */
-        tlb_flush_idx(c, midx);
+        /* A block mapping spans many entries: look at all of them. */
+        for (unsigned k = 0; k < TLB_SIZE; k++) {
+            tlb_entry *e = &c->tlb[midx][k];
+            uint64_t eva;
+            if (!entry_va(e, &eva)) continue;
+            uint64_t mask = TLBI_VA_MASK & ~(((uint64_t)1 << e->size_log2) - 1);
+            if (((eva ^ va) & mask) || (!all_asids && e->ng && e->asid != asid)) continue;
+            entry_invalidate(e);
+        }
         return;
     }
     tlb_entry *e = tlb_entry_for(c, midx, va);
-    memset(e, 0xff, sizeof *e);
+    uint64_t eva;
+    if (!entry_va(e, &eva) || ((eva ^ va) & TLBI_VA_MASK)) return;
+    if (!all_asids && e->ng && e->asid != asid) return;
+    entry_invalidate(e);
+}
+
+void tlb_flush_asid(arm_cpu *c, unsigned midx, uint16_t asid) {
+    if (!c->tlb_has_ng[midx]) return;
+    for (unsigned k = 0; k < TLB_SIZE; k++) {
+        tlb_entry *e = &c->tlb[midx][k];
+        if (e->ng == 1 && e->asid == asid) entry_invalidate(e);
+    }
+}
+
+static inline void tag_park(uint64_t *t, bool park) {
+    if (*t & TLB_FLAG_BAD) return;
+    *t = park ? *t | TLB_FLAG_PARKED : *t & ~(uint64_t)TLB_FLAG_PARKED;
+}
+
+void tlb_set_asid(arm_cpu *c, uint16_t asid) {
+    if (asid == c->tlb_asid) return;
+    c->tlb_asid = asid;
+    c->tlb_asid_switches++;
+    static const unsigned idx[2] = {MMU_IDX_EL0, MMU_IDX_EL1};
+    for (unsigned m = 0; m < 2; m++) {
+        if (!c->tlb_has_ng[idx[m]]) continue;
+        tlb_entry *t = c->tlb[idx[m]];
+        for (unsigned k = 0; k < TLB_SIZE; k++) {
+            tlb_entry *e = &t[k];
+            if (e->ng != 1) continue; /* global, or empty (0xff) */
+            bool park = e->asid != asid;
+            tag_park(&e->tag_read, park);
+            tag_park(&e->tag_write, park);
+            tag_park(&e->tag_exec, park);
+        }
+    }
+}
+
+static uint16_t current_asid(const arm_cpu *c) {
+    uint64_t tcr = c->tcr[1];
+    uint64_t ttbr = (tcr >> 22) & 1 ? c->ttbr1[1] : c->ttbr0[1]; /* TCR.A1 */
+    uint16_t asid = (uint16_t)(ttbr >> 48);
+    return (tcr >> 36) & 1 ? asid : (uint16_t)(asid & 0xff); /* TCR.AS */
+}
+
+void tlb_asid_update(arm_cpu *c) {
+    if (c->cluster->perf_off & PERF_NO_ASID_TLB) {
+        /* The old behaviour: drop everything on any change of the EL1&0 context. */
+        tlb_flush_all(c);
+        c->tlb_asid = current_asid(c);
+        return;
+    }
+    tlb_set_asid(c, current_asid(c));
+}
+
+uint16_t tlb_asid_of_arg(const arm_cpu *c, uint64_t arg) {
+    uint16_t asid = (uint16_t)(arg >> 48);
+    return (c->tcr[1] >> 36) & 1 ? asid : (uint16_t)(asid & 0xff);
 }
 
 void tlb_protect_code_page(cpu_cluster *cl, uint64_t pa_page) {
@@ -290,7 +384,7 @@ void tlb_protect_code_page(cpu_cluster *cl, uint64_t pa_page) {
         for (unsigned m = 0; m < MMU_IDX_COUNT; m++)
             for (unsigned k = 0; k < TLB_SIZE; k++) {
                 tlb_entry *e = &cl->cores[i]->tlb[m][k];
-                if (e->pa_page == pa_page && !(e->tag_write & (1u << 9)))
+                if (e->pa_page == pa_page && !(e->tag_write & TLB_FLAG_BAD))
                     e->tag_write |= TLB_FLAG_CODE;
             }
 }
@@ -300,7 +394,7 @@ void tlb_unprotect_code_page(cpu_cluster *cl, uint64_t pa_page) {
         for (unsigned m = 0; m < MMU_IDX_COUNT; m++)
             for (unsigned k = 0; k < TLB_SIZE; k++) {
                 tlb_entry *e = &cl->cores[i]->tlb[m][k];
-                if (e->pa_page == pa_page && !(e->tag_write & (1u << 9)))
+                if (e->pa_page == pa_page && !(e->tag_write & TLB_FLAG_BAD))
                     e->tag_write &= ~(uint64_t)TLB_FLAG_CODE;
             }
 }

@@ -96,10 +96,22 @@ bool mem_translate(arm_cpu *c, const a64_op *op, uint64_t va, unsigned access, u
 /* Instruction fetch translation for the block cache; false: a Prefetch Abort has been taken. */
 bool mem_translate_fetch(arm_cpu *c, uint64_t va, uint64_t *pa);
 
-/* TLB maintenance. */
+/* TLB maintenance. Entries of the EL1&0 regime are ASID-tagged: global ones match every ASID,
+ * nG ones only the ASID current when they were walked (other ASIDs' entries stay, parked). */
 void tlb_flush_all(arm_cpu *c);
 void tlb_flush_idx(arm_cpu *c, unsigned midx);
-void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va);
+/* Entries of midx translating va (any page of a block mapping holding it); VA bits 55:12 compare.
+ * all_asids false: only global entries and nG entries of asid. */
+void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va, bool all_asids, uint16_t asid);
+/* nG entries of asid (TLBI ASIDE1). */
+void tlb_flush_asid(arm_cpu *c, unsigned midx, uint16_t asid);
+/* The current ASID is now asid: park other ASIDs' nG entries, revive asid's. */
+void tlb_set_asid(arm_cpu *c, uint16_t asid);
+/* After a write of TTBR0/1_EL1, TCR_EL1 or CONTEXTIDR_EL1: recomputes the current ASID (TCR.A1
+ * selects the TTBR, TCR.AS = 0 keeps 8 bits); with SOCEMU_NO_ASID_TLB flushes as before. */
+void tlb_asid_update(arm_cpu *c);
+/* The ASID field of a TLBI argument (bits 63:48), 8 bits when TCR_EL1.AS = 0. */
+uint16_t tlb_asid_of_arg(const arm_cpu *c, uint64_t arg);
 /* A page now holds decoded code: writes through any core's TLB must take the slow path. */
 void tlb_protect_code_page(cpu_cluster *cl, uint64_t pa_page);
 void tlb_unprotect_code_page(cpu_cluster *cl, uint64_t pa_page);

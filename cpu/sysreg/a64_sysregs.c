@@ -226,6 +226,8 @@ static void wr_pmxev(arm_cpu *c, const sysreg_def *r, uint64_t v) {
     { #n, enc, el, 0, OFF(field), rst, NULL, NULL, NULL, 0 }
 #define STORE_TLB(n, enc, el, field, rst)                                                          \
     { #n, enc, el, SRF_TLB, OFF(field), rst, NULL, NULL, NULL, 0 }
+#define STORE_ASID(n, enc, el, field, rst)                                                         \
+    { #n, enc, el, SRF_ASID, OFF(field), rst, NULL, NULL, NULL, 0 }
 #define CONST(n, enc, el, val)                                                                     \
     { #n, enc, el, SRF_RO | SRF_CONST, -1, val, NULL, NULL, NULL, 0 }
 #define ID(n, enc, val)                                                                            \
@@ -296,8 +298,8 @@ static const sysreg_def table[] = {
     STORE(CPTR_EL3, E(3, 6, 1, 1, 2), 3, cptr_el3, 0),
     STORE(MDCR_EL3, E(3, 6, 1, 3, 1), 3, mdcr_el3, 0),
     /* translation */
-    STORE_TLB(TTBR0_EL1, E(3, 0, 2, 0, 0), 1, ttbr0[1], 0),
-    STORE_TLB(TTBR1_EL1, E(3, 0, 2, 0, 1), 1, ttbr1[1], 0),
+    STORE_ASID(TTBR0_EL1, E(3, 0, 2, 0, 0), 1, ttbr0[1], 0),
+    STORE_ASID(TTBR1_EL1, E(3, 0, 2, 0, 1), 1, ttbr1[1], 0),
     STORE_TLB(TCR_EL1, E(3, 0, 2, 0, 2), 1, tcr[1], 0),
     STORE_TLB(TTBR0_EL2, E(3, 4, 2, 0, 0), 2, ttbr0[2], 0),
     STORE_TLB(TCR_EL2, E(3, 4, 2, 0, 2), 2, tcr[2], 0),
@@ -313,7 +315,7 @@ static const sysreg_def table[] = {
     STORE_TLB(MAIR_EL3, E(3, 6, 10, 2, 0), 3, mair[3], 0),
     STORE(AMAIR_EL3, E(3, 6, 10, 3, 0), 3, amair[3], 0),
     STORE(PAR_EL1, E(3, 0, 7, 4, 0), 1, par_el1, 0),
-    STORE_TLB(CONTEXTIDR_EL1, E(3, 0, 13, 0, 1), 1, contextidr_el1, 0),
+    STORE_ASID(CONTEXTIDR_EL1, E(3, 0, 13, 0, 1), 1, contextidr_el1, 0),
     /* exception handling */
     STORE(SPSR_EL1, E(3, 0, 4, 0, 0), 1, spsr[1], 0),
     STORE(ELR_EL1, E(3, 0, 4, 0, 1), 1, elr[1], 0),
@@ -519,6 +521,7 @@ void sysreg_write(arm_cpu *c, const sysreg_def *r, uint64_t v) {
     else if (r->offset >= 0 && !(r->flags & (SRF_RAZWI | SRF_CONST)))
         *storage(c, r) = v;
     if (r->flags & SRF_TLB) tlb_flush_all(c);
+    if (r->flags & (SRF_TLB | SRF_ASID)) tlb_asid_update(c);
     cpu_update_mmu_idx(c);
     cpu_check_interrupts(c);
 }

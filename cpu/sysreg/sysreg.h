@@ -36,7 +36,8 @@ enum {
     SRF_WO = 2,    /* reads UNDEFINED */
     SRF_CONST = 4, /* reads return reset; writes ignored unless RO */
     SRF_RAZWI = 8, /* reads zero, writes ignored */
-    SRF_TLB = 16   /* a write changes translation: flush this core's TLBs */
+    SRF_TLB = 16,  /* a write changes translation: flush this core's TLBs */
+    SRF_ASID = 32  /* a write may change the current ASID (TTBRn_EL1, CONTEXTIDR): no flush */
 };
 
 /* Finds the register for an encoding (NULL: unallocated, UNDEFINED). Unlisted registers of the
