@@ -65,7 +65,13 @@ enum {
 
 static const uint32_t INSN_ERET = 0xd69f03e0;
 static const uint32_t INSN_B_SELF = 0x14000000;
-#define ERET_SLOT 0x800                             /* offset of the lone eret in the vector page */
+static const uint32_t INSN_TLBI_VMALLE1 = 0xd508871f;
+static const uint32_t INSN_DSB_ISH = 0xd5033b9f;
+static const uint32_t INSN_ISB = 0xd5033fdf;
+/* Ways back to EL0 in the vector page: a plain eret, or one after invalidating the TLB (changed
+ * descriptors must not survive in the core's TLB; TLBI is the architectural way to say so). */
+#define ERET_SLOT       0x800
+#define FLUSH_ERET_SLOT 0x900
 static const uint32_t INSN_STR_XZR_SP = 0xf90003ff; /* str xzr, [sp, #imm12*8] */
 
 static uint8_t *port_ram_ptr(void *opaque, uint64_t pa, bool for_write, uint64_t *avail) {
@@ -144,6 +150,8 @@ bool cpu_setup(user_process *p, uint64_t entry, uint64_t sp, char *err, size_t e
         vec[entry_no * 32 + 1] = INSN_B_SELF;
     }
     vec[ERET_SLOT / 4] = INSN_ERET;
+    const uint32_t flush_eret[] = {INSN_TLBI_VMALLE1, INSN_DSB_ISH, INSN_ISB, INSN_ERET};
+    memcpy(&vec[FLUSH_ERET_SLOT / 4], flush_eret, sizeof flush_eret);
     mem_map_kernel_page(&p->mem, KERNEL_VEC_VA, vec_pa, false, true);
     mem_map_kernel_page(&p->mem, KERNEL_TRAP_VA, TRAP_PA, true, false);
 
@@ -202,7 +210,8 @@ void user_set_nzcv(user_process *p, uint64_t nzcv) {
     cpu_write_sysreg(p->cpu, "SPSR_EL1", nzcv & 0xf0000000ull); /* EL0t, nothing masked */
 }
 void user_resume(user_process *p) {
-    cpu_set_pc(p->cpu, KERNEL_VEC_VA + ERET_SLOT);
+    cpu_set_pc(p->cpu, KERNEL_VEC_VA + (p->mem.tlb_stale ? FLUSH_ERET_SLOT : ERET_SLOT));
+    p->mem.tlb_stale = false;
 }
 
 /* Linux emulates EL0 reads of MIDR/MPIDR/REVIDR and the ID_AA64 registers (HWCAP_CPUID);

@@ -18,18 +18,8 @@ static void usage(FILE *out) {
                  "  --seed N     seed of getrandom and AT_RANDOM (default 0)\n");
 }
 
-/* Changed page descriptors must not survive in the core's TLB; rewriting TTBR0 flushes it. */
-static void flush_tlb_if_stale(user_process *p) {
-    if (!p->mem.tlb_stale) return;
-    uint64_t ttbr0 = 0;
-    cpu_read_sysreg(p->cpu, "TTBR0_EL1", &ttbr0);
-    cpu_write_sysreg(p->cpu, "TTBR0_EL1", ttbr0);
-    p->mem.tlb_stale = false;
-}
-
 static void run(user_process *p) {
     while (!p->exited) {
-        flush_tlb_if_stale(p);
         cpu_run(p->cpu, RUN_SLICE);
         if (p->trap_pending) {
             p->trap_pending = false;
