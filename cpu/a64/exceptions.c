@@ -86,7 +86,7 @@ void a64_exception_return(arm_cpu *c) {
     if (cpu_tracing(c, TRACE_INT))
         cpu_log(c, TRACE_INT, "eret to EL%u pc=0x%016llx spsr=0x%08llx%s", c->el,
                 (unsigned long long)c->pc, (unsigned long long)spsr, illegal ? " (illegal)" : "");
-    c->exit_request = 1; /* masks may have changed */
+    c->exit_request |= EXIT_CHECK; /* masks may have changed; keep pending stop requests */
 }
 
 /* Interrupt routing: SCR_EL3 bit, HCR_EL2 bit, PSTATE.DAIF bit per interrupt type. */
