@@ -95,6 +95,28 @@ static void tell_firmware_mailbox(machine *m, const rpi_firmware_boot_facts *fac
     }
 }
 
+/* --kernel with a display on a Pi board: what the firmware would do with the default gpu_mem
+ * split (the mailbox's arm-ram-size): Linux gets the RAM below it, and a 1024x768 r5g6b5
+ * simple-framebuffer sits at its bottom, in the GPU carve-out Linux never maps. */
+static bool plan_firmware_framebuffer(machine *m, dtb_fixups *fx) {
+    if (!m->opts.display || !m->desc->firmware) return false;
+    for (unsigned i = 0; i < m->desc->n_devices; i++) {
+        machine_device *md = &m->devices[i];
+        if (!md->realized || !md->bd->type || strcmp(md->bd->type->name, "bcm2835-mailbox") != 0)
+            continue;
+        uint64_t arm = dev_prop_u64(&md->ctx, "arm-ram-size");
+        const uint32_t width = 1024, height = 768, stride = width * 2;
+        if (arm <= m->ram->base || arm + (uint64_t)stride * height > m->ram->base + m->ram_size)
+            return false;
+        fx->memory_size = arm - m->ram->base;
+        fx->add_framebuffer = true;
+        fx->framebuffer = (dtb_framebuffer){
+            .base = arm, .width = width, .height = height, .stride = stride, .format = "r5g6b5"};
+        return true;
+    }
+    return false;
+}
+
 static int prepare_image(machine *m, const arm64_image_info *info, char *err, size_t errlen) {
     boot_plan *b = &m->boot;
     const machine_options *o = &m->opts;
@@ -136,6 +158,7 @@ static int prepare_image(machine *m, const arm64_image_info *info, char *err, si
         .rng_seed = rng_seed,
         .rng_seed_len = sizeof rng_seed,
     };
+    if (plan_firmware_framebuffer(m, &fx)) ram_end = m->ram->base + fx.memory_size;
     if (dtb_apply_fixups(o->dtb, &b->dtb, &b->dtb_len, &fx, NULL, err, errlen) < 0) return -1;
     b->dtb_addr = align_up(next, 1 << 16); /* 8-byte alignment is the rule; keep it roomy */
     if (b->initrd_addr + b->initrd_len > ram_end || b->dtb_addr + b->dtb_len > ram_end) {
@@ -146,7 +169,7 @@ static int prepare_image(machine *m, const arm64_image_info *info, char *err, si
         return -1;
     }
     b->use_spin_table = m->desc->has_spin_table;
-    rpi_firmware_boot_facts fw = {.cmdline = o->append, .arm_ram_size = m->ram_size};
+    rpi_firmware_boot_facts fw = {.cmdline = o->append, .arm_ram_size = fx.memory_size};
     tell_firmware_mailbox(m, &fw);
     return 0;
 }
@@ -176,6 +199,7 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
         .kaslr_seed = next_seed(&seed_state),
         .rng_seed = rng_seed,
         .rng_seed_len = sizeof rng_seed,
+        .display = o->display,
     };
     rpi_boot_plan plan;
     memset(&plan, 0, sizeof plan);

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libfdt.h>
+
 #include "machine_internal.h"
+#include "peripherals/rpi_firmware.h"
 #include "soc/log.h"
 
 #define MIN_RAM_BYTES (1ull << 20)
@@ -456,4 +459,78 @@ const char *board_builtin_description(unsigned i) {
         if (board_builtin_files[k].board_name && listed++ == i)
             return board_builtin_files[k].description;
     return NULL;
+}
+
+/* ---- the guest's framebuffer (display and screenshot code) ---- */
+
+static unsigned fb_bytes_per_pixel(machine_fb_format f) {
+    return f == MACHINE_FB_R5G6B5 ? 2 : f == MACHINE_FB_R8G8B8 ? 3 : 4;
+}
+
+/* What the guest negotiated through the firmware's framebuffer tags, if it did. */
+static bool fb_from_mailbox(machine *m, machine_fb *fb) {
+    for (unsigned i = 0; i < m->desc->n_devices; i++) {
+        machine_device *md = &m->devices[i];
+        if (!md->realized || !md->bd->type || strcmp(md->bd->type->name, "bcm2835-mailbox") != 0)
+            continue;
+        const rpi_fb_state *s = rpi_firmware_fb(md->state);
+        if (!s->allocated || s->depth < 16) return false; /* 8 bpp palettes: not shown */
+        fb->format = s->depth == 16   ? MACHINE_FB_R5G6B5
+                     : s->depth == 24 ? MACHINE_FB_R8G8B8
+                     : s->pixel_order ? MACHINE_FB_X8B8G8R8
+                                      : MACHINE_FB_X8R8G8B8;
+        fb->width = s->phys_width, fb->height = s->phys_height, fb->stride = s->pitch;
+        fb->base = s->base + (uint64_t)s->y_offset * s->pitch +
+                   (uint64_t)s->x_offset * fb_bytes_per_pixel(fb->format);
+        return true;
+    }
+    return false;
+}
+
+/* The simple-framebuffer node the firmware flow put under /chosen. */
+static bool fb_from_dtb(machine *m, machine_fb *fb) {
+    const void *dtb = m->boot.dtb;
+    int chosen = dtb ? fdt_path_offset(dtb, "/chosen") : -1;
+    if (chosen < 0) return false;
+    int node;
+    fdt_for_each_subnode(node, dtb, chosen) {
+        if (fdt_node_check_compatible(dtb, node, "simple-framebuffer") != 0) continue;
+        int ac = fdt_address_cells(dtb, chosen), len = 0;
+        const fdt32_t *reg = fdt_getprop(dtb, node, "reg", &len);
+        const fdt32_t *w = fdt_getprop(dtb, node, "width", NULL);
+        const fdt32_t *h = fdt_getprop(dtb, node, "height", NULL);
+        const fdt32_t *stride = fdt_getprop(dtb, node, "stride", NULL);
+        const char *format = fdt_getprop(dtb, node, "format", NULL);
+        if (!reg || ac < 1 || ac > 2 || len < 4 * ac || !w || !h || !stride || !format) continue;
+        fb->base = fdt32_to_cpu(reg[0]);
+        if (ac == 2) fb->base = (fb->base << 32) | fdt32_to_cpu(reg[1]);
+        fb->width = fdt32_to_cpu(*w), fb->height = fdt32_to_cpu(*h);
+        fb->stride = fdt32_to_cpu(*stride);
+        static const struct {
+            const char *name;
+            machine_fb_format format;
+        } formats[] = {{"r5g6b5", MACHINE_FB_R5G6B5},     {"r8g8b8", MACHINE_FB_R8G8B8},
+                       {"a8r8g8b8", MACHINE_FB_X8R8G8B8}, {"x8r8g8b8", MACHINE_FB_X8R8G8B8},
+                       {"a8b8g8r8", MACHINE_FB_X8B8G8R8}, {"x8b8g8r8", MACHINE_FB_X8B8G8R8}};
+        for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+            if (strcmp(format, formats[i].name) != 0) continue;
+            fb->format = formats[i].format;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool machine_framebuffer(machine *m, machine_fb *fb) {
+    memset(fb, 0, sizeof *fb);
+    if (!fb_from_mailbox(m, fb) && !fb_from_dtb(m, fb)) return false;
+    uint64_t row = (uint64_t)fb->width * fb_bytes_per_pixel(fb->format);
+    const bus_region *r = bus_find(&m->bus, fb->base);
+    if (!fb->width || !fb->height || fb->stride < row || !r || !r->host ||
+        (r->kind != REGION_RAM && r->kind != REGION_ROM))
+        return false;
+    uint64_t end = fb->base + (uint64_t)fb->stride * (fb->height - 1) + row;
+    if (end > r->base + r->size) return false;
+    fb->pixels = r->host + (fb->base - r->base);
+    return true;
 }

@@ -140,6 +140,10 @@ static int add_framebuffer(void *fdt, int chosen, const dtb_framebuffer *fb, con
         rc = fdt_setprop_u32(fdt, chosen, "#address-cells", (uint32_t)ac);
     if (!rc && !fdt_getprop(fdt, chosen, "#size-cells", NULL))
         rc = fdt_setprop_u32(fdt, chosen, "#size-cells", (uint32_t)sc);
+    /* An empty ranges (1:1), as the firmware writes it: without it Linux cannot translate reg
+     * ("simple-framebuffer ...: No memory resource"). */
+    if (!rc && !fdt_getprop(fdt, chosen, "ranges", NULL))
+        rc = fdt_setprop(fdt, chosen, "ranges", NULL, 0);
     if (rc) goto fail;
     node = fdt_subnode_offset(fdt, chosen, name); /* offsets move after edits above */
     ac = fdt_address_cells(fdt, chosen);

@@ -175,6 +175,12 @@ unsigned machine_serial_names(const machine *m, const char **names, unsigned max
         names[i] = uarts[i];
     return 2;
 }
+bool machine_framebuffer(machine *m, machine_fb *fb) {
+    (void)m;
+    memset(fb, 0, sizeof *fb);
+    return false; /* no guest, no framebuffer: --screenshot only warns */
+}
+
 unsigned machine_reset_count(const machine *m) {
     return m->resets;
 }

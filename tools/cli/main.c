@@ -13,9 +13,11 @@
 #include "boards/descriptor.h"
 #include "boards/machine.h"
 #include "console_watch.h"
+#include "display_sdl.h"
 #include "exit_codes.h"
 #include "gdbstub.h"
 #include "options.h"
+#include "screenshot.h"
 #include "serial_backends.h"
 #include "soc/log.h"
 
@@ -156,6 +158,8 @@ typedef struct run_state {
     console_watch *watch;
     machine *m;
     gdb_stub *gdb;
+    display_sdl *display;
+    bool window_closed;
     FILE *log;
     double host_start, deadline;
     bool timed_out;
@@ -240,7 +244,9 @@ static void poll_run(void *opaque) {
     run_state *rs = opaque;
     if (rs->gdb) gdb_stub_poll(rs->gdb);
     serial_backends_poll();
-    if (console_watch_idle(rs->watch) != WATCH_RUNNING || serial_quit_requested() || stop_signal) {
+    if (rs->display && !display_sdl_poll(rs->display, rs->m)) rs->window_closed = true;
+    if (console_watch_idle(rs->watch) != WATCH_RUNNING || serial_quit_requested() || stop_signal ||
+        rs->window_closed) {
         machine_stop(rs->m);
     } else if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
         rs->timed_out = true;
@@ -306,6 +312,9 @@ static int conclude(run_state *rs, machine_run_result r) {
     } else if (serial_quit_requested()) {
         code = EXIT_PASSED;
         snprintf(line, sizeof line, "quit from the console (Ctrl-A x) %s", times);
+    } else if (rs->window_closed) {
+        code = EXIT_PASSED;
+        snprintf(line, sizeof line, "display window closed %s", times);
     } else if (rs->resets) {
         code = EXIT_GUEST_FAILED;
         snprintf(line, sizeof line, "guest failed: reset loop (%u resets) %s", rs->resets, times);
@@ -335,6 +344,18 @@ done:
     return code;
 }
 
+/* --screenshot at the end of the run: a missing framebuffer is reported, not a run failure. */
+static void save_screenshot(run_state *rs) {
+    screenshot_image img = {0};
+    char err[512];
+    if (!screenshot_capture(rs->m, &img))
+        fprintf(stderr, "socemu: warning: --screenshot %s: the guest has no framebuffer\n",
+                rs->opts.screenshot);
+    else if (screenshot_write_png(&img, rs->opts.screenshot, err, sizeof err) != 0)
+        fprintf(stderr, "socemu: warning: --screenshot %s\n", err);
+    screenshot_image_free(&img);
+}
+
 static int list_boards(void) {
     for (unsigned i = 0; board_builtin_name(i); i++)
         printf("%-10s %s\n", board_builtin_name(i), board_builtin_description(i));
@@ -344,6 +365,7 @@ static int list_boards(void) {
 static void release(run_state *rs) {
     serial_terminal_restore();
     gdb_stub_free(rs->gdb);
+    if (rs->display) display_sdl_close(rs->display);
     if (rs->m) machine_free(rs->m);
     for (unsigned i = 0; i < rs->n_backends; i++)
         serial_backend_free(rs->backends[i]);
@@ -358,8 +380,6 @@ static void release(run_state *rs) {
 static int prepare(run_state *rs, char *err, size_t errlen) {
     cli_options *o = &rs->opts;
     if (check_inputs(o, err, errlen) != 0) return -1;
-    if (o->display == CLI_DISPLAY_SDL)
-        fprintf(stderr, "socemu: warning: --display sdl: not yet supported, running headless\n");
 
     unsigned trace_mask = 0;
     char why[256];
@@ -403,6 +423,7 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
         .realtime = o->realtime,
         .no_reboot = o->no_reboot,
         .seed = o->seed,
+        .display = o->display == CLI_DISPLAY_SDL || o->screenshot,
     };
     if (wire_serials(rs, &mo, err, errlen) != 0) return -1;
     rs->m = machine_create(&mo, err, errlen);
@@ -411,6 +432,12 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
         rs->gdb = gdb_stub_open(o->gdb, rs->m, err, errlen);
         if (!rs->gdb) return -1;
         if (o->gdb_wait) machine_debug_halt(rs->m);
+    }
+    if (o->display == CLI_DISPLAY_SDL) {
+        char title[160];
+        snprintf(title, sizeof title, "socemu: %s", o->board);
+        rs->display = display_sdl_open(title, err, errlen);
+        if (!rs->display) return -1;
     }
     return 0;
 }
@@ -439,6 +466,7 @@ int main(int argc, char **argv) {
     machine_run_result r = machine_run(rs.m, poll_run, &rs);
     serial_terminal_restore();
     int code = conclude(&rs, r);
+    if (rs.opts.screenshot) save_screenshot(&rs);
     release(&rs);
     return code;
 }

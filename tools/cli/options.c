@@ -395,7 +395,13 @@ static const option_def options[] = {
      "RAM size: 1G, 512M; a bare number is MiB (default: the board's)", S_MACHINE},
     {"--smp", "N", set_smp, 0, "number of CPU cores (default: the board's)", S_MACHINE},
     {"--display", "sdl|none", set_display, 0,
-     "show the framebuffer in a window, or not (default none)", S_MACHINE},
+     "show the framebuffer in a window, or not (default none: no framebuffer, like a Pi "
+     "without HDMI)",
+     S_MACHINE},
+    {"--screenshot", "FILE.png", set_string, FIELD(screenshot),
+     "write the framebuffer to a PNG when the run ends (gives the guest a framebuffer even with "
+     "--display none)",
+     S_MACHINE},
 
     {"--serial", "BACKEND", add_serial, 0,
      "host end of a UART: stdio, file:PATH, unix:PATH[,server[,nowait]], null; repeat for the "

@@ -33,7 +33,8 @@ typedef struct cli_options {
     cli_serial_order serial_order;
 
     cli_display display;
-    double timeout_s; /* host wall-clock seconds; 0 = none */
+    const char *screenshot; /* PNG written at the end of the run */
+    double timeout_s;       /* host wall-clock seconds; 0 = none */
     const char *expect[CLI_MAX_PATTERNS];
     unsigned n_expect;
     const char *fail[CLI_MAX_PATTERNS];

@@ -34,6 +34,9 @@ typedef struct machine_options {
     bool realtime;        /* pace guest time to the wall clock */
     bool no_reboot;       /* a guest reboot ends the run instead */
     uint64_t seed;        /* seeds kaslr-seed/rng-seed/RNG models: same seed, same run */
+    /* A display is wanted: the Pi firmware flow adds a /chosen/framebuffer node (without it the
+     * board is headless, like a Pi with no HDMI attached). */
+    bool display;
     /* Device types beyond the registry, usable in the board file (tests: fake controllers). */
     const dev_type *const *extra_device_types;
     unsigned n_extra_device_types;
@@ -93,6 +96,26 @@ const char *machine_board_name(const machine *m);
 /* Device power-off/reset/panic requests end machine_run (machine_request in soc/device.h); this
  * is what the devices' ctx->request calls. */
 void machine_device_request(void *machine, machine_request req, const char *why);
+
+/* The guest's framebuffer, for display and screenshot code: what the firmware's mailbox
+ * allocation says if the guest asked for one, else the /chosen/framebuffer node the firmware put
+ * in the device tree. pixels points into guest RAM (valid until the machine is freed). */
+typedef enum {
+    MACHINE_FB_R5G6B5,   /* 16 bpp, little-endian */
+    MACHINE_FB_R8G8B8,   /* 24 bpp: bytes B, G, R */
+    MACHINE_FB_X8R8G8B8, /* 32 bpp words 0xXXRRGGBB (also a8r8g8b8: alpha ignored) */
+    MACHINE_FB_X8B8G8R8, /* 32 bpp words 0xXXBBGGRR (the mailbox's RGB pixel order) */
+} machine_fb_format;
+
+typedef struct machine_fb {
+    const uint8_t *pixels;
+    uint64_t base; /* guest physical */
+    uint32_t width, height, stride;
+    machine_fb_format format;
+} machine_fb;
+
+/* false when the guest has no framebuffer (none requested, or it lies outside RAM). */
+bool machine_framebuffer(machine *m, machine_fb *fb);
 
 /* Built-in boards: name and one-line description; NULL past the end. */
 const char *board_builtin_name(unsigned i);
