@@ -61,7 +61,7 @@ static inline void vput(arm_cpu *cpu, unsigned n, vreg v, bool q) {
     cpu->v[n] = v.q;
 }
 
-static inline uint64_t lane(const vreg *v, unsigned size, unsigned i) {
+SIMD_INLINE uint64_t lane(const vreg *v, unsigned size, unsigned i) {
     switch (size) {
     case 0: return v->b[i];
     case 1: return v->h[i];
@@ -69,7 +69,7 @@ static inline uint64_t lane(const vreg *v, unsigned size, unsigned i) {
     default: return v->d[i];
     }
 }
-static inline void set_lane(vreg *v, unsigned size, unsigned i, uint64_t x) {
+SIMD_INLINE void set_lane(vreg *v, unsigned size, unsigned i, uint64_t x) {
     switch (size) {
     case 0: v->b[i] = (uint8_t)x; break;
     case 1: v->h[i] = (uint16_t)x; break;
@@ -77,6 +77,18 @@ static inline void set_lane(vreg *v, unsigned size, unsigned i, uint64_t x) {
     default: v->d[i] = x; break;
     }
 }
+
+/* Calls BODY_FN(args..., size) with a compile-time constant size so that the always-inline
+ * lane()/set_lane() inside fold to plain array accesses. */
+#define SIMD_BY_SIZE(size, call)                                                                   \
+    do {                                                                                           \
+        switch (size) {                                                                            \
+        case 0: call(0); break;                                                                    \
+        case 1: call(1); break;                                                                    \
+        case 2: call(2); break;                                                                    \
+        default: call(3); break;                                                                   \
+        }                                                                                          \
+    } while (0)
 
 static inline uint64_t emask(unsigned esize) {
     return esize >= 64 ? ~0ull : (1ull << esize) - 1;

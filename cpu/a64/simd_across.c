@@ -4,28 +4,37 @@
 
 enum { ACROSS_ADDLV = 0x03, ACROSS_MAXV = 0x0a, ACROSS_MINV = 0x1a, ACROSS_ADDV = 0x1b };
 
-/* Integer reductions; the opcode (bits 16:12) selects the operation. */
-int a64_simd_across(arm_cpu *cpu, const a64_op *op) {
-    uint32_t insn = op->insn;
-    unsigned size = f_size(insn), esize = 8u << size, opcode = (insn >> 12) & 31;
-    bool q = f_q(insn), u = f_u(insn);
-    if (size == 3 || (size == 2 && !q)) return a64_undef(cpu, op);
-    SIMD_PROLOGUE();
-    unsigned elems = (8u << q) >> size;
-    vreg n = vget(cpu, f_rn(insn)), d = {0};
-    __int128 acc = as_int(lane(&n, size, 0), esize, u);
+/* Integer reductions over elems elements of a constant size (64-bit arithmetic suffices:
+ * at most 16 elements of at most 32 bits). */
+SIMD_INLINE int64_t reduce_lanes(const vreg *n, unsigned size, unsigned elems, unsigned opcode,
+                                 bool u) {
+    unsigned esize = 8u << size;
+    int64_t acc = u ? (int64_t)lane(n, size, 0) : sx(lane(n, size, 0), esize);
     for (unsigned i = 1; i < elems; i++) {
-        __int128 x = as_int(lane(&n, size, i), esize, u);
+        int64_t x = u ? (int64_t)lane(n, size, i) : sx(lane(n, size, i), esize);
         switch (opcode) {
         case ACROSS_MAXV: acc = x > acc ? x : acc; break;
         case ACROSS_MINV: acc = x < acc ? x : acc; break;
         default: acc += x; break;
         }
     }
-    if (opcode == ACROSS_ADDLV)
-        set_lane(&d, size + 1, 0, (uint64_t)acc);
-    else
-        set_lane(&d, size, 0, (uint64_t)acc);
+    return acc;
+}
+
+/* Integer reductions; the opcode (bits 16:12) selects the operation. */
+int a64_simd_across(arm_cpu *cpu, const a64_op *op) {
+    uint32_t insn = op->insn;
+    unsigned size = f_size(insn), opcode = (insn >> 12) & 31;
+    bool q = f_q(insn), u = f_u(insn);
+    if (size == 3 || (size == 2 && !q)) return a64_undef(cpu, op);
+    SIMD_PROLOGUE();
+    unsigned elems = (8u << q) >> size;
+    vreg n = vget(cpu, f_rn(insn)), d = {0};
+    int64_t acc;
+#define REDUCE(sz) acc = reduce_lanes(&n, sz, elems, opcode, u)
+    SIMD_BY_SIZE(size, REDUCE);
+#undef REDUCE
+    set_lane(&d, opcode == ACROSS_ADDLV ? size + 1 : size, 0, (uint64_t)acc);
     vput(cpu, f_rd(insn), d, false);
     return A64_NEXT;
 }

@@ -12,9 +12,11 @@ static bool copy_element(uint32_t insn, unsigned max_size, unsigned *size, unsig
     return *size <= max_size;
 }
 
+/* Replicates the element x of the given size over the register (a multiply spreads it). */
 static void fill(vreg *d, unsigned size, uint64_t x) {
-    for (unsigned i = 0; i < 16u >> size; i++)
-        set_lane(d, size, i, x);
+    static const uint64_t spread[4] = {0x0101010101010101ull, 0x0001000100010001ull,
+                                       0x0000000100000001ull, 1};
+    d->d[0] = d->d[1] = (x & emask(8u << size)) * spread[size];
 }
 
 /* DUP (element), vector and scalar (MOV Bd, Vn.B[i]). */
@@ -96,30 +98,36 @@ int a64_simd_ins_elem(arm_cpu *cpu, const a64_op *op) {
 }
 
 /* UZP1/UZP2, TRN1/TRN2, ZIP1/ZIP2: opcode bits 13:12 pick the kind, bit 14 the part. */
+SIMD_INLINE void permute_lanes(vreg *d, const vreg *n, const vreg *m, unsigned size, bool q,
+                               unsigned kind, unsigned part) {
+    unsigned half = ((8u << q) >> size) / 2;
+    for (unsigned i = 0; i < half; i++) {
+        switch (kind) {
+        case 1: /* UZP: even or odd elements of Vm:Vn */
+            set_lane(d, size, i, lane(n, size, 2 * i + part));
+            set_lane(d, size, half + i, lane(m, size, 2 * i + part));
+            break;
+        case 2: /* TRN */
+            set_lane(d, size, 2 * i, lane(n, size, 2 * i + part));
+            set_lane(d, size, 2 * i + 1, lane(m, size, 2 * i + part));
+            break;
+        default: /* ZIP */
+            set_lane(d, size, 2 * i, lane(n, size, part * half + i));
+            set_lane(d, size, 2 * i + 1, lane(m, size, part * half + i));
+            break;
+        }
+    }
+}
 int a64_simd_permute(arm_cpu *cpu, const a64_op *op) {
     uint32_t insn = op->insn;
     unsigned size = f_size(insn), part = (insn >> 14) & 1, kind = (insn >> 12) & 3;
     bool q = f_q(insn);
     if (size == 3 && !q) return a64_undef(cpu, op);
     SIMD_PROLOGUE();
-    unsigned elems = (8u << q) >> size, half = elems / 2;
     vreg n = vget(cpu, f_rn(insn)), m = vget(cpu, f_rm(insn)), d = {0};
-    for (unsigned i = 0; i < half; i++) {
-        switch (kind) {
-        case 1: /* UZP: even or odd elements of Vm:Vn */
-            set_lane(&d, size, i, lane(&n, size, 2 * i + part));
-            set_lane(&d, size, half + i, lane(&m, size, 2 * i + part));
-            break;
-        case 2: /* TRN */
-            set_lane(&d, size, 2 * i, lane(&n, size, 2 * i + part));
-            set_lane(&d, size, 2 * i + 1, lane(&m, size, 2 * i + part));
-            break;
-        default: /* ZIP */
-            set_lane(&d, size, 2 * i, lane(&n, size, part * half + i));
-            set_lane(&d, size, 2 * i + 1, lane(&m, size, part * half + i));
-            break;
-        }
-    }
+#define PERMUTE(sz) permute_lanes(&d, &n, &m, sz, q, kind, part)
+    SIMD_BY_SIZE(size, PERMUTE);
+#undef PERMUTE
     vput(cpu, f_rd(insn), d, q);
     return A64_NEXT;
 }

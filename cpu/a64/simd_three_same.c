@@ -3,6 +3,12 @@
  * only in signedness; encodings whose U bit names another operation have their own handler. */
 #include "a64/simd.h"
 
+/* Signed or unsigned ordering of two raw elements in 64-bit arithmetic (cheaper than the
+ * 128-bit as_int on the hot compare/min/max paths). */
+static inline bool lane_gt(uint64_t a, uint64_t b, unsigned esize, bool u) {
+    return u ? a > b : sx(a, esize) > sx(b, esize);
+}
+
 #define N_   as_int(n, esize, u)
 #define M_   as_int(m, esize, u)
 #define ONES emask(esize)
@@ -12,14 +18,14 @@ SIMD_INT3(simd_rhadd, SZ_NO_D | SZ_NO_SCALAR, (uint64_t)((N_ + M_ + 1) >> 1) & O
 SIMD_INT3(simd_hsub, SZ_NO_D | SZ_NO_SCALAR, (uint64_t)((N_ - M_) >> 1) & ONES)
 SIMD_INT3(simd_qadd, SZ_ANY, sat_su(N_ + M_, esize, u, qc))
 SIMD_INT3(simd_qsub, SZ_ANY, sat_su(N_ - M_, esize, u, qc))
-SIMD_INT3(simd_cmgt, SZ_SCALAR_D, N_ > M_ ? ONES : 0)
-SIMD_INT3(simd_cmge, SZ_SCALAR_D, N_ >= M_ ? ONES : 0)
+SIMD_INT3(simd_cmgt, SZ_SCALAR_D, lane_gt(n, m, esize, u) ? ONES : 0)
+SIMD_INT3(simd_cmge, SZ_SCALAR_D, !lane_gt(m, n, esize, u) ? ONES : 0)
 SIMD_INT3(simd_shl_reg, SZ_SCALAR_D, shift_by_reg(n, (int8_t)m, esize, u, false, false, qc))
 SIMD_INT3(simd_rshl_reg, SZ_SCALAR_D, shift_by_reg(n, (int8_t)m, esize, u, true, false, qc))
 SIMD_INT3(simd_qshl_reg, SZ_ANY, shift_by_reg(n, (int8_t)m, esize, u, false, true, qc))
 SIMD_INT3(simd_qrshl_reg, SZ_ANY, shift_by_reg(n, (int8_t)m, esize, u, true, true, qc))
-SIMD_INT3(simd_max, SZ_NO_D | SZ_NO_SCALAR, N_ > M_ ? n : m)
-SIMD_INT3(simd_min, SZ_NO_D | SZ_NO_SCALAR, N_ < M_ ? n : m)
+SIMD_INT3(simd_max, SZ_NO_D | SZ_NO_SCALAR, lane_gt(n, m, esize, u) ? n : m)
+SIMD_INT3(simd_min, SZ_NO_D | SZ_NO_SCALAR, lane_gt(m, n, esize, u) ? n : m)
 SIMD_INT3(simd_abd, SZ_NO_D | SZ_NO_SCALAR, (uint64_t)(N_ > M_ ? N_ - M_ : M_ - N_) & ONES)
 SIMD_INT3(simd_aba, SZ_NO_D | SZ_NO_SCALAR, (d + (uint64_t)(N_ > M_ ? N_ - M_ : M_ - N_)) & ONES)
 /* U=0 ADD, U=1 SUB. */
@@ -75,20 +81,26 @@ int a64_simd_logic(arm_cpu *cpu, const a64_op *op) {
 
 /* Pairwise over the concatenation Vm:Vn: element i of the result combines elements 2i and 2i+1
  * (the low half of the result comes from Vn). */
+SIMD_INLINE void pairwise_lanes(vreg *d, const vreg *n, const vreg *m, unsigned size, bool q,
+                                bool u, lane_fn3 *fn) {
+    unsigned esize = 8u << size, half = ((8u << q) >> size) / 2;
+    bool qc = false;
+    for (unsigned i = 0; i < half; i++) {
+        set_lane(d, size, i, fn(lane(n, size, 2 * i), lane(n, size, 2 * i + 1), 0, esize, u, &qc));
+        set_lane(d, size, half + i,
+                 fn(lane(m, size, 2 * i), lane(m, size, 2 * i + 1), 0, esize, u, &qc));
+    }
+}
 SIMD_INLINE int simd_pairwise(arm_cpu *cpu, const a64_op *op, lane_fn3 *fn, bool allow_d) {
     uint32_t insn = op->insn;
-    unsigned size = f_size(insn), esize = 8u << size;
-    bool q = f_q(insn), u = f_u(insn), qc = false;
+    unsigned size = f_size(insn);
+    bool q = f_q(insn), u = f_u(insn);
     if ((size == 3 && (!allow_d || !q))) return a64_undef(cpu, op);
     SIMD_PROLOGUE();
-    unsigned elems = (8u << q) >> size, half = elems / 2;
     vreg n = vget(cpu, f_rn(insn)), m = vget(cpu, f_rm(insn)), d = {0};
-    for (unsigned i = 0; i < half; i++) {
-        set_lane(&d, size, i,
-                 fn(lane(&n, size, 2 * i), lane(&n, size, 2 * i + 1), 0, esize, u, &qc));
-        set_lane(&d, size, half + i,
-                 fn(lane(&m, size, 2 * i), lane(&m, size, 2 * i + 1), 0, esize, u, &qc));
-    }
+#define PAIRWISE(sz) pairwise_lanes(&d, &n, &m, sz, q, u, fn)
+    SIMD_BY_SIZE(size, PAIRWISE);
+#undef PAIRWISE
     vput(cpu, f_rd(insn), d, q);
     return A64_NEXT;
 }
