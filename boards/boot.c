@@ -117,6 +117,9 @@ static bool plan_firmware_framebuffer(machine *m, dtb_fixups *fx) {
     return false;
 }
 
+/* Root compatible strings a device tree for the Pi boards must carry. */
+static const char *const rpi_dt_compatible[] = {"brcm,bcm2837", NULL};
+
 static int prepare_image(machine *m, const arm64_image_info *info, char *err, size_t errlen) {
     boot_plan *b = &m->boot;
     const machine_options *o = &m->opts;
@@ -139,6 +142,11 @@ static int prepare_image(machine *m, const arm64_image_info *info, char *err, si
     b->dtb_path = strdup(o->dtb);
     if (read_raw(o->dtb, DTB_MAX_SIZE, &b->dtb, &b->dtb_len, err, errlen) < 0) return -1;
     if (dtb_check(o->dtb, b->dtb, b->dtb_len, err, errlen) < 0) return -1;
+    /* A Pi board: a DTB for another SoC would boot into silence (no console, no interrupt
+     * controller it knows), so refuse it by its root compatible as the firmware flow does. */
+    if (m->desc->firmware && dtb_check_compatible(o->dtb, b->dtb, m->desc->description,
+                                                  rpi_dt_compatible, err, errlen) < 0)
+        return -1;
     uint64_t seed_state = o->seed;
     uint8_t rng_seed[64];
     for (unsigned i = 0; i < sizeof rng_seed; i += 8) {
@@ -178,7 +186,6 @@ static int prepare_image(machine *m, const arm64_image_info *info, char *err, si
 static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
     boot_plan *b = &m->boot;
     const machine_options *o = &m->opts;
-    static const char *const compatible[] = {"brcm,bcm2837", NULL};
     uint64_t seed_state = o->seed;
     uint8_t rng_seed[64];
     for (unsigned i = 0; i < sizeof rng_seed; i += 8) {
@@ -192,7 +199,7 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
                     : m->desc->sdram_size ? m->desc->sdram_size
                                           : m->ram_size,
         .id = {.revision = 0xa02082, .serial = serial}, /* 3 Model B, 1 GiB, Sony UK */
-        .dt_compatible = compatible,
+        .dt_compatible = rpi_dt_compatible,
         .have_mac = true,
         .mac = {0xB8, 0x27, 0xEB, (uint8_t)(serial >> 16), (uint8_t)(serial >> 8), (uint8_t)serial},
         .have_kaslr_seed = true,

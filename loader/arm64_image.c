@@ -23,6 +23,29 @@ static uint32_t le32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static uint16_t le16(const uint8_t *p) {
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Kernels with an EFI stub ("MZ" at 0, PE header offset at 0x3c) list their file contents in the
+ * PE section table (PointerToRawData + SizeOfRawData), which gives the length the file must have
+ * at least: the only way to tell a truncated Image, as the arm64 header has no file size. Returns
+ * that length, or 0 when there is no usable PE header. */
+static uint64_t pe_file_end(const uint8_t *data, size_t len) {
+    if (len < ARM64_IMAGE_HEADER_SIZE || data[0] != 'M' || data[1] != 'Z') return 0;
+    uint64_t pe = le32(data + 0x3c);
+    if (pe + 24 > len || le32(data + pe) != 0x00004550u /* "PE\0\0" */) return 0;
+    unsigned nsec = le16(data + pe + 6);
+    uint64_t sec = pe + 24 + le16(data + pe + 20);
+    uint64_t end = 0;
+    for (unsigned i = 0; i < nsec; i++, sec += 40) {
+        if (sec + 40 > len) return UINT64_MAX; /* the section table itself is cut off */
+        uint64_t e = (uint64_t)le32(data + sec + 20) + le32(data + sec + 16);
+        if (e > end) end = e;
+    }
+    return end;
+}
+
 bool loader_is_arm64_image(const uint8_t *data, size_t len) {
     return len >= ARM64_IMAGE_HEADER_SIZE && le32(data + 0x38) == ARM64_IMAGE_MAGIC;
 }
@@ -63,6 +86,17 @@ int loader_parse_arm64_image(const char *path, const uint8_t *data, size_t len,
     if (info->image_size && info->image_size < ARM64_IMAGE_HEADER_SIZE) {
         snprintf(err, errlen, "%s: corrupt arm64 Image header (image_size 0x%" PRIx64 ")", path,
                  info->image_size);
+        return -1;
+    }
+    uint64_t need = pe_file_end(data, len);
+    if (need > len) {
+        if (need == UINT64_MAX)
+            snprintf(err, errlen, "%s: truncated arm64 Image (%zu bytes, cut inside the PE header)",
+                     path, len);
+        else
+            snprintf(err, errlen,
+                     "%s: truncated arm64 Image (%zu bytes, its PE sections need %" PRIu64 ")",
+                     path, len, need);
         return -1;
     }
     if (info->image_size == 0) info->image_size = len;
