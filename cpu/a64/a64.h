@@ -60,20 +60,13 @@ bool a64_take_pending_interrupt(arm_cpu *c);
  *   if (unlikely(cpu->fp_trap_el)) return a64_fp_trap(cpu, op); */
 int a64_fp_trap(arm_cpu *c, const a64_op *op);
 
-/* Condition codes (B.cond, CSEL, CCMP). */
+/* Condition codes (B.cond, CSEL, CCMP): bit NZCV (the flags as a 4-bit number) of the mask of
+ * the condition says whether it holds. */
 static inline bool cond_holds(uint32_t nzcv, unsigned cond) {
-    bool n = nzcv & NZCV_N, z = nzcv & NZCV_Z, cf = nzcv & NZCV_C, v = nzcv & NZCV_V, r;
-    switch (cond >> 1) {
-    case 0: r = z; break;
-    case 1: r = cf; break;
-    case 2: r = n; break;
-    case 3: r = v; break;
-    case 4: r = cf && !z; break;
-    case 5: r = n == v; break;
-    case 6: r = n == v && !z; break;
-    default: r = true; break;
-    }
-    return (cond & 1) && cond != 15 ? !r : r;
+    static const uint16_t masks[16] = {0xf0f0, 0x0f0f, 0xcccc, 0x3333, 0xff00, 0x00ff,
+                                       0xaaaa, 0x5555, 0x0c0c, 0xf3f3, 0xaa55, 0x55aa,
+                                       0x0a05, 0xf5fa, 0xffff, 0xffff};
+    return (masks[cond & 15] >> (nzcv >> 28)) & 1;
 }
 
 /* AddWithCarry for 64- and 32-bit operands: result and NZCV. */
