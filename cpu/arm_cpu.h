@@ -21,7 +21,7 @@
  * EL1 both use the EL1&0 regime but have different permissions; LDTR/STTR at EL1 use MMU_IDX_EL0.
  */
 enum { MMU_IDX_EL0 = 0, MMU_IDX_EL1 = 1, MMU_IDX_EL2 = 2, MMU_IDX_EL3 = 3, MMU_IDX_COUNT = 4 };
-enum { TLB_BITS = 8, TLB_SIZE = 1 << TLB_BITS, PAGE_BITS = 12, PAGE_SIZE = 1 << PAGE_BITS };
+enum { TLB_BITS = 10, TLB_SIZE = 1 << TLB_BITS, PAGE_BITS = 12, PAGE_SIZE = 1 << PAGE_BITS };
 #define PAGE_MASK (~(uint64_t)(PAGE_SIZE - 1))
 /* Flag bits in the low bits of a tag. A fast-path compare is tag == (va & (PAGE_MASK | size-1)),
  * so an access that is misaligned or hits a flagged entry never matches and takes the slow path.

@@ -379,22 +379,29 @@ uint16_t tlb_asid_of_arg(const arm_cpu *c, uint64_t arg) {
     return (c->tcr[1] >> 36) & 1 ? asid : (uint16_t)(asid & 0xff);
 }
 
-void tlb_protect_code_page(cpu_cluster *cl, uint64_t pa_page) {
+/* Sets or clears TLB_FLAG_CODE in every write tag of pa_page, on every core (empty TLBs skipped).
+ */
+static void code_page_flag(cpu_cluster *cl, uint64_t pa_page, bool set) {
     for (unsigned i = 0; i < cl->n; i++)
-        for (unsigned m = 0; m < MMU_IDX_COUNT; m++)
+        for (unsigned m = 0; m < MMU_IDX_COUNT; m++) {
+            arm_cpu *c = cl->cores[i];
+            if (c->tlb_clean[m]) continue;
+            tlb_entry *t = c->tlb[m];
             for (unsigned k = 0; k < TLB_SIZE; k++) {
-                tlb_entry *e = &cl->cores[i]->tlb[m][k];
-                if (e->pa_page == pa_page && !(e->tag_write & TLB_FLAG_BAD))
+                tlb_entry *e = &t[k];
+                if (e->pa_page != pa_page || (e->tag_write & TLB_FLAG_BAD)) continue;
+                if (set)
                     e->tag_write |= TLB_FLAG_CODE;
+                else
+                    e->tag_write &= ~(uint64_t)TLB_FLAG_CODE;
             }
+        }
+}
+
+void tlb_protect_code_page(cpu_cluster *cl, uint64_t pa_page) {
+    code_page_flag(cl, pa_page, true);
 }
 
 void tlb_unprotect_code_page(cpu_cluster *cl, uint64_t pa_page) {
-    for (unsigned i = 0; i < cl->n; i++)
-        for (unsigned m = 0; m < MMU_IDX_COUNT; m++)
-            for (unsigned k = 0; k < TLB_SIZE; k++) {
-                tlb_entry *e = &cl->cores[i]->tlb[m][k];
-                if (e->pa_page == pa_page && !(e->tag_write & TLB_FLAG_BAD))
-                    e->tag_write &= ~(uint64_t)TLB_FLAG_CODE;
-            }
+    code_page_flag(cl, pa_page, false);
 }
