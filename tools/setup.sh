@@ -14,7 +14,7 @@ cd "$SOCEMU_ROOT"
 
 # >>> Step 4 switch. Set to 1 once `socemu --board rpi3 --sd` boots the demo card (CPU + rpi3
 # board + firmware emulation done); SOCEMU_BOOT_DEMO=1 in the environment tries it earlier.
-RPI3_SD_BOOT_READY=0
+RPI3_SD_BOOT_READY=1
 BOOT_DEMO=${SOCEMU_BOOT_DEMO:-$RPI3_SD_BOOT_READY}
 BOOT_TIMEOUT=${SOCEMU_BOOT_TIMEOUT:-300}
 # <<<
