@@ -1,7 +1,7 @@
 /* Arithmetic: FPAdd, FPSub, FPMul, FPMulX, FPDiv, FPSqrt, FPMulAdd, FPRecipStepFused,
  * FPRSqrtStepFused and FPMax/FPMin/FPMaxNum/FPMinNum. Each computes the exact result as an
  * integer significand (128-bit) and rounds once. */
-#include "fp_internal.h"
+#include "fp_fast.h"
 
 static uint64_t exact_zero_result(const fp_format *f, fp_status *st) {
     /* An exact zero sum of nonzero or opposite-signed operands is -0 only when rounding down. */
@@ -230,6 +230,13 @@ static uint64_t step_fused(const fp_format *f, uint64_t a, uint64_t b, bool rsqr
 
 /* FPMax (is_max) / FPMin. */
 static uint64_t max_min(const fp_format *f, uint64_t a, uint64_t b, bool is_max, fp_status *st) {
+    int fast_order_ab;
+    if (fast_order(f, a, b, &fast_order_ab)) {
+        /* No NaN, no denormal: the larger (smaller) encoding itself; equal values have the same
+         * encoding except for zeros, where AND gives +0 for max and OR gives -0 for min. */
+        if (fast_order_ab == 0) return is_max ? a & b : a | b;
+        return (fast_order_ab > 0) == is_max ? a : b;
+    }
     fp_unpacked ua = fp_unpack(f, a, st), ub = fp_unpack(f, b, st);
     uint64_t result;
     if (fp_process_nans(f, ua.type, ub.type, a, b, st, &result)) return result;
@@ -247,6 +254,8 @@ static uint64_t max_min(const fp_format *f, uint64_t a, uint64_t b, bool is_max,
 /* FPMaxNum / FPMinNum: a single quiet NaN loses against any number. */
 static uint64_t max_min_num(const fp_format *f, uint64_t a, uint64_t b, bool is_max,
                             fp_status *st) {
+    int order;
+    if (fast_order(f, a, b, &order)) return max_min(f, a, b, is_max, st); /* no NaN */
     fp_type ta = fp_unpack(f, a, st).type, tb = fp_unpack(f, b, st).type;
     if (ta == FP_QNAN && tb != FP_QNAN)
         a = fp_infinity(f, is_max);
@@ -257,37 +266,51 @@ static uint64_t max_min_num(const fp_format *f, uint64_t a, uint64_t b, bool is_
 
 #define DEFINE_ARITH(T, P, FMT)                                                                    \
     T P##_add(T a, T b, fp_status *st) {                                                           \
+        T fast_r;                                                                                  \
+        if (fast_##P##_add(a, b, st, &fast_r)) return fast_r;                                      \
         return (T)add_sub(&FMT, a, b, false, st);                                                  \
     }                                                                                              \
     T P##_sub(T a, T b, fp_status *st) {                                                           \
+        T fast_r;                                                                                  \
+        if (fast_##P##_sub(a, b, st, &fast_r)) return fast_r;                                      \
         return (T)add_sub(&FMT, a, b, true, st);                                                   \
     }                                                                                              \
     T P##_mul(T a, T b, fp_status *st) {                                                           \
+        T fast_r;                                                                                  \
+        if (fast_##P##_mul(a, b, st, &fast_r)) return fast_r;                                      \
         return (T)mul(&FMT, a, b, false, st);                                                      \
     }                                                                                              \
     T P##_mulx(T a, T b, fp_status *st) {                                                          \
+        T fast_r;                                                                                  \
+        if (fast_##P##_mul(a, b, st, &fast_r)) return fast_r;                                      \
         return (T)mul(&FMT, a, b, true, st);                                                       \
     }                                                                                              \
     T P##_div(T a, T b, fp_status *st) {                                                           \
+        T fast_r;                                                                                  \
+        if (fast_##P##_div(a, b, st, &fast_r)) return fast_r;                                      \
         return (T)divide(&FMT, a, b, st);                                                          \
     }                                                                                              \
     T P##_sqrt(T a, fp_status *st) {                                                               \
+        T fast_r;                                                                                  \
+        if (fast_##P##_sqrt(a, st, &fast_r)) return fast_r;                                        \
         return (T)square_root(&FMT, a, st);                                                        \
     }                                                                                              \
     T P##_muladd(T addend, T n, T m, fp_status *st) {                                              \
+        T fast_r;                                                                                  \
+        if (fast_##P##_muladd(addend, n, m, st, &fast_r)) return fast_r;                           \
         return (T)muladd(&FMT, addend, n, m, st);                                                  \
     }                                                                                              \
     T P##_fmadd(T n, T m, T a, fp_status *st) {                                                    \
-        return (T)muladd(&FMT, a, n, m, st);                                                       \
+        return P##_muladd(a, n, m, st);                                                            \
     }                                                                                              \
     T P##_fmsub(T n, T m, T a, fp_status *st) {                                                    \
-        return (T)muladd(&FMT, a, P##_neg(n), m, st);                                              \
+        return P##_muladd(a, P##_neg(n), m, st);                                                   \
     }                                                                                              \
     T P##_fnmadd(T n, T m, T a, fp_status *st) {                                                   \
-        return (T)muladd(&FMT, P##_neg(a), P##_neg(n), m, st);                                     \
+        return P##_muladd(P##_neg(a), P##_neg(n), m, st);                                          \
     }                                                                                              \
     T P##_fnmsub(T n, T m, T a, fp_status *st) {                                                   \
-        return (T)muladd(&FMT, P##_neg(a), n, m, st);                                              \
+        return P##_muladd(P##_neg(a), n, m, st);                                                   \
     }                                                                                              \
     T P##_recps(T a, T b, fp_status *st) {                                                         \
         return (T)step_fused(&FMT, a, b, false, st);                                               \

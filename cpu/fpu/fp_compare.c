@@ -1,6 +1,6 @@
 /* FPCompare (FCMP/FCMPE), the SIMD compares FPCompareEQ/GE/GT (and absolute forms), FPAbs and
  * FPNeg. */
-#include "fp_internal.h"
+#include "fp_fast.h"
 
 /* Unpacks both operands (so FZ raises IDC for each) and tells whether either is a NaN. */
 static bool unpack_pair(const fp_format *f, uint64_t a, uint64_t b, fp_unpacked *ua,
@@ -12,17 +12,22 @@ static bool unpack_pair(const fp_format *f, uint64_t a, uint64_t b, fp_unpacked 
 
 static uint32_t compare(const fp_format *f, uint64_t a, uint64_t b, bool signal_nans,
                         fp_status *st) {
+    int order;
+    if (fast_order(f, a, b, &order))
+        return order == 0 ? FP_NZCV_EQUAL : order < 0 ? FP_NZCV_LESS : FP_NZCV_GREATER;
     fp_unpacked ua, ub;
     if (unpack_pair(f, a, b, &ua, &ub, st)) {
         if (ua.type == FP_SNAN || ub.type == FP_SNAN || signal_nans) fp_raise(st, FPSR_IOC);
         return FP_NZCV_UNORDERED;
     }
-    int order = fp_compare_values(&ua, &ub);
+    order = fp_compare_values(&ua, &ub);
     return order == 0 ? FP_NZCV_EQUAL : order < 0 ? FP_NZCV_LESS : FP_NZCV_GREATER;
 }
 
 /* FPCompareEQ: quiet (IOC only for signalling NaNs). */
 static bool compare_eq(const fp_format *f, uint64_t a, uint64_t b, fp_status *st) {
+    int order;
+    if (fast_order(f, a, b, &order)) return order == 0;
     fp_unpacked ua, ub;
     if (unpack_pair(f, a, b, &ua, &ub, st)) {
         if (ua.type == FP_SNAN || ub.type == FP_SNAN) fp_raise(st, FPSR_IOC);
@@ -34,12 +39,14 @@ static bool compare_eq(const fp_format *f, uint64_t a, uint64_t b, fp_status *st
 /* FPCompareGE / FPCompareGT: signalling (IOC for any NaN). */
 static bool compare_ordered(const fp_format *f, uint64_t a, uint64_t b, bool or_equal,
                             fp_status *st) {
+    int order;
+    if (fast_order(f, a, b, &order)) return or_equal ? order >= 0 : order > 0;
     fp_unpacked ua, ub;
     if (unpack_pair(f, a, b, &ua, &ub, st)) {
         fp_raise(st, FPSR_IOC);
         return false;
     }
-    int order = fp_compare_values(&ua, &ub);
+    order = fp_compare_values(&ua, &ub);
     return or_equal ? order >= 0 : order > 0;
 }
 

@@ -1,6 +1,6 @@
 /* Conversions: FPConvert between precisions (with FPCR.AHP for half), FPRoundInt (FRINT*),
  * FPToFixed (FCVT*S/U, with fbits) and FixedToFP (SCVTF/UCVTF). */
-#include "fp_internal.h"
+#include "fp_fast.h"
 
 /* FPConvertNaN: keep the sign and the top payload bits, force the quiet bit. */
 static uint64_t convert_nan(const fp_format *from, const fp_format *to, uint64_t bits) {
@@ -103,6 +103,10 @@ static uint64_t round_int(const fp_format *f, uint64_t a, fp_rounding rounding, 
 /* FPToFixed into a `bits`-wide signed or unsigned integer, saturating. */
 static uint64_t to_fixed(const fp_format *f, uint64_t a, int fbits, bool is_unsigned, int bits,
                          fp_rounding rounding, fp_status *st) {
+    uint64_t fast_result;
+    if (rounding == FP_ROUND_ZERO &&
+        fast_to_fixed_rz(f, a, fbits, is_unsigned, bits, st, &fast_result))
+        return fast_result;
     fp_unpacked u = fp_unpack(f, a, st);
     const __int128 max = is_unsigned ? ((__int128)1 << bits) - 1 : ((__int128)1 << (bits - 1)) - 1;
     const __int128 min = is_unsigned ? 0 : -((__int128)1 << (bits - 1));
@@ -137,6 +141,9 @@ static uint64_t to_fixed(const fp_format *f, uint64_t a, int fbits, bool is_unsi
 
 static uint64_t from_fixed(const fp_format *f, bool negative, uint64_t magnitude, int fbits,
                            fp_rounding rounding, fp_status *st) {
+    uint64_t fast_result;
+    if (fast_from_fixed(f, negative, magnitude, fbits, rounding, st, &fast_result))
+        return fast_result;
     if (magnitude == 0) return fp_zero(f, false);
     fp_exact v = {negative, -fbits, magnitude};
     return fp_round(f, v, rounding, st);
@@ -191,6 +198,8 @@ f16 fp64_to_fp16(f64 a, fp_status *st) {
     return fp64_to_fp16_round(a, fp_status_rounding(st), st);
 }
 f64 fp32_to_fp64(f32 a, fp_status *st) {
+    f64 fast_result;
+    if (fast_fp32_to_fp64(a, &fast_result)) return fast_result;
     return convert(&fp_format32, &fp_format64, a, fp_status_rounding(st), st);
 }
 f32 fp64_to_fp32(f64 a, fp_status *st) {
@@ -203,5 +212,7 @@ f16 fp64_to_fp16_round(f64 a, fp_rounding rounding, fp_status *st) {
     return (f16)convert(&fp_format64, &fp_format16, a, rounding, st);
 }
 f32 fp64_to_fp32_round(f64 a, fp_rounding rounding, fp_status *st) {
+    f32 fast_result;
+    if (fast_fp64_to_fp32(a, rounding, st, &fast_result)) return fast_result;
     return (f32)convert(&fp_format64, &fp_format32, a, rounding, st);
 }

@@ -4,6 +4,7 @@
 #include "fp_internal.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 int fp_recip_estimate(int a) {
     /* a in 256..511 is a 9-bit fixed-point value in [0.5, 1); round to nearest twice. */
@@ -29,21 +30,30 @@ int fp_rsqrt_estimate(int a) {
 /* Estimates are 256..511, so only the low 8 bits are stored. Built once (vCPU threads may race). */
 static uint8_t recip_table[256], rsqrt_table[384];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+/* Set (release) once the tables are built: the per-call check is one acquire load instead of a
+ * pthread_once call, which is a library call with its own barrier on every estimate. */
+static atomic_bool tables_ready;
 
 static void build_tables(void) {
     for (int i = 0; i < 256; i++)
         recip_table[i] = (uint8_t)fp_recip_estimate(256 + i);
     for (int i = 0; i < 384; i++)
         rsqrt_table[i] = (uint8_t)fp_rsqrt_estimate(128 + i);
+    atomic_store_explicit(&tables_ready, true, memory_order_release);
+}
+
+static inline void ensure_tables(void) {
+    if (!atomic_load_explicit(&tables_ready, memory_order_acquire))
+        pthread_once(&tables_once, build_tables);
 }
 
 static int recip_lookup(int a) {
-    pthread_once(&tables_once, build_tables);
+    ensure_tables();
     return 256 + recip_table[a - 256];
 }
 
 static int rsqrt_lookup(int a) {
-    pthread_once(&tables_once, build_tables);
+    ensure_tables();
     return 256 + rsqrt_table[a - 128];
 }
 

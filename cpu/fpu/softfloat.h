@@ -149,6 +149,14 @@ f16 fp32_to_fp16_round(f32 a, fp_rounding rounding, fp_status *st);
 f16 fp64_to_fp16_round(f64 a, fp_rounding rounding, fp_status *st);
 f32 fp64_to_fp32_round(f64 a, fp_rounding rounding, fp_status *st);
 
+/* Host-FPU fast paths (fp_fast.h): the common cases (RN, normal or zero operands, normal results)
+ * are computed with the host FPU when that provably gives the same bits and flags. On by default;
+ * the environment variable SOCEMU_NO_FP_FAST=1 (read at start-up) or fp_set_fast_path(false)
+ * forces the pure software path everywhere (bisection, differential tests). Not thread safe:
+ * set it before vCPU threads start. */
+void fp_set_fast_path(bool enable);
+bool fp_fast_path_enabled(void);
+
 /* URECPE / URSQRTE: unsigned fixed-point estimates (no FPCR, no flags). */
 uint32_t fp_urecpe_u32(uint32_t a);
 uint32_t fp_ursqrte_u32(uint32_t a);

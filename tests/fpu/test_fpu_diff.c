@@ -801,6 +801,11 @@ int main(void) {
         }
     }
     unicorn_setup(code, nslots);
+    /* With the fast paths on (the default; SOCEMU_NO_FP_FAST=1 turns them off), every case is
+     * also run on the software path alone, which must give the same bits and flags. */
+    bool fast_enabled = fp_fast_path_enabled();
+    printf("fpu_diff_unicorn: host-FPU fast paths %s\n",
+           fast_enabled ? "on (and compared with the software path)" : "off");
 
     long total = 0, failures = 0, excluded = 0;
     for (size_t i = 0; i < sizeof insns / sizeof insns[0]; i++) {
@@ -824,6 +829,19 @@ int main(void) {
                 outcome model = run_model(in, slots[s].fbits, &o);
                 outcome emulator = run_unicorn(in, slots[s].address, &o);
                 op_cases++;
+                if (fast_enabled) { /* the software path alone must agree as well */
+                    fp_set_fast_path(false);
+                    outcome soft = run_model(in, slots[s].fbits, &o);
+                    fp_set_fast_path(true);
+                    if (soft.value != model.value || soft.fpsr != model.fpsr) {
+                        if (op_failures++ < 5) {
+                            fprintf(stderr, "FAST/SOFTWARE MISMATCH (software path below as "
+                                            "\"unicorn\")\n");
+                            print_case(&slots[s], &o, model, soft);
+                        }
+                        continue;
+                    }
+                }
                 flags_seen |= emulator.fpsr;
                 if (model.value == emulator.value && model.fpsr == emulator.fpsr) continue;
                 if (unicorn_deviates(in, &o, model, emulator)) {

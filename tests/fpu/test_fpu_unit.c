@@ -267,7 +267,7 @@ static void fused_and_double(void) {
     T(RN, fp32_rsqrts(ONE, ONE, &st), ONE, 0); /* (3 - 1) / 2 */
 }
 
-int main(void) {
+static void all_cases(void) {
     nan_rules();
     zeros_and_infinities();
     denormals_and_flush();
@@ -279,5 +279,15 @@ int main(void) {
     precision_conversions();
     estimates();
     fused_and_double();
+}
+
+int main(void) {
+    /* Every hand-worked case with the host-FPU fast paths as configured (on unless
+     * SOCEMU_NO_FP_FAST=1), then with the software path alone. */
+    bool fast = fp_fast_path_enabled();
+    all_cases();
+    fp_set_fast_path(false);
+    all_cases();
+    fp_set_fast_path(fast);
     return check_report("fpu_unit");
 }
