@@ -169,9 +169,8 @@ static inline bool fast_fp32_mul(uint32_t a, uint32_t b, fp_status *st, uint32_t
     return true;
 }
 /* The exact product's odd part is the product of the operands' odd parts (odd * odd is odd); it
- * is representable (the result is in normal range) iff that has at most 53 bits. The product of
- * an la-bit and an lb-bit number has la + lb - 1 or la + lb bits, so only la + lb <= 54 needs
- * the 64-bit multiply. */
+ * is representable (the result is in normal range) iff that has at most 53 bits. (One 64x64->128
+ * multiply: cheaper than counting bit lengths, bsr is slow on some hosts.) */
 static inline bool fast_fp64_mul(uint64_t a, uint64_t b, fp_status *st, uint64_t *out) {
     if (!fast_rn(st) || !f64_plain(a) || !f64_plain(b)) return false;
     double pv = f64_host(a) * f64_host(b);
@@ -181,9 +180,7 @@ static inline bool fast_fp64_mul(uint64_t a, uint64_t b, fp_status *st, uint64_t
         *out = r; /* an operand is zero: exact zero with the xor of the signs */
         return true;
     }
-    uint64_t ma = f64_odd_sig(a), mb = f64_odd_sig(b);
-    int bits = (64 - __builtin_clzll(ma)) + (64 - __builtin_clzll(mb));
-    if (bits > 54 || (ma * mb) >> 53) st->fpsr |= FPSR_IXC;
+    if (((u128)f64_odd_sig(a) * f64_odd_sig(b)) >> 53) st->fpsr |= FPSR_IXC;
     *out = r;
     return true;
 }
@@ -374,7 +371,7 @@ static inline bool fast_from_fixed(const fp_format *f, bool negative, uint64_t m
         *out = 0;
         return true;
     }
-    int significant = 64 - __builtin_clzll(mag) - __builtin_ctzll(mag);
+    uint64_t odd = mag >> __builtin_ctzll(mag); /* inexact iff more than F+1 bits */
     if (f->width == 32) {
         float v = (float)mag * f32_host((uint32_t)(127 - fbits) << 23);
         *out = f32_raw(negative ? -v : v);
@@ -384,7 +381,7 @@ static inline bool fast_from_fixed(const fp_format *f, bool negative, uint64_t m
     } else {
         return false;
     }
-    if (significant > f->frac_bits + 1) st->fpsr |= FPSR_IXC;
+    if (odd >> (f->frac_bits + 1)) st->fpsr |= FPSR_IXC;
     return true;
 }
 
