@@ -73,6 +73,43 @@ STORE_UNSCALED(stur_2, 2)
 STORE_UNSCALED(stur_4, 4)
 STORE_UNSCALED(stur_8, 8)
 
+/* Pre-index (ra = 0) and post-index (ra = 1) with writeback: ESR.ISV = 0. Loads whose base is
+ * their destination stay generic (the loaded value wins there). */
+static inline void write_base(arm_cpu *c, unsigned rn, uint64_t v) {
+    if (rn == 31)
+        c->sp = v;
+    else
+        c->x[rn] = v;
+}
+#define LOAD_WB(name, size, type)                                                                  \
+    static int name(arm_cpu *c, const a64_op *op) {                                                \
+        SP_CHECK(a64_ldst_imm9);                                                                   \
+        uint64_t base = base_reg(c, op->rn), v;                                                    \
+        if (!mem_read(c, op, op->ra ? base : base + op->imm, size, &v, c->mmu_idx, MEM_NO_ISV, 0)) \
+            return A64_EXIT_FAULT;                                                                 \
+        write_x(c, op->rd, (type)v);                                                               \
+        write_base(c, op->rn, base + op->imm);                                                     \
+        return A64_NEXT;                                                                           \
+    }
+#define STORE_WB(name, size)                                                                       \
+    static int name(arm_cpu *c, const a64_op *op) {                                                \
+        SP_CHECK(a64_ldst_imm9);                                                                   \
+        uint64_t base = base_reg(c, op->rn);                                                       \
+        if (!mem_write(c, op, op->ra ? base : base + op->imm, size, c->x[op->rd], c->mmu_idx,      \
+                       MEM_NO_ISV, 0))                                                             \
+            return A64_EXIT_FAULT;                                                                 \
+        write_base(c, op->rn, base + op->imm);                                                     \
+        return A64_NEXT;                                                                           \
+    }
+LOAD_WB(ldr_wb_1, 1, uint8_t)
+LOAD_WB(ldr_wb_2, 2, uint16_t)
+LOAD_WB(ldr_wb_4, 4, uint32_t)
+LOAD_WB(ldr_wb_8, 8, uint64_t)
+STORE_WB(str_wb_1, 1)
+STORE_WB(str_wb_2, 2)
+STORE_WB(str_wb_4, 4)
+STORE_WB(str_wb_8, 8)
+
 /* Register offset: base + (Xm or extended Wm) << shift; op->ra = option, op->aux = iss,
  * op->imm = shift. */
 #define LOAD_REG(name, size, type)                                                                 \
@@ -307,12 +344,20 @@ static int b_imm(arm_cpu *c, const a64_op *op) {
     c->pc = op_pc(c, op) + op->imm;
     return A64_EXIT_RETIRED;
 }
+static int bl_imm(arm_cpu *c, const a64_op *op) {
+    uint64_t pc = op_pc(c, op);
+    c->x[30] = pc + 4;
+    c->pc = pc + op->imm;
+    return A64_EXIT_RETIRED;
+}
 
 /* ---- Decode-time selection ---------------------------------------------------------------- */
 static const a64_handler load_uimm[4] = {ldr_uimm_1, ldr_uimm_2, ldr_uimm_4, ldr_uimm_8};
 static const a64_handler store_uimm[4] = {str_uimm_1, str_uimm_2, str_uimm_4, str_uimm_8};
 static const a64_handler load_unscaled[4] = {ldur_1, ldur_2, ldur_4, ldur_8};
 static const a64_handler store_unscaled[4] = {stur_1, stur_2, stur_4, stur_8};
+static const a64_handler load_wb[4] = {ldr_wb_1, ldr_wb_2, ldr_wb_4, ldr_wb_8};
+static const a64_handler store_wb[4] = {str_wb_1, str_wb_2, str_wb_4, str_wb_8};
 static const a64_handler load_reg[4] = {ldr_reg_1, ldr_reg_2, ldr_reg_4, ldr_reg_8};
 static const a64_handler store_reg[4] = {str_reg_1, str_reg_2, str_reg_4, str_reg_8};
 
@@ -335,12 +380,21 @@ void a64_specialize(a64_op *op, uint32_t perf_off) {
         op->aux = mem_iss(size_log2, false, rd, size_log2 == 3, false);
         fn = load ? load_uimm[size_log2] : store_uimm[size_log2];
         break;
-    case A64_ENC_LDST_IMM9:
-        if (!fastmem || !plain_single(i) || ((i >> 10) & 3) != 0) break; /* LDUR/STUR only */
+    case A64_ENC_LDST_IMM9: {
+        unsigned mode = (i >> 10) & 3; /* 0 LDUR/STUR, 1 post-index, 2 LDTR/STTR, 3 pre-index */
+        if (!fastmem || !plain_single(i) || mode == 2) break;
         op->imm = sign_extend((i >> 12) & 0x1ff, 9);
-        op->aux = mem_iss(size_log2, false, rd, size_log2 == 3, false);
-        fn = load ? load_unscaled[size_log2] : store_unscaled[size_log2];
+        if (mode == 0) {
+            op->aux = mem_iss(size_log2, false, rd, size_log2 == 3, false);
+            fn = load ? load_unscaled[size_log2] : store_unscaled[size_log2];
+            break;
+        }
+        if (load && rn == rd && rn != 31) break;
+        op->aux = 0;
+        op->ra = mode == 1;
+        fn = load ? load_wb[size_log2] : store_wb[size_log2];
         break;
+    }
     case A64_ENC_LDST_REG: {
         unsigned option = (i >> 13) & 7;
         if (!fastmem || !plain_single(i) || !(option & 2)) break;
@@ -437,9 +491,8 @@ void a64_specialize(a64_op *op, uint32_t perf_off) {
         fn = sf ? cbz_64 : cbz_32;
         break;
     case A64_ENC_B_BL:
-        if (i >> 31) break; /* BL writes X30: generic */
         op->imm = sign_extend(i & 0x3ffffff, 26) << 2;
-        fn = b_imm;
+        fn = i >> 31 ? bl_imm : b_imm;
         break;
     default: break;
     }
@@ -447,7 +500,8 @@ void a64_specialize(a64_op *op, uint32_t perf_off) {
     op->rd = (uint8_t)rd;
     op->rn = (uint8_t)rn;
     if (op->enc != A64_ENC_BITFIELD) op->rm = (uint8_t)rm;
-    if (op->enc != A64_ENC_LDST_REG && op->enc != A64_ENC_LDST_PAIR && op->enc != A64_ENC_BITFIELD)
+    if (op->enc != A64_ENC_LDST_REG && op->enc != A64_ENC_LDST_PAIR &&
+        op->enc != A64_ENC_BITFIELD && op->enc != A64_ENC_LDST_IMM9)
         op->ra = 0;
     op->fn = fn;
 }
