@@ -255,6 +255,17 @@ static void fused_and_double(void) {
     /* A fused multiply-add rounds once: (1 + 2^-52)(1 - 2^-53) - 1 is exact. */
     T(RN, fp64_fmadd(0x3ff0000000000001ull, 0x3fefffffffffffffull, 0xbff0000000000000ull, &st),
       0x3c9ffffffffffffeull, 0);
+    /* f32: (2^30 + 2^7) + (1 + 2^-23) * 2^6 (1 - 2^-23) = 2^30 + 2^7 + 2^6 - 2^-40, just below
+     * the midpoint 2^30 + 2^7 + 2^6: rounds down. An f64 intermediate rounds to the midpoint
+     * itself and then ties to even upwards (2^30 + 2^8): the fast path must not do that. */
+    T(RN, fp32_fmadd(0x3f800001u, 0x427ffffeu, 0x4e800001u, &st), 0x4e800001u, FPSR_IXC);
+    T(RN, fp32_fmadd(0xbf800001u, 0x427ffffeu, 0xce800001u, &st), 0xce800001u, FPSR_IXC);
+    /* Products and sums next to the underflow boundary leave the fast paths: 2^-125 * 0.5 is
+     * exact and normal, 2^-126 * (1 - 2^-24) = 2^-126 - 2^-150 is tiny before rounding (ties to
+     * even up to 2^-126 without FZ). */
+    T(RN, fp32_mul(0x01000000u, HALF, &st), MINN, 0);
+    T(RN | FPCR_FZ, fp32_mul(MINN, 0x3f7fffffu, &st), PZERO, FPSR_UFC);
+    T(RN, fp32_mul(MINN, 0x3f7fffffu, &st), MINN, FPSR_UFC | FPSR_IXC);
     T(RN, fp64_add(0x3ff0000000000000ull, 0x3ca0000000000000ull, &st), 0x3ff0000000000000ull,
       FPSR_IXC); /* 1 + 2^-53 ties to even */
     T(RP, fp64_add(0x3ff0000000000000ull, 0x3ca0000000000000ull, &st), 0x3ff0000000000001ull,
