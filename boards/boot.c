@@ -2,6 +2,7 @@
  * as arm64 booting.rst and the Pi firmware do it) and the Pi firmware flow from an SD image.
  * Everything reaches guest memory through the loader and the bus. */
 #include <errno.h>
+#include <libfdt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,9 +144,11 @@ static int prepare_image(machine *m, const arm64_image_info *info, char *err, si
     if (read_raw(o->dtb, DTB_MAX_SIZE, &b->dtb, &b->dtb_len, err, errlen) < 0) return -1;
     if (dtb_check(o->dtb, b->dtb, b->dtb_len, err, errlen) < 0) return -1;
     /* A Pi board: a DTB for another SoC would boot into silence (no console, no interrupt
-     * controller it knows), so refuse it by its root compatible as the firmware flow does. */
-    if (m->desc->firmware && dtb_check_compatible(o->dtb, b->dtb, m->desc->description,
-                                                  rpi_dt_compatible, err, errlen) < 0)
+     * controller it knows), so refuse it by its root compatible as the firmware flow does. A
+     * hand-made DTB without a root compatible cannot be judged and is let through. */
+    if (m->desc->firmware && fdt_getprop(b->dtb, 0, "compatible", NULL) &&
+        dtb_check_compatible(o->dtb, b->dtb, m->desc->description, rpi_dt_compatible, err, errlen) <
+            0)
         return -1;
     uint64_t seed_state = o->seed;
     uint8_t rng_seed[64];
