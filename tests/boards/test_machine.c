@@ -147,6 +147,8 @@ static void test_linux_image_boot(void) {
     CHECK(fdt_create_empty_tree(dtb, sizeof dtb) == 0);
     fdt_setprop_u32(dtb, 0, "#address-cells", 2);
     fdt_setprop_u32(dtb, 0, "#size-cells", 1);
+    /* the board refuses a device tree for another machine */
+    fdt_setprop(dtb, 0, "compatible", "raspberrypi,3-model-b\0brcm,bcm2837", 35);
     fdt_add_subnode(dtb, 0, "chosen");
     fdt_pack(dtb);
     const char initrd[] = "070701 initramfs";
