@@ -45,6 +45,8 @@ static void run_block_traced(arm_cpu *c, const code_block *b) {
         int r = op->fn(c, op);
         if (r) {
             c->insns_slice += op->index + (r == A64_EXIT_RETIRED);
+            /* An exception entry costs a step (see cpu_run); a debug stop does not. */
+            if (r == A64_EXIT_FAULT && !(c->exit_request & EXIT_STOP)) c->insns_slice++;
             return;
         }
     }
@@ -108,6 +110,10 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
                 b = block_lookup(c);
                 if (unlikely(!b)) { /* the fetch faulted: the handler's vector is the new PC */
                     prev = NULL;
+                    /* Exception entry costs a step, so a guest caught in an exception loop
+                     * still uses up its budget and the scheduler keeps control (timeouts,
+                     * signals, other cores). */
+                    c->insns_slice++;
                     continue;
                 }
             }
@@ -125,6 +131,9 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
         while (!(r = op->fn(c, op)))
             op++;
         c->insns_slice += op->index + (r == A64_EXIT_RETIRED);
+        /* A synchronous exception entry costs a step too (see the fetch fault above); a debug
+         * stop does not. */
+        if (unlikely(r == A64_EXIT_FAULT) && !(c->exit_request & EXIT_STOP)) c->insns_slice++;
         /* Chain only exits through the block's final branch or off its end; an exception or a
          * mid-block exit (system op) goes back through the validated lookup. */
         unsigned n = b->n_insns;

@@ -52,6 +52,10 @@ B_SELF = struct.pack("<I", 0x14000000)  # b .
 WFI = struct.pack("<I", 0xD503207F)     # wfi
 spin = aarch64_elf(os.path.join(WORK, "spin.elf"), B_SELF)
 sleep = aarch64_elf(os.path.join(WORK, "wfi.elf"), WFI + struct.pack("<I", 0x17FFFFFF))  # wfi; b -1
+# adr x0, .; msr vbar_el3, x0; then UDF everywhere (zero words): every exception's vector faults
+# again — the guest loops taking exceptions and never retires an instruction.
+exc_loop = aarch64_elf(os.path.join(WORK, "exc_loop.elf"),
+                       struct.pack("<II", 0x10000000, 0xD51EC000) + bytes(0x800))
 truncated = os.path.join(WORK, "truncated.elf")
 with open(spin, "rb") as f, open(truncated, "wb") as g:
     g.write(f.read(40))
@@ -134,6 +138,9 @@ for code in range(5):
 check("sleeping guest is hung: exit 1", run(["--board", "rpi3", "--kernel", sleep,
                                              "--timeout", "5"]), 1,
       r"socemu: guest hung: all cores idle with no pending events after [^\n]+\n")
+# A guest caught in an exception loop still times out (never hangs the emulator).
+check("exception loop times out", run(["--board", "rpi3", "--kernel", exc_loop, "--timeout", "1"]),
+      3, r"socemu: timed out after \d+\.\d s guest time, \d+\.\d s host \(\d+ instructions\)\n")
 # A busy loop never finishes: timed out (3).
 check("spinning guest times out", run(["--board", "rpi3", "--kernel", spin, "--timeout", "1"]),
       3, r"socemu: timed out after \d+\.\d s guest time, \d+\.\d s host \(\d+ instructions\)\n")
