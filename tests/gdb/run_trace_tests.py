@@ -23,7 +23,7 @@ EXPECT = {
             r"far=0x[0-9a-f]{16} elr=0x000000000008001c$",
             r"(?m)^cpu0: int: eret to EL3 pc=0x000000000008001c spsr=0x[0-9a-f]+$"],
     "mmu": [r"(?m)^cpu0: mmu: tlb fill idx3 va=0x0000000000080000 pa=0x0000080000 ",
-            r"(?m)^cpu0: mmu: tlbi EL3 all va=0x0000000000000000$"],
+            r"(?m)^cpu0: mmu: tlbi EL3 all va=0x0000000000000000 asid=0$"],
     "unimp": [r"(?m)^trace: i2c0: write 0x4 size 4 value 0x5a$",
               r"(?m)^trace: i2c0: read 0x8 size 4 value 0x0$"],
 }
