@@ -6,7 +6,7 @@ Usage: bench/boot-rpi3.py [--build DIR] [--limit S] [--runs N]  (source assets.e
 import argparse, os, select, subprocess, time
 
 MARKERS = ["Booting Linux", "SMP: Total of 4 processors activated", "Run /init as init process",
-           "SOCEMU-INIT-START"]
+           "SOCEMU-INIT-START", "SOCEMU-CONTAINER-OK", "reboot: Power down"]
 
 def run(cmd, limit, env=None):
     t0 = time.monotonic()
