@@ -162,7 +162,8 @@ typedef struct arm_cpu {
      * physical page, so TLB maintenance never has to clear this table. */
     code_block *jump_cache[1 << 12];
     bool tlb_has_large[MMU_IDX_COUNT]; /* a block/section was cached: TLBI VA flushes all */
-    /* No fill since the last flush: flushes are elided. False after the reset memset, on purpose. */
+    /* No fill since the last flush: flushes are elided. False after the reset memset, on purpose.
+     */
     bool tlb_clean[MMU_IDX_COUNT];
     bool tlb_has_ng[MMU_IDX_COUNT]; /* some nG entry was cached since the last flush */
     uint16_t tlb_asid;              /* the current EL1&0 ASID (TCR_EL1.A1, .AS), see tlb_set_asid */

@@ -62,8 +62,8 @@ void scheduler_destroy(scheduler *s) {
                 (unsigned long long)st->instructions, (double)st->guest_ns / 1e9, host_s,
                 host_s > 0 ? (double)st->instructions / host_s / 1e6 : 0.0,
                 (double)st->idle_skipped_ns / 1e9,
-                (double)(st->guest_ns - st->idle_skipped_ns) / 1e9,
-                (unsigned long long)st->rounds, (unsigned long long)st->idle_jumps);
+                (double)(st->guest_ns - st->idle_skipped_ns) / 1e9, (unsigned long long)st->rounds,
+                (unsigned long long)st->idle_jumps);
     }
     if (s->clock && s->clock->earliest_changed_opaque == s) {
         s->clock->earliest_changed = NULL;

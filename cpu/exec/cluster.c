@@ -60,8 +60,8 @@ static void print_stats(const cpu_cluster *cl) {
             "chain_links=%llu jump_cache_misses=%llu ic_iallu_elided=%llu perf_off=%u\n",
             cl->n_blocks, (unsigned long long)cl->block_flushes,
             (unsigned long long)cl->blocks_invalidated, (unsigned long long)cl->chain_links,
-            (unsigned long long)cl->jump_cache_misses,
-            (unsigned long long)cl->ic_iallu_elided, cl->perf_off);
+            (unsigned long long)cl->jump_cache_misses, (unsigned long long)cl->ic_iallu_elided,
+            cl->perf_off);
     for (unsigned i = 0; i < cl->n; i++) {
         const arm_cpu *c = cl->cores[i];
         fprintf(stderr,

@@ -1,5 +1,6 @@
 /* A minimal assertion helper for the C unit tests: each failed CHECK prints file:line and the
- * expression; the test program exits non-zero if any failed. One test binary per area, run by ctest.
+ * expression; the test program exits non-zero if any failed. One test binary per area, run by
+ * ctest.
  */
 #ifndef SOCEMU_TEST_CHECK_H
 #define SOCEMU_TEST_CHECK_H

@@ -11,11 +11,10 @@ static volatile uint64_t counter __attribute__((aligned(64)));
 static volatile uint64_t counter2 __attribute__((aligned(64)));
 static volatile uint64_t retries2[NCORES];
 static volatile uint64_t granule[8] __attribute__((aligned(64)));
-static volatile uint32_t step;   /* handshake for the interference test */
-static volatile uint64_t retries[NCORES];   /* failed STLXRs: shows the cores really contended */
+static volatile uint32_t step;            /* handshake for the interference test */
+static volatile uint64_t retries[NCORES]; /* failed STLXRs: shows the cores really contended */
 
-static uint32_t stxr_after_ldxr(volatile uint64_t *p, uint64_t v, void (*between)(void))
-{
+static uint32_t stxr_after_ldxr(volatile uint64_t *p, uint64_t v, void (*between)(void)) {
     uint64_t old;
     uint32_t status;
     __asm__ volatile("ldxr %0, [%1]" : "=r"(old) : "r"(p) : "memory");
@@ -25,15 +24,15 @@ static uint32_t stxr_after_ldxr(volatile uint64_t *p, uint64_t v, void (*between
 }
 
 static void nothing(void) {}
-static void do_clrex(void) { __asm__ volatile("clrex" ::: "memory"); }
-static void do_svc(void)
-{
+static void do_clrex(void) {
+    __asm__ volatile("clrex" ::: "memory");
+}
+static void do_svc(void) {
     exc_expect();
     __asm__ volatile("svc #0x1" ::: "memory");
 }
 /* Core 1 stores into granule[5] (same 64-byte granule as granule[0]) while we hold the monitor. */
-static void other_core_stores(void)
-{
+static void other_core_stores(void) {
     step = 1;
     DSB();
     SEV();
@@ -41,8 +40,7 @@ static void other_core_stores(void)
         WFE();
 }
 
-static uint64_t worker(uint64_t core)
-{
+static uint64_t worker(uint64_t core) {
     mmu_on_el1(root);
     while (!start_flag)
         WFE();
@@ -53,7 +51,9 @@ static uint64_t worker(uint64_t core)
         do {
             tries++;
             __asm__ volatile("ldaxr %0, [%2]\n add %0, %0, #1\n stlxr %w1, %0, [%2]"
-                             : "=&r"(v), "=&r"(fail) : "r"(&counter) : "memory");
+                             : "=&r"(v), "=&r"(fail)
+                             : "r"(&counter)
+                             : "memory");
         } while (fail);
     }
     retries[core] = tries - ITER;
@@ -68,13 +68,17 @@ static uint64_t worker(uint64_t core)
             tries++;
             __asm__ volatile("ldaxr %0, [%2]\n mov x3, #100\n2: subs x3, x3, #1\n b.ne 2b\n"
                              "add %0, %0, #1\n stlxr %w1, %0, [%2]"
-                             : "=&r"(v), "=&r"(fail) : "r"(&counter2) : "x3", "memory", "cc");
+                             : "=&r"(v), "=&r"(fail)
+                             : "r"(&counter2)
+                             : "x3", "memory", "cc");
         } while (fail);
     }
     retries2[core] = tries - ITER / 10;
     uint32_t n, fail;
     __asm__ volatile("1: ldaxr %w0, [%2]\n add %w0, %w0, #1\n stlxr %w1, %w0, [%2]\n cbnz %w1, 1b"
-                     : "=&r"(n), "=&r"(fail) : "r"(&done_count) : "memory");
+                     : "=&r"(n), "=&r"(fail)
+                     : "r"(&done_count)
+                     : "memory");
     SEV();
     if (core == 1) {
         while (step != 1)
@@ -88,16 +92,14 @@ static uint64_t worker(uint64_t core)
     return 0;
 }
 
-void secondary_main(uint64_t core)
-{
+void secondary_main(uint64_t core) {
     while (!root)
         WFE();
     setup_lower_els();
     run_lower(1, worker, core, 0);
 }
 
-static uint64_t el1_main(uint64_t arg)
-{
+static uint64_t el1_main(uint64_t arg) {
     uint64_t t0 = SYS_READ(cntvct_el0);
     start_flag = 1;
     DSB();
@@ -111,19 +113,20 @@ static uint64_t el1_main(uint64_t arg)
     printf_("  counter2 = %u; failed STLXRs per core: %u %u %u %u\n", counter2, retries2[0],
             retries2[1], retries2[2], retries2[3]);
     check_eq("contended_4000_increments", counter2, 4 * ITER / 10);
-    check("contention_breaks_reservations", retries2[0] + retries2[1] + retries2[2] + retries2[3] > 0);
+    check("contention_breaks_reservations",
+          retries2[0] + retries2[1] + retries2[2] + retries2[3] > 0);
 
     check_eq("stxr_succeeds_undisturbed", stxr_after_ldxr(&granule[0], 1, nothing), 0);
     check_eq("stxr_stored", granule[0], 1);
     check_eq("clrex_makes_stxr_fail", stxr_after_ldxr(&granule[0], 2, do_clrex), 1);
     check_eq("eret_makes_stxr_fail", stxr_after_ldxr(&granule[0], 3, do_svc), 1);
-    check_eq("other_core_store_makes_stxr_fail", stxr_after_ldxr(&granule[0], 4, other_core_stores), 1);
+    check_eq("other_core_store_makes_stxr_fail", stxr_after_ldxr(&granule[0], 4, other_core_stores),
+             1);
     check("failed_stxr_stores_nothing", granule[0] == 1 && granule[5] == 0x55);
     return 0;
 }
 
-void systest_main(void)
-{
+void systest_main(void) {
     setup_lower_els();
     uint64_t *r = pt_identity();
     DSB();

@@ -9,15 +9,15 @@ static volatile uint64_t mpidr_seen[NCORES], el_seen[NCORES], sp_seen[NCORES];
 static volatile uint64_t release_slot[NCORES];
 static volatile uint32_t released[NCORES], released_order[NCORES], released_n;
 
-static void atomic_inc(volatile uint32_t *p)
-{
+static void atomic_inc(volatile uint32_t *p) {
     uint32_t v, fail;
     __asm__ volatile("1: ldxr %w0, [%2]\n add %w0, %w0, #1\n stxr %w1, %w0, [%2]\n cbnz %w1, 1b"
-                     : "=&r"(v), "=&r"(fail) : "r"(p) : "memory");
+                     : "=&r"(v), "=&r"(fail)
+                     : "r"(p)
+                     : "memory");
 }
 
-static void count_in(uint64_t core)
-{
+static void count_in(uint64_t core) {
     uint64_t sp;
     __asm__ volatile("mov %0, sp" : "=r"(sp));
     mpidr_seen[core] = SYS_READ(mpidr_el1);
@@ -28,27 +28,26 @@ static void count_in(uint64_t core)
     SEV();
 }
 
-static void released_entry(uint64_t core)
-{
+static void released_entry(uint64_t core) {
     released[core] = 1;
     uint32_t n;
     __asm__ volatile("1: ldxr %w0, [%1]\n add %w0, %w0, #1\n stxr w9, %w0, [%1]\n cbnz w9, 1b"
-                     : "=&r"(n) : "r"(&released_n) : "x9", "memory");
+                     : "=&r"(n)
+                     : "r"(&released_n)
+                     : "x9", "memory");
     released_order[n - 1] = core;
     DSB();
     SEV();
 }
 
-void secondary_main(uint64_t core)
-{
+void secondary_main(uint64_t core) {
     count_in(core);
     while (!release_slot[core])
         WFE();
     ((void (*)(uint64_t))release_slot[core])(core);
 }
 
-void systest_main(void)
-{
+void systest_main(void) {
     count_in(0);
     while (arrived < NCORES)
         WFE();
@@ -75,7 +74,7 @@ void systest_main(void)
         SEV();
         while (released_n < (uint32_t)k + 1)
             WFE();
-        for (volatile int i = 0; i < 5000; i++)   /* give a wrongly woken core time to run */
+        for (volatile int i = 0; i < 5000; i++) /* give a wrongly woken core time to run */
             ;
         order_ok &= released_n == (uint32_t)k + 1 && released_order[k] == (uint32_t)c;
     }

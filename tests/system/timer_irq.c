@@ -4,22 +4,20 @@
    10 s guest sleep costs (almost) no host time because guest time is virtual. */
 #include "systest.h"
 
-#define FREQ 19200000ull
+#define FREQ       19200000ull
 #define SRC_CNTPNS (1u << 1)
-#define SRC_CNTV (1u << 3)
+#define SRC_CNTV   (1u << 3)
 
 static volatile uint64_t irq_count, irq_vec, irq_src, irq_ctl, irq_at;
-static volatile int irq_which;   /* 0 virtual, 1 physical */
+static volatile int irq_which; /* 0 virtual, 1 physical */
 
-static int timer_isr(struct frame *f, int el, int vec)
-{
-    if ((vec & 3) != 1)
-        return 0;                /* not an IRQ: default handling */
+static int timer_isr(struct frame *f, int el, int vec) {
+    if ((vec & 3) != 1) return 0; /* not an IRQ: default handling */
     irq_vec = vec;
     irq_src = MMIO32(LOCAL_IRQ_SRC(0));
     if (irq_which == 0) {
         irq_ctl = SYS_READ(cntv_ctl_el0);
-        SYS_WRITE(cntv_ctl_el0, 0);          /* disable: the level drops */
+        SYS_WRITE(cntv_ctl_el0, 0); /* disable: the level drops */
         irq_at = SYS_READ(cntvct_el0);
     } else {
         irq_ctl = SYS_READ(cntp_ctl_el0);
@@ -31,16 +29,14 @@ static int timer_isr(struct frame *f, int el, int vec)
     return 1;
 }
 
-static void wait_irq(uint64_t count)
-{
+static void wait_irq(uint64_t count) {
     __asm__ volatile("msr daifclr, #2" ::: "memory");
     while (irq_count < count)
         WFI();
     __asm__ volatile("msr daifset, #2" ::: "memory");
 }
 
-static uint64_t el1_main(uint64_t arg)
-{
+static uint64_t el1_main(uint64_t arg) {
     exc_hook[0] = timer_isr;
     check_eq("cntfrq", SYS_READ(cntfrq_el0), FREQ);
     uint64_t c1 = SYS_READ(cntvct_el0);
@@ -65,7 +61,7 @@ static uint64_t el1_main(uint64_t arg)
     check_eq("cntv_irq_after_enable", irq_count, 1);
     check_eq("cntv_irq_vector_cur_spx", irq_vec, 5);
     check("cntv_isr_source_bit3", irq_src & SRC_CNTV);
-    check_eq("cntv_isr_ctl_istatus", irq_ctl, 5);   /* ENABLE | ISTATUS */
+    check_eq("cntv_isr_ctl_istatus", irq_ctl, 5); /* ENABLE | ISTATUS */
 
     /* A 10 s guest sleep: CVAL = now + 10 s, WFI. */
     uint64_t start = SYS_READ(cntvct_el0);
@@ -80,7 +76,7 @@ static uint64_t el1_main(uint64_t arg)
 
     /* TVAL form and masking: IMASK holds the IRQ back; ISTATUS is still set. */
     SYS_WRITE(cntv_tval_el0, 1000);
-    SYS_WRITE(cntv_ctl_el0, 3);                 /* ENABLE | IMASK */
+    SYS_WRITE(cntv_ctl_el0, 3); /* ENABLE | IMASK */
     ISB();
     until = SYS_READ(cntvct_el0) + 3000;
     __asm__ volatile("msr daifclr, #2" ::: "memory");
@@ -88,10 +84,9 @@ static uint64_t el1_main(uint64_t arg)
         ;
     __asm__ volatile("msr daifset, #2" ::: "memory");
     uint64_t ctl = SYS_READ(cntv_ctl_el0);
-    if (irq_count != 2 || ctl != 7)
-        printf_("  imask: irq_count %u ctl %x\n", irq_count, ctl);
+    if (irq_count != 2 || ctl != 7) printf_("  imask: irq_count %u ctl %x\n", irq_count, ctl);
     check("cntv_imask_holds_irq", irq_count == 2 && ctl == 7);
-    SYS_WRITE(cntv_ctl_el0, 1);                 /* unmask: fires at once */
+    SYS_WRITE(cntv_ctl_el0, 1); /* unmask: fires at once */
     ISB();
     wait_irq(3);
     check_eq("cntv_unmask_fires", irq_count, 3);
@@ -100,7 +95,7 @@ static uint64_t el1_main(uint64_t arg)
     irq_which = 1;
     MMIO32(LOCAL_TIMER_CTL(0)) = 1u << 1;
     start = SYS_READ(cntpct_el0);
-    SYS_WRITE(cntp_tval_el0, FREQ / 100);       /* 10 ms */
+    SYS_WRITE(cntp_tval_el0, FREQ / 100); /* 10 ms */
     SYS_WRITE(cntp_ctl_el0, 1);
     ISB();
     wait_irq(4);
@@ -113,8 +108,7 @@ static uint64_t el1_main(uint64_t arg)
     return 0;
 }
 
-void systest_main(void)
-{
+void systest_main(void) {
     setup_lower_els();
     run_lower(1, el1_main, 0, 0);
     systest_finish();

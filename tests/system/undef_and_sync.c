@@ -3,61 +3,79 @@
    FP/SIMD access traps at three levels, BRK, PC and SP alignment faults, and the ELR/FAR values. */
 #include "systest.h"
 
-#define EC_UNKNOWN 0x00
-#define EC_WFX 0x01
-#define EC_FP 0x07
-#define EC_SYSREG 0x18
+#define EC_UNKNOWN  0x00
+#define EC_WFX      0x01
+#define EC_FP       0x07
+#define EC_SYSREG   0x18
 #define EC_PC_ALIGN 0x22
 #define EC_SP_ALIGN 0x26
-#define EC_BRK 0x3c
-#define IL (1u << 25)
+#define EC_BRK      0x3c
+#define IL          (1u << 25)
 
-static struct exc_rec *last(void) { return &exc_last[0]; }   /* core 0 only */
+static struct exc_rec *last(void) {
+    return &exc_last[0];
+} /* core 0 only */
 
-#define TRAP_AT(insn, before)                                                                     \
-    __asm__ volatile("adr %0, 1f\n1: " insn "\n" : "=r"(before)::"memory")
+#define TRAP_AT(insn, before) __asm__ volatile("adr %0, 1f\n1: " insn "\n" : "=r"(before)::"memory")
 
 /* ISS of a trapped MRS: Op0 [21:20], Op2 [19:17], Op1 [16:14], CRn [13:10], Rt [9:5], CRm [4:1],
    direction 1 = read. */
-static uint64_t mrs_iss(int op0, int op1, int crn, int crm, int op2, int rt)
-{
+static uint64_t mrs_iss(int op0, int op1, int crn, int crm, int op2, int rt) {
     return ((uint64_t)op0 << 20) | ((uint64_t)op2 << 17) | ((uint64_t)op1 << 14) |
            ((uint64_t)crn << 10) | ((uint64_t)rt << 5) | ((uint64_t)crm << 1) | 1;
 }
 
 /* ---- EL0 programs: each runs one trapping instruction; EL1 checks the record ---- */
 static uint64_t el0_at;
-static uint64_t el0_mrs_midr(uint64_t a) { TRAP_AT("mrs x5, midr_el1", el0_at); return 0; }
-static uint64_t el0_mrs_isar0(uint64_t a) { TRAP_AT("mrs x7, id_aa64isar0_el1", el0_at); return 0; }
-static uint64_t el0_mrs_ctr(uint64_t a)
-{
+static uint64_t el0_mrs_midr(uint64_t a) {
+    TRAP_AT("mrs x5, midr_el1", el0_at);
+    return 0;
+}
+static uint64_t el0_mrs_isar0(uint64_t a) {
+    TRAP_AT("mrs x7, id_aa64isar0_el1", el0_at);
+    return 0;
+}
+static uint64_t el0_mrs_ctr(uint64_t a) {
     uint64_t v;
-    __asm__ volatile("adr %1, 1f\n1: mrs x0, ctr_el0\n mov %0, x0" : "=r"(v), "=r"(el0_at)::"x0", "memory");
+    __asm__ volatile("adr %1, 1f\n1: mrs x0, ctr_el0\n mov %0, x0"
+                     : "=r"(v), "=r"(el0_at)::"x0", "memory");
     return v;
 }
-static uint64_t el0_mrs_sctlr(uint64_t a) { TRAP_AT("mrs x3, sctlr_el1", el0_at); return 0; }
-static uint64_t el0_wfi(uint64_t a) { TRAP_AT("wfi", el0_at); return 0; }
-static uint64_t el0_wfe(uint64_t a) { TRAP_AT("wfe", el0_at); return 0; }
-static uint64_t el0_brk(uint64_t a) { TRAP_AT("brk #0x99", el0_at); return 0; }
-static uint64_t el0_fp(uint64_t a) { TRAP_AT("fmov d1, xzr", el0_at); return 0; }
-static uint64_t el0_cntvct(uint64_t a)
-{
+static uint64_t el0_mrs_sctlr(uint64_t a) {
+    TRAP_AT("mrs x3, sctlr_el1", el0_at);
+    return 0;
+}
+static uint64_t el0_wfi(uint64_t a) {
+    TRAP_AT("wfi", el0_at);
+    return 0;
+}
+static uint64_t el0_wfe(uint64_t a) {
+    TRAP_AT("wfe", el0_at);
+    return 0;
+}
+static uint64_t el0_brk(uint64_t a) {
+    TRAP_AT("brk #0x99", el0_at);
+    return 0;
+}
+static uint64_t el0_fp(uint64_t a) {
+    TRAP_AT("fmov d1, xzr", el0_at);
+    return 0;
+}
+static uint64_t el0_cntvct(uint64_t a) {
     uint64_t v;
     __asm__ volatile("mrs %0, cntvct_el0" : "=r"(v)::"memory");
     return v;
 }
 /* SP alignment check at EL0 (SCTLR_EL1.SA0): a load through a misaligned SP faults (EC 0x26);
    the handler skips the load and the next instruction restores SP. */
-static uint64_t el0_sp_misaligned(uint64_t a)
-{
+static uint64_t el0_sp_misaligned(uint64_t a) {
     __asm__ volatile("add sp, sp, #4\n adr %0, 1f\n1: ldr x9, [sp]\n sub sp, sp, #4"
                      : "=r"(el0_at)::"x9", "memory");
     return 0;
 }
 
 /* Runs an EL0 program expecting one exception at EL1; checks EC, ISS and ELR = the instruction. */
-static void el0_expect(const char *name, uint64_t (*fn)(uint64_t), uint64_t ec, uint64_t iss)
-{
+static void el0_expect(const char *name, uint64_t (*fn)(uint64_t), uint64_t ec, uint64_t iss) {
     exc_expect();
     uint64_t n = last()->count;
     run_lower(0, fn, 0, 0);
@@ -70,14 +88,12 @@ static void el0_expect(const char *name, uint64_t (*fn)(uint64_t), uint64_t ec, 
     check(name, ok);
 }
 
-static int el1_record(uint64_t ec, uint64_t iss_mask, uint64_t iss, uint64_t at)
-{
-    return last()->el == 1 && last()->vec == 4 && esr_ec(last()->esr) == ec &&
-           (last()->esr & IL) && (last()->esr & iss_mask) == iss && last()->elr == at;
+static int el1_record(uint64_t ec, uint64_t iss_mask, uint64_t iss, uint64_t at) {
+    return last()->el == 1 && last()->vec == 4 && esr_ec(last()->esr) == ec && (last()->esr & IL) &&
+           (last()->esr & iss_mask) == iss && last()->elr == at;
 }
 
-static uint64_t el1_main(uint64_t arg)
-{
+static uint64_t el1_main(uint64_t arg) {
     uint64_t at;
     volatile uint32_t word = 5;
 
@@ -98,11 +114,15 @@ static uint64_t el1_main(uint64_t arg)
        not touch memory. */
     exc_expect();
     __asm__ volatile("mov x2, %1\n mov w0, #5\n mov w1, #9\n adr %0, 1f\n1: .inst 0x88a07c41"
-                     : "=&r"(at) : "r"(&word) : "x0", "x1", "x2", "memory");
+                     : "=&r"(at)
+                     : "r"(&word)
+                     : "x0", "x1", "x2", "memory");
     check("cas_undef", el1_record(EC_UNKNOWN, 0x1ffffff, 0, at));
     exc_expect();
     __asm__ volatile("mov x2, %1\n mov w0, #1\n adr %0, 1f\n1: .inst 0xb8200041"
-                     : "=&r"(at) : "r"(&word) : "x0", "x1", "x2", "memory");
+                     : "=&r"(at)
+                     : "r"(&word)
+                     : "x0", "x1", "x2", "memory");
     check("ldadd_undef", el1_record(EC_UNKNOWN, 0x1ffffff, 0, at));
     check_eq("lse_no_memory_effect", word, 5);
 
@@ -156,7 +176,8 @@ static uint64_t el1_main(uint64_t arg)
     uint64_t t = run_lower(0, el0_cntvct, 0, 0);
     check("el0_cntvct_allowed", last()->count == n && t != 0);
 
-    /* WFI/WFE at EL0 with nTWI = nTWE = 0 trap (EC 0x01, TI = 0 WFI / 1 WFE; CV = 1, COND = 0xE). */
+    /* WFI/WFE at EL0 with nTWI = nTWE = 0 trap (EC 0x01, TI = 0 WFI / 1 WFE; CV = 1, COND = 0xE).
+     */
     el0_expect("el0_wfi_trap", el0_wfi, EC_WFX, 0x1e00000);
     el0_expect("el0_wfe_trap", el0_wfe, EC_WFX, 0x1e00001);
     el0_expect("el0_brk", el0_brk, EC_BRK, 0x99);
@@ -181,19 +202,17 @@ static uint64_t el1_main(uint64_t arg)
                      : "r"(&exc_resume_at[0])
                      : "memory");
     check("pc_align_fault", esr_ec(last()->esr) == EC_PC_ALIGN && last()->el == 1 &&
-                            last()->elr == target && last()->far == target);
+                                last()->elr == target && last()->far == target);
     return 0;
 }
 
 /* FP traps to EL2 (CPTR_EL2.TFP) and EL3 (CPTR_EL3.TFP) from EL1. */
-static uint64_t el1_fp_once(uint64_t arg)
-{
+static uint64_t el1_fp_once(uint64_t arg) {
     __asm__ volatile("fmov d2, xzr" ::: "memory");
     return 0;
 }
 
-void systest_main(void)
-{
+void systest_main(void) {
     setup_lower_els();
     run_lower(1, el1_main, 0, 0);
     check_eq("no_leftover_expectations", exc_pending_expect(), 0);

@@ -6,28 +6,24 @@
 static volatile uint64_t irq_count, irq_src, mbox_val, mbox_after;
 static volatile uint32_t core0_ready, core1_flag, core1_ack, core1_done;
 
-static int isr(struct frame *f, int el, int vec)
-{
-    if ((vec & 3) != 1)
-        return 0;
+static int isr(struct frame *f, int el, int vec) {
+    if ((vec & 3) != 1) return 0;
     irq_src = MMIO32(LOCAL_IRQ_SRC(0));
-    if (irq_src & (1u << 4)) {                     /* mailbox 0 */
+    if (irq_src & (1u << 4)) { /* mailbox 0 */
         mbox_val = MMIO32(LOCAL_MBOX_CLR(0, 0));
-        MMIO32(LOCAL_MBOX_CLR(0, 0)) = (uint32_t)mbox_val;   /* write-1-to-clear: ack */
+        MMIO32(LOCAL_MBOX_CLR(0, 0)) = (uint32_t)mbox_val; /* write-1-to-clear: ack */
         mbox_after = MMIO32(LOCAL_MBOX_CLR(0, 0));
     }
-    if (irq_src & (1u << 3))
-        SYS_WRITE(cntv_ctl_el0, 0);
+    if (irq_src & (1u << 3)) SYS_WRITE(cntv_ctl_el0, 0);
     irq_count++;
     return 1;
 }
 
-static uint64_t core1_el1(uint64_t core)
-{
+static uint64_t core1_el1(uint64_t core) {
     /* Wait for core 0 to sleep, then send mailbox 0 bit 5. */
     while (!core0_ready)
         WFE();
-    for (volatile int i = 0; i < 2000; i++)   /* let core 0 reach its WFI */
+    for (volatile int i = 0; i < 2000; i++) /* let core 0 reach its WFI */
         ;
     MMIO32(LOCAL_MBOX_SET(0, 0)) = 1u << 5;
 
@@ -41,34 +37,31 @@ static uint64_t core1_el1(uint64_t core)
     return 0;
 }
 
-void secondary_main(uint64_t core)
-{
-    if (core != 1)
-        return;
+void secondary_main(uint64_t core) {
+    if (core != 1) return;
     setup_lower_els();
     run_lower(1, core1_el1, core, 0);
 }
 
-static uint64_t el1_main(uint64_t arg)
-{
+static uint64_t el1_main(uint64_t arg) {
     exc_hook[0] = isr;
 
     /* 1. Timer wakes WFI with IRQs masked: no exception, WFI just returns. */
     MMIO32(LOCAL_TIMER_CTL(0)) = 1u << 3;
     uint64_t start = SYS_READ(cntvct_el0);
-    SYS_WRITE(cntv_tval_el0, 19200);               /* 1 ms */
+    SYS_WRITE(cntv_tval_el0, 19200); /* 1 ms */
     SYS_WRITE(cntv_ctl_el0, 1);
     ISB();
     while (!(SYS_READ(cntv_ctl_el0) & 4))
         WFI();
     check("wfi_masked_wakes_on_timer", irq_count == 0 && SYS_READ(cntvct_el0) - start >= 19200);
-    __asm__ volatile("msr daifclr, #2\n isb" ::: "memory");   /* now taken */
+    __asm__ volatile("msr daifclr, #2\n isb" ::: "memory"); /* now taken */
     __asm__ volatile("msr daifset, #2" ::: "memory");
     check_eq("masked_irq_taken_after_unmask", irq_count, 1);
     MMIO32(LOCAL_TIMER_CTL(0)) = 0;
 
     /* 2. Mailbox IPI from core 1 wakes WFI. */
-    MMIO32(LOCAL_MBOX_CTL(0)) = 1;                 /* mailbox 0 IRQ enable */
+    MMIO32(LOCAL_MBOX_CTL(0)) = 1; /* mailbox 0 IRQ enable */
     __asm__ volatile("msr daifclr, #2" ::: "memory");
     core0_ready = 1;
     DSB();
@@ -95,8 +88,7 @@ static uint64_t el1_main(uint64_t arg)
     return 0;
 }
 
-void systest_main(void)
-{
+void systest_main(void) {
     setup_lower_els();
     run_lower(1, el1_main, 0, 0);
     systest_finish();

@@ -251,8 +251,7 @@ static void poll_run(void *opaque) {
     } else if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
         rs->timed_out = true;
         machine_stop(rs->m);
-    } else if (!rs->opts.no_reboot &&
-               machine_reset_count(rs->m) > RESET_LOOP_LIMIT) {
+    } else if (!rs->opts.no_reboot && machine_reset_count(rs->m) > RESET_LOOP_LIMIT) {
         rs->resets = machine_reset_count(rs->m);
         machine_stop(rs->m);
     }

@@ -64,7 +64,7 @@ void machine_stop(machine *m);
 const char *machine_fault_reason(const machine *m);
 uint64_t machine_guest_ns(const machine *m);     /* virtual time so far */
 uint64_t machine_instructions(const machine *m); /* retired, all cores */
-unsigned machine_reset_count(const machine *m);   /* guest reboots so far */
+unsigned machine_reset_count(const machine *m);  /* guest reboots so far */
 
 /* Debugger support (the gdb stub). A halted machine does not advance: machine_run only calls
  * poll() (about every millisecond) until machine_debug_resume or machine_stop. Halting takes

@@ -19,23 +19,19 @@ static uint64_t heap_next;
 extern char __heap_start[];
 
 /* ---- UART (mini UART, the rpi3 console) ---- */
-void putc_raw(char c)
-{
-    if (c == '\n')
-        putc_raw('\r');
+void putc_raw(char c) {
+    if (c == '\n') putc_raw('\r');
     while (!(MMIO32(AUX_MU_LSR) & 0x20))
         ;
     MMIO32(AUX_MU_IO) = (uint8_t)c;
 }
 
-void puts_raw(const char *s)
-{
+void puts_raw(const char *s) {
     while (*s)
         putc_raw(*s++);
 }
 
-static void put_hex(uint64_t v)
-{
+static void put_hex(uint64_t v) {
     puts_raw("0x");
     int started = 0;
     for (int i = 60; i >= 0; i -= 4) {
@@ -47,8 +43,7 @@ static void put_hex(uint64_t v)
     }
 }
 
-static void put_dec(uint64_t v)
-{
+static void put_dec(uint64_t v) {
     char buf[24];
     int n = 0;
     do {
@@ -59,8 +54,7 @@ static void put_dec(uint64_t v)
         putc_raw(buf[--n]);
 }
 
-static void vprint(const char *fmt, va_list ap)
-{
+static void vprint(const char *fmt, va_list ap) {
     for (; *fmt; fmt++) {
         if (*fmt != '%') {
             putc_raw(*fmt);
@@ -88,8 +82,7 @@ static void vprint(const char *fmt, va_list ap)
 
 /* The lock is skipped while the MMU is off at EL1/EL0 only if needed; exclusives work on any
    memory type in socemu and on the A53 for Device/Normal-NC with the global monitor. */
-void printf_(const char *fmt, ...)
-{
+void printf_(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     spin_lock(&print_lock);
@@ -98,8 +91,7 @@ void printf_(const char *fmt, ...)
     va_end(ap);
 }
 
-void spin_lock(volatile uint32_t *l)
-{
+void spin_lock(volatile uint32_t *l) {
     uint32_t tmp, fail;
     __asm__ volatile("sevl\n"
                      "1: wfe\n"
@@ -112,13 +104,11 @@ void spin_lock(volatile uint32_t *l)
                      : "memory");
 }
 
-void spin_unlock(volatile uint32_t *l)
-{
+void spin_unlock(volatile uint32_t *l) {
     __asm__ volatile("stlr wzr, [%0]" ::"r"(l) : "memory");
 }
 
-void check(const char *name, int ok)
-{
+void check(const char *name, int ok) {
     if (ok) {
         printf_("PASS %s\n", name);
         __atomic_fetch_add(&npass, 1, __ATOMIC_RELAXED);
@@ -128,8 +118,7 @@ void check(const char *name, int ok)
     }
 }
 
-void check_eq(const char *name, uint64_t got, uint64_t want)
-{
+void check_eq(const char *name, uint64_t got, uint64_t want) {
     if (got == want) {
         printf_("PASS %s\n", name);
         __atomic_fetch_add(&npass, 1, __ATOMIC_RELAXED);
@@ -140,41 +129,35 @@ void check_eq(const char *name, uint64_t got, uint64_t want)
 }
 
 /* Power-off through the PM watchdog (rpi3-hardware.md §2.8): partition 63 = halt, 10 ticks. */
-void power_off(void)
-{
+void power_off(void) {
     MMIO32(PM_RSTS) = PM_PASSWORD | (MMIO32(PM_RSTS) & ~0xfffff000u) | 0x555;
     MMIO32(PM_WDOG) = PM_PASSWORD | 10;
     MMIO32(PM_RSTC) = PM_PASSWORD | 0x20;
     for (;;)
-        __asm__ volatile("" ::: "memory");   /* spin (not WFI): time must run for the watchdog */
+        __asm__ volatile("" ::: "memory"); /* spin (not WFI): time must run for the watchdog */
 }
 
-void systest_finish(void)
-{
+void systest_finish(void) {
     printf_("END pass=%u fail=%u\n", (uint64_t)npass, (uint64_t)nfail);
     power_off();
 }
 
-void fatal(const char *what)
-{
+void fatal(const char *what) {
     printf_("FAIL fatal %s\n", what);
     systest_finish();
 }
 
-__attribute__((weak)) void secondary_main(uint64_t core)
-{
+__attribute__((weak)) void secondary_main(uint64_t core) {
     (void)core;
 }
 
 /* ---- exceptions ---- */
-void exc_expect(void)
-{
+void exc_expect(void) {
     exc_armed[core_id()]++;
     DSB();
 }
 
-int exc_pending_expect(void)
-{
+int exc_pending_expect(void) {
     int c = core_id(), r = exc_armed[c];
     exc_armed[c] = 0;
     return r;
@@ -182,13 +165,21 @@ int exc_pending_expect(void)
 
 extern void ctx_resume(int el, uint64_t value) __attribute__((noreturn));
 
-void exc_dispatch(struct frame *f, uint64_t el, uint64_t vec)
-{
+void exc_dispatch(struct frame *f, uint64_t el, uint64_t vec) {
     uint64_t esr = 0, far = 0;
     switch (el) {
-    case 1: esr = SYS_READ(esr_el1); far = SYS_READ(far_el1); break;
-    case 2: esr = SYS_READ(esr_el2); far = SYS_READ(far_el2); break;
-    case 3: esr = SYS_READ(esr_el3); far = SYS_READ(far_el3); break;
+    case 1:
+        esr = SYS_READ(esr_el1);
+        far = SYS_READ(far_el1);
+        break;
+    case 2:
+        esr = SYS_READ(esr_el2);
+        far = SYS_READ(far_el2);
+        break;
+    case 3:
+        esr = SYS_READ(esr_el3);
+        far = SYS_READ(far_el3);
+        break;
     }
     uint64_t ec = esr_ec(esr);
     int sync = (vec & 3) == 0;
@@ -205,8 +196,7 @@ void exc_dispatch(struct frame *f, uint64_t el, uint64_t vec)
     r->far = far;
     r->spsr = f->spsr;
     r->count++;
-    if (exc_hook[c] && exc_hook[c](f, (int)el, (int)vec))
-        return;
+    if (exc_hook[c] && exc_hook[c](f, (int)el, (int)vec)) return;
     if (sync && exc_armed[c]) {
         exc_armed[c]--;
         if (exc_resume_at[c]) {
@@ -216,35 +206,32 @@ void exc_dispatch(struct frame *f, uint64_t el, uint64_t vec)
             f->elr += 4;
         return;
     }
-    spin_unlock(&print_lock);   /* in case the exception hit inside printf_ */
+    spin_unlock(&print_lock); /* in case the exception hit inside printf_ */
     printf_("FAIL unexpected_exception core=%u el=%u vec=%u esr=%x elr=%x far=%x spsr=%x\n",
             (uint64_t)c, el, vec, esr, f->elr, far, f->spsr);
     __atomic_fetch_add(&nfail, 1, __ATOMIC_RELAXED);
     systest_finish();
 }
 
-void setup_lower_els(void)
-{
+void setup_lower_els(void) {
     /* SCR_EL3: RES1 bits 5:4, NS, HCE, RW; SMD = 0 (SMC enabled), IRQ/FIQ/EA stay below EL3. */
     SYS_WRITE(scr_el3, (3u << 4) | 1 | (1u << 8) | (1u << 10));
     SYS_WRITE(cptr_el3, 0);
-    SYS_WRITE(hcr_el2, 1ull << 31);                    /* RW: EL1 is AArch64 */
-    SYS_WRITE(cptr_el2, 0x33ff);                       /* no FP traps to EL2 */
-    SYS_WRITE(cnthctl_el2, 3);                         /* EL1 physical counter/timer access */
+    SYS_WRITE(hcr_el2, 1ull << 31); /* RW: EL1 is AArch64 */
+    SYS_WRITE(cptr_el2, 0x33ff);    /* no FP traps to EL2 */
+    SYS_WRITE(cnthctl_el2, 3);      /* EL1 physical counter/timer access */
     SYS_WRITE(cntvoff_el2, 0);
-    SYS_WRITE(sctlr_el2, 0x30c50830);                  /* MMU off */
-    SYS_WRITE(sctlr_el1, 0x30d00800);                  /* MMU off, nTWI = nTWE = 0 */
-    SYS_WRITE(cpacr_el1, 3u << 20);                    /* FPEN: no FP traps */
+    SYS_WRITE(sctlr_el2, 0x30c50830); /* MMU off */
+    SYS_WRITE(sctlr_el1, 0x30d00800); /* MMU off, nTWI = nTWE = 0 */
+    SYS_WRITE(cpacr_el1, 3u << 20);   /* FPEN: no FP traps */
     SYS_WRITE(vpidr_el2, SYS_READ(midr_el1));
     SYS_WRITE(vmpidr_el2, SYS_READ(mpidr_el1));
     ISB();
 }
 
 /* ---- page tables ---- */
-void *page_alloc(uint64_t size)
-{
-    if (!heap_next)
-        heap_next = (uint64_t)__heap_start;
+void *page_alloc(uint64_t size) {
+    if (!heap_next) heap_next = (uint64_t)__heap_start;
     heap_next = (heap_next + size - 1) & ~(size - 1);
     uint64_t *p = (uint64_t *)heap_next;
     heap_next += size;
@@ -253,13 +240,11 @@ void *page_alloc(uint64_t size)
     return p;
 }
 
-uint64_t *pt_new(void)
-{
+uint64_t *pt_new(void) {
     return page_alloc(4096);
 }
 
-uint64_t *pt_slot(uint64_t *root, uint64_t va, int level)
-{
+uint64_t *pt_slot(uint64_t *root, uint64_t va, int level) {
     uint64_t *t = root;
     for (int l = 1; l < level; l++) {
         uint64_t *e = &t[(va >> (39 - 9 * l)) & 511];
@@ -272,13 +257,11 @@ uint64_t *pt_slot(uint64_t *root, uint64_t va, int level)
     return &t[(va >> (39 - 9 * level)) & 511];
 }
 
-void pt_map_4k(uint64_t *root, uint64_t va, uint64_t pa, uint64_t attrs)
-{
+void pt_map_4k(uint64_t *root, uint64_t va, uint64_t pa, uint64_t attrs) {
     *pt_slot(root, va, 3) = pa | attrs | PTE_TABLE;
 }
 
-uint64_t *pt_identity(void)
-{
+uint64_t *pt_identity(void) {
     uint64_t *root = pt_new();
     for (uint64_t a = 0; a < 0x3f000000; a += 0x200000)
         *pt_slot(root, a, 2) = a | PTE_NORMAL | PTE_AP_RW_EL1 | PTE_BLOCK;
@@ -289,13 +272,11 @@ uint64_t *pt_identity(void)
     return root;
 }
 
-void tlbi_all_el1(void)
-{
+void tlbi_all_el1(void) {
     __asm__ volatile("dsb ishst\n tlbi vmalle1\n dsb ish\n isb" ::: "memory");
 }
 
-void mmu_on_el1(uint64_t *root)
-{
+void mmu_on_el1(uint64_t *root) {
     SYS_WRITE(mair_el1, MAIR_VALUE);
     SYS_WRITE(tcr_el1, TCR_4K_39);
     SYS_WRITE(ttbr0_el1, (uint64_t)root);
@@ -305,8 +286,7 @@ void mmu_on_el1(uint64_t *root)
     ISB();
 }
 
-void mmu_off_el1(void)
-{
+void mmu_off_el1(void) {
     SYS_WRITE(sctlr_el1, SYS_READ(sctlr_el1) & ~(uint64_t)(1 | (1 << 2) | (1 << 12)));
     ISB();
 }
