@@ -18,8 +18,10 @@ static struct exc_rec *last(void) {
 
 /* Instruction + label after it, so ELR can be compared with the exact return address. */
 #define TRAP_AT(insn, before, after)                                                               \
-    __asm__ volatile("adr %0, 1f\n1: " insn "\n2: adr %1, 2b" : "=r"(before), "=r"(after)::"memor" \
-                                                                                           "y")
+    __asm__ volatile("adr %0, 1f\n1: " insn "\n2: adr %1, 2b"                                      \
+                     : "=r"(before), "=r"(after)                                                   \
+                     :                                                                             \
+                     : "memory")
 
 /* ---------------- EL0 ---------------- */
 static volatile uint64_t el0_svc_after, el0_hvc_at;
