@@ -217,64 +217,6 @@ static int subsi_32(arm_cpu *c, const a64_op *op) {
     return A64_NEXT;
 }
 
-/* ADD/SUB/SUBS (shifted register, LSL only): op->imm = shift amount. */
-static int add_lsl_64(arm_cpu *c, const a64_op *op) {
-    write_x(c, op->rd, c->x[op->rn] + (c->x[op->rm] << op->imm));
-    return A64_NEXT;
-}
-static int sub_lsl_64(arm_cpu *c, const a64_op *op) {
-    write_x(c, op->rd, c->x[op->rn] - (c->x[op->rm] << op->imm));
-    return A64_NEXT;
-}
-static int add_lsl_32(arm_cpu *c, const a64_op *op) {
-    write_x(c, op->rd, (uint32_t)(c->x[op->rn] + (c->x[op->rm] << op->imm)));
-    return A64_NEXT;
-}
-static int sub_lsl_32(arm_cpu *c, const a64_op *op) {
-    write_x(c, op->rd, (uint32_t)(c->x[op->rn] - (c->x[op->rm] << op->imm)));
-    return A64_NEXT;
-}
-static int subs_lsl_64(arm_cpu *c, const a64_op *op) {
-    uint64_t a = c->x[op->rn], b = c->x[op->rm] << op->imm, r = a - b;
-    c->nzcv = nzcv_sub64(a, b, r);
-    write_x(c, op->rd, r);
-    return A64_NEXT;
-}
-static int subs_lsl_32(arm_cpu *c, const a64_op *op) {
-    uint32_t a = (uint32_t)c->x[op->rn], b = (uint32_t)(c->x[op->rm] << op->imm), r = a - b;
-    c->nzcv = nzcv_sub32(a, b, r);
-    write_x(c, op->rd, r);
-    return A64_NEXT;
-}
-
-/* AND/ORR/EOR/ANDS (shifted register, LSL, not inverted): op->imm = shift amount. */
-#define LOGIC_LSL(name, expr, mask)                                                                \
-    static int name(arm_cpu *c, const a64_op *op) {                                                \
-        uint64_t a = c->x[op->rn], b = c->x[op->rm] << op->imm;                                    \
-        write_x(c, op->rd, mask(expr));                                                            \
-        return A64_NEXT;                                                                           \
-    }
-#define MASK64(v) (v)
-#define MASK32(v) ((uint32_t)(v))
-LOGIC_LSL(and_lsl_64, a &b, MASK64)
-LOGIC_LSL(orr_lsl_64, a | b, MASK64)
-LOGIC_LSL(eor_lsl_64, a ^ b, MASK64)
-LOGIC_LSL(and_lsl_32, a &b, MASK32)
-LOGIC_LSL(orr_lsl_32, a | b, MASK32)
-LOGIC_LSL(eor_lsl_32, a ^ b, MASK32)
-static int ands_lsl_64(arm_cpu *c, const a64_op *op) {
-    uint64_t r = c->x[op->rn] & (c->x[op->rm] << op->imm);
-    c->nzcv = nzcv_logic(1, r);
-    write_x(c, op->rd, r);
-    return A64_NEXT;
-}
-static int ands_lsl_32(arm_cpu *c, const a64_op *op) {
-    uint64_t r = (uint32_t)(c->x[op->rn] & (c->x[op->rm] << op->imm));
-    c->nzcv = nzcv_logic(0, r);
-    write_x(c, op->rd, r);
-    return A64_NEXT;
-}
-
 /* AND/ORR/EOR (immediate): op->imm = the decoded bit mask (already 32-bit for W forms); the
  * destination may be SP. ANDS: destination is XZR-capable, flags set. */
 #define LOGIC_IMM(name, expr)                                                                      \
@@ -321,6 +263,272 @@ static int sbfm_32(arm_cpu *c, const a64_op *op) {
 /* MOVZ/MOVN: the final value precomputed. */
 static int mov_imm(arm_cpu *c, const a64_op *op) {
     write_x(c, op->rd, op->imm);
+    return A64_NEXT;
+}
+
+/* ---- Data processing, register: one handler per (width, shift type, operation) -------------- */
+/* Shift of a register operand by a constant or variable amount below the width; for 32-bit
+ * forms the operand is truncated first and the result zero-extended (ROR by 0 is the value). */
+static inline __attribute__((always_inline)) uint64_t shift_op(unsigned sf, unsigned type,
+                                                               uint64_t v, unsigned n) {
+    if (sf) {
+        switch (type) {
+        case 0: return v << n;
+        case 1: return v >> n;
+        case 2: return (uint64_t)((int64_t)v >> n);
+        default: return (v >> n) | (v << ((64 - n) & 63));
+        }
+    }
+    uint32_t w = (uint32_t)v;
+    switch (type) {
+    case 0: return (uint32_t)(w << n);
+    case 1: return w >> n;
+    case 2: return (uint32_t)((int32_t)w >> n);
+    default: return (uint32_t)((w >> n) | (w << ((32 - n) & 31)));
+    }
+}
+
+/* AND/ORR/EOR/ANDS and their inverted forms BIC/ORN/EON/BICS (shifted register): op->imm = shift
+ * amount. */
+static inline __attribute__((always_inline)) int
+logic_body(arm_cpu *c, const a64_op *op, unsigned sf, unsigned type, unsigned neg, unsigned opc) {
+    uint64_t a = c->x[op->rn], b = shift_op(sf, type, c->x[op->rm], (unsigned)op->imm), r;
+    if (neg) b = ~b;
+    switch (opc) {
+    case 0: r = a & b; break;
+    case 1: r = a | b; break;
+    case 2: r = a ^ b; break;
+    default:
+        r = sf_mask(sf, a & b);
+        c->nzcv = nzcv_logic(sf, r);
+        break;
+    }
+    write_x(c, op->rd, sf_mask(sf, r));
+    return A64_NEXT;
+}
+#define LOGIC_FN(sf, type, neg, opc)                                                               \
+    static int logic_##sf##_##type##_##neg##_##opc(arm_cpu *c, const a64_op *op) {                 \
+        return logic_body(c, op, sf, type, neg, opc);                                              \
+    }
+#define LOGIC_OPCS(sf, type, neg)                                                                  \
+    LOGIC_FN(sf, type, neg, 0)                                                                     \
+    LOGIC_FN(sf, type, neg, 1) LOGIC_FN(sf, type, neg, 2) LOGIC_FN(sf, type, neg, 3)
+#define LOGIC_NEGS(sf, type) LOGIC_OPCS(sf, type, 0) LOGIC_OPCS(sf, type, 1)
+#define LOGIC_TYPES(sf)      LOGIC_NEGS(sf, 0) LOGIC_NEGS(sf, 1) LOGIC_NEGS(sf, 2) LOGIC_NEGS(sf, 3)
+LOGIC_TYPES(0)
+LOGIC_TYPES(1)
+#define LOGIC_ROW(sf, type, neg)                                                                   \
+    {                                                                                              \
+        logic_##sf##_##type##_##neg##_0, logic_##sf##_##type##_##neg##_1,                          \
+            logic_##sf##_##type##_##neg##_2, logic_##sf##_##type##_##neg##_3                       \
+    }
+#define LOGIC_TYPE_ROWS(sf, type)                                                                  \
+    { LOGIC_ROW(sf, type, 0), LOGIC_ROW(sf, type, 1) }
+#define LOGIC_SF_ROWS(sf)                                                                          \
+    {                                                                                              \
+        LOGIC_TYPE_ROWS(sf, 0), LOGIC_TYPE_ROWS(sf, 1), LOGIC_TYPE_ROWS(sf, 2),                    \
+            LOGIC_TYPE_ROWS(sf, 3)                                                                 \
+    }
+/* [sf][type][N][opc] */
+static const a64_handler logic_shift_fns[2][4][2][4] = {LOGIC_SF_ROWS(0), LOGIC_SF_ROWS(1)};
+
+/* ADD/ADDS/SUB/SUBS (shifted register, LSL/LSR/ASR): op->imm = shift amount; no SP operands. */
+static inline __attribute__((always_inline)) int
+addsub_body(arm_cpu *c, const a64_op *op, unsigned sf, unsigned type, unsigned opc) {
+    unsigned sub = opc >> 1, setflags = opc & 1;
+    uint64_t a = c->x[op->rn], b = shift_op(sf, type, c->x[op->rm], (unsigned)op->imm), r;
+    if (setflags)
+        r = add_with_carry(sf, a, sub ? ~b : b, sub, &c->nzcv);
+    else
+        r = sub ? a - b : a + b;
+    write_x(c, op->rd, sf_mask(sf, r));
+    return A64_NEXT;
+}
+#define ADDSUB_FN(sf, type, opc)                                                                   \
+    static int addsub_##sf##_##type##_##opc(arm_cpu *c, const a64_op *op) {                        \
+        return addsub_body(c, op, sf, type, opc);                                                  \
+    }
+#define ADDSUB_OPCS(sf, type)                                                                      \
+    ADDSUB_FN(sf, type, 0) ADDSUB_FN(sf, type, 1) ADDSUB_FN(sf, type, 2) ADDSUB_FN(sf, type, 3)
+#define ADDSUB_TYPES(sf) ADDSUB_OPCS(sf, 0) ADDSUB_OPCS(sf, 1) ADDSUB_OPCS(sf, 2)
+ADDSUB_TYPES(0)
+ADDSUB_TYPES(1)
+#define ADDSUB_ROW(sf, type)                                                                       \
+    {                                                                                              \
+        addsub_##sf##_##type##_0, addsub_##sf##_##type##_1, addsub_##sf##_##type##_2,              \
+            addsub_##sf##_##type##_3                                                               \
+    }
+/* [sf][type][sub:S] */
+static const a64_handler addsub_shift_fns[2][3][4] = {
+    {ADDSUB_ROW(0, 0), ADDSUB_ROW(0, 1), ADDSUB_ROW(0, 2)},
+    {ADDSUB_ROW(1, 0), ADDSUB_ROW(1, 1), ADDSUB_ROW(1, 2)}};
+
+/* ADD/ADDS/SUB/SUBS (extended register): op->ra = option, op->imm = shift (<= 4). Rn may be SP;
+ * Rd may be SP without flags, XZR with. */
+static inline __attribute__((always_inline)) int addsub_ext_body(arm_cpu *c, const a64_op *op,
+                                                                 unsigned sf, unsigned opc) {
+    unsigned sub = opc >> 1, setflags = opc & 1;
+    uint64_t a = base_reg(c, op->rn), b = extend_reg(c->x[op->rm], op->ra, (unsigned)op->imm), r;
+    if (setflags) {
+        r = add_with_carry(sf, a, sub ? ~b : b, sub, &c->nzcv);
+        write_x(c, op->rd, sf_mask(sf, r));
+        return A64_NEXT;
+    }
+    r = sf_mask(sf, sub ? a - b : a + b);
+    if (op->rd == 31)
+        c->sp = r;
+    else
+        c->x[op->rd] = r;
+    return A64_NEXT;
+}
+#define ADDSUB_EXT_FN(sf, opc)                                                                     \
+    static int addsub_ext_##sf##_##opc(arm_cpu *c, const a64_op *op) {                             \
+        return addsub_ext_body(c, op, sf, opc);                                                    \
+    }
+ADDSUB_EXT_FN(0, 0)
+ADDSUB_EXT_FN(0, 1)
+ADDSUB_EXT_FN(0, 2)
+ADDSUB_EXT_FN(0, 3)
+ADDSUB_EXT_FN(1, 0)
+ADDSUB_EXT_FN(1, 1)
+ADDSUB_EXT_FN(1, 2)
+ADDSUB_EXT_FN(1, 3)
+static const a64_handler addsub_ext_fns[2][4] = {
+    {addsub_ext_0_0, addsub_ext_0_1, addsub_ext_0_2, addsub_ext_0_3},
+    {addsub_ext_1_0, addsub_ext_1_1, addsub_ext_1_2, addsub_ext_1_3}};
+
+/* ADC/ADCS/SBC/SBCS. */
+static inline __attribute__((always_inline)) int adc_body(arm_cpu *c, const a64_op *op, unsigned sf,
+                                                          unsigned opc) {
+    unsigned sub = opc >> 1, setflags = opc & 1;
+    uint64_t a = c->x[op->rn], b = c->x[op->rm];
+    uint32_t nzcv;
+    uint64_t r = add_with_carry(sf, a, sub ? ~b : b, (c->nzcv >> 29) & 1, &nzcv);
+    if (setflags) c->nzcv = nzcv;
+    write_x(c, op->rd, sf_mask(sf, r));
+    return A64_NEXT;
+}
+#define ADC_FN(sf, opc)                                                                            \
+    static int adc_##sf##_##opc(arm_cpu *c, const a64_op *op) {                                    \
+        return adc_body(c, op, sf, opc);                                                           \
+    }
+ADC_FN(0, 0)
+ADC_FN(0, 1)
+ADC_FN(0, 2)
+ADC_FN(0, 3)
+ADC_FN(1, 0)
+ADC_FN(1, 1)
+ADC_FN(1, 2)
+ADC_FN(1, 3)
+static const a64_handler adc_fns[2][4] = {{adc_0_0, adc_0_1, adc_0_2, adc_0_3},
+                                          {adc_1_0, adc_1_1, adc_1_2, adc_1_3}};
+
+/* CSEL/CSINC/CSINV/CSNEG: op->aux = 16-bit mask of the NZCV values for which the condition
+ * holds. */
+static inline __attribute__((always_inline)) int
+csel_body(arm_cpu *c, const a64_op *op, unsigned sf, unsigned inv, unsigned inc) {
+    uint64_t r;
+    if ((op->aux >> (c->nzcv >> 28)) & 1) {
+        r = c->x[op->rn];
+    } else {
+        r = c->x[op->rm];
+        if (inv) r = ~r;
+        if (inc) r++;
+    }
+    write_x(c, op->rd, sf_mask(sf, r));
+    return A64_NEXT;
+}
+#define CSEL_FN(sf, inv, inc)                                                                      \
+    static int csel_##sf##_##inv##_##inc(arm_cpu *c, const a64_op *op) {                           \
+        return csel_body(c, op, sf, inv, inc);                                                     \
+    }
+CSEL_FN(0, 0, 0)
+CSEL_FN(0, 0, 1)
+CSEL_FN(0, 1, 0)
+CSEL_FN(0, 1, 1)
+CSEL_FN(1, 0, 0)
+CSEL_FN(1, 0, 1)
+CSEL_FN(1, 1, 0)
+CSEL_FN(1, 1, 1)
+/* [sf][inv:inc] */
+static const a64_handler csel_fns[2][4] = {{csel_0_0_0, csel_0_0_1, csel_0_1_0, csel_0_1_1},
+                                           {csel_1_0_0, csel_1_0_1, csel_1_1_0, csel_1_1_1}};
+
+/* LSLV/LSRV/ASRV/RORV. */
+static inline __attribute__((always_inline)) int shiftv_body(arm_cpu *c, const a64_op *op,
+                                                             unsigned sf, unsigned type) {
+    unsigned amount = (unsigned)c->x[op->rm] & (sf ? 63 : 31);
+    write_x(c, op->rd, shift_op(sf, type, c->x[op->rn], amount));
+    return A64_NEXT;
+}
+#define SHIFTV_FN(sf, type)                                                                        \
+    static int shiftv_##sf##_##type(arm_cpu *c, const a64_op *op) {                                \
+        return shiftv_body(c, op, sf, type);                                                       \
+    }
+SHIFTV_FN(0, 0)
+SHIFTV_FN(0, 1)
+SHIFTV_FN(0, 2)
+SHIFTV_FN(0, 3)
+SHIFTV_FN(1, 0)
+SHIFTV_FN(1, 1)
+SHIFTV_FN(1, 2)
+SHIFTV_FN(1, 3)
+static const a64_handler shiftv_fns[2][4] = {{shiftv_0_0, shiftv_0_1, shiftv_0_2, shiftv_0_3},
+                                             {shiftv_1_0, shiftv_1_1, shiftv_1_2, shiftv_1_3}};
+
+/* MUL (MADD with Ra = XZR), MADD, MSUB: op->ra = Ra. */
+static int mul_64(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, c->x[op->rn] * c->x[op->rm]);
+    return A64_NEXT;
+}
+static int mul_32(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, (uint32_t)(c->x[op->rn] * c->x[op->rm]));
+    return A64_NEXT;
+}
+static int madd_64(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, c->x[op->ra] + c->x[op->rn] * c->x[op->rm]);
+    return A64_NEXT;
+}
+static int madd_32(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, (uint32_t)(c->x[op->ra] + c->x[op->rn] * c->x[op->rm]));
+    return A64_NEXT;
+}
+static int msub_64(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, c->x[op->ra] - c->x[op->rn] * c->x[op->rm]);
+    return A64_NEXT;
+}
+static int msub_32(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, (uint32_t)(c->x[op->ra] - c->x[op->rn] * c->x[op->rm]));
+    return A64_NEXT;
+}
+static int umulh(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, (uint64_t)(((unsigned __int128)c->x[op->rn] * c->x[op->rm]) >> 64));
+    return A64_NEXT;
+}
+static int smulh(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, (uint64_t)(((__int128)(int64_t)c->x[op->rn] * (int64_t)c->x[op->rm]) >> 64));
+    return A64_NEXT;
+}
+
+/* EXTR (ROR immediate included): op->imm = lsb, nonzero for the 64-bit form. */
+static int extr_64(arm_cpu *c, const a64_op *op) {
+    unsigned lsb = (unsigned)op->imm;
+    write_x(c, op->rd, (c->x[op->rm] >> lsb) | (c->x[op->rn] << (64 - lsb)));
+    return A64_NEXT;
+}
+static int extr_32(arm_cpu *c, const a64_op *op) {
+    uint64_t v = ((uint64_t)(uint32_t)c->x[op->rn] << 32) | (uint32_t)c->x[op->rm];
+    write_x(c, op->rd, (uint32_t)(v >> op->imm));
+    return A64_NEXT;
+}
+
+/* ADDS (immediate), CMN included: op->imm is the addend; Rn may be SP, Rd may not. */
+static int addsi_64(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, add_with_carry(1, base_reg(c, op->rn), op->imm, 0, &c->nzcv));
+    return A64_NEXT;
+}
+static int addsi_32(arm_cpu *c, const a64_op *op) {
+    write_x(c, op->rd, (uint32_t)add_with_carry(0, base_reg(c, op->rn), op->imm, 0, &c->nzcv));
     return A64_NEXT;
 }
 
@@ -423,30 +631,59 @@ void a64_specialize(a64_op *op, uint32_t perf_off) {
         if (!setflags) {
             op->imm = sub ? (uint64_t)0 - imm : imm;
             fn = sf ? addi_64 : addi_32;
-        } else if (sub) {
+        } else {
             op->imm = imm;
-            fn = sf ? subsi_64 : subsi_32;
+            fn = sub ? (sf ? subsi_64 : subsi_32) : (sf ? addsi_64 : addsi_32);
         }
         break;
     }
     case A64_ENC_ADDSUB_SHIFT: {
-        unsigned sub = (i >> 30) & 1, setflags = (i >> 29) & 1, type = (i >> 22) & 3;
-        unsigned amount = (i >> 10) & 63;
-        if (type != 0 || (!sf && amount >= 32) || (setflags && !sub)) break;
+        unsigned type = (i >> 22) & 3, amount = (i >> 10) & 63;
+        if (type == 3 || (!sf && amount >= 32)) break;
         op->imm = amount;
-        fn = setflags ? (sf ? subs_lsl_64 : subs_lsl_32)
-             : sub    ? (sf ? sub_lsl_64 : sub_lsl_32)
-                      : (sf ? add_lsl_64 : add_lsl_32);
+        fn = addsub_shift_fns[sf][amount ? type : 0][(i >> 29) & 3];
         break;
     }
     case A64_ENC_LOGIC_SHIFT: {
-        unsigned opc = (i >> 29) & 3, type = (i >> 22) & 3, neg = (i >> 21) & 1;
-        unsigned amount = (i >> 10) & 63;
-        if (type != 0 || neg || (!sf && amount >= 32)) break;
+        unsigned type = (i >> 22) & 3, amount = (i >> 10) & 63;
+        if (!sf && amount >= 32) break;
         op->imm = amount;
-        static const a64_handler by_opc[2][4] = {{and_lsl_32, orr_lsl_32, eor_lsl_32, ands_lsl_32},
-                                                 {and_lsl_64, orr_lsl_64, eor_lsl_64, ands_lsl_64}};
-        fn = by_opc[sf][opc];
+        fn = logic_shift_fns[sf][amount ? type : 0][(i >> 21) & 1][(i >> 29) & 3];
+        break;
+    }
+    case A64_ENC_ADDSUB_EXT: {
+        unsigned shift = (i >> 10) & 7;
+        if (shift > 4) break;
+        op->ra = (uint8_t)((i >> 13) & 7);
+        op->imm = shift;
+        fn = addsub_ext_fns[sf][(i >> 29) & 3];
+        break;
+    }
+    case A64_ENC_ADC_SBC: fn = adc_fns[sf][(i >> 29) & 3]; break;
+    case A64_ENC_CSEL: {
+        unsigned cond = (i >> 12) & 15, mask = 0;
+        for (unsigned f = 0; f < 16; f++)
+            mask |= (unsigned)cond_holds(f << 28, cond) << f;
+        op->aux = mask;
+        fn = csel_fns[sf][(((i >> 30) & 1) << 1) | ((i >> 10) & 1)];
+        break;
+    }
+    case A64_ENC_SHIFT_VAR: fn = shiftv_fns[sf][(i >> 10) & 3]; break;
+    case A64_ENC_MADD_MSUB: {
+        unsigned ra = (i >> 10) & 31, sub = (i >> 15) & 1;
+        op->ra = (uint8_t)ra;
+        if (!sub && ra == 31)
+            fn = sf ? mul_64 : mul_32;
+        else
+            fn = sub ? (sf ? msub_64 : msub_32) : (sf ? madd_64 : madd_32);
+        break;
+    }
+    case A64_ENC_MULH: fn = (i >> 23) & 1 ? umulh : smulh; break;
+    case A64_ENC_EXTR: {
+        unsigned n = (i >> 22) & 1, lsb = (i >> 10) & 63;
+        if (n != sf || (!sf && lsb >= 32) || (sf && lsb == 0)) break;
+        op->imm = lsb;
+        fn = sf ? extr_64 : extr_32;
         break;
     }
     case A64_ENC_LOGIC_IMM: {
@@ -501,7 +738,8 @@ void a64_specialize(a64_op *op, uint32_t perf_off) {
     op->rn = (uint8_t)rn;
     if (op->enc != A64_ENC_BITFIELD) op->rm = (uint8_t)rm;
     if (op->enc != A64_ENC_LDST_REG && op->enc != A64_ENC_LDST_PAIR &&
-        op->enc != A64_ENC_BITFIELD && op->enc != A64_ENC_LDST_IMM9)
+        op->enc != A64_ENC_BITFIELD && op->enc != A64_ENC_LDST_IMM9 &&
+        op->enc != A64_ENC_ADDSUB_EXT && op->enc != A64_ENC_MADD_MSUB)
         op->ra = 0;
     op->fn = fn;
 }
