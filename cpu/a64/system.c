@@ -164,34 +164,14 @@ int a64_msr_imm(arm_cpu *c, const a64_op *op) {
 
 /* ---- SYS: cache maintenance, address translation, TLB maintenance ----------------------- */
 
-static void regime_snapshot(const arm_cpu *c, unsigned el, mmu_regime *r) {
-    r->kind = el == 1 ? MMU_REGIME_EL10 : el == 2 ? MMU_REGIME_EL2 : MMU_REGIME_EL3;
-    r->sctlr = c->sctlr[el];
-    r->tcr = c->tcr[el];
-    r->ttbr0 = c->ttbr0[el];
-    r->ttbr1 = el == 1 ? c->ttbr1[1] : 0;
-    r->mair = c->mair[el];
-    r->secure = el == 3 || (el == 1 && !(c->scr_el3 & 1));
-    r->granule_16k_implemented = false;
-}
-
-static bool at_read_desc(void *opaque, uint64_t pa, uint64_t *desc) {
-    arm_cpu *c = opaque;
-    uint64_t avail = 0;
-    uint8_t *p = c->cluster->ports.ram_ptr(c->cluster->ports.opaque, pa, false, &avail);
-    if (!p || avail < 8) return false;
-    memcpy(desc, p, 8);
-    return true;
-}
-
 static int do_at(arm_cpu *c, const a64_op *op, unsigned op1, unsigned op2, uint64_t va) {
     unsigned el = op1 == 0 ? 1 : op1 == 4 ? ((op2 >= 4) ? 1 : 2) : 3;
     bool unpriv = (op1 == 0 && (op2 == 2 || op2 == 3)) || (op1 == 4 && (op2 == 6 || op2 == 7));
     bool write = op2 & 1;
     if (el > c->el && !(op1 == 4 && c->el >= 2)) return a64_undef(c, op);
     mmu_regime r;
-    regime_snapshot(c, el, &r);
-    mmu_desc_reader rd = {at_read_desc, c};
+    mem_regime_snapshot(c, el, &r);
+    mmu_desc_reader rd = {mem_read_desc, c};
     mmu_fault abort;
     uint64_t par;
     if (!mmu_translate_at(&r, va, unpriv, write, &rd, &par, &abort)) {

@@ -111,32 +111,10 @@ bool cpu_debug_step(arm_cpu *c) {
 
 /* ---- memory ---- */
 
-/* The regime the core's current EL translates with; mirrors regime_of in mem/mem.c. */
-static void current_regime(const arm_cpu *c, mmu_regime *r) {
-    unsigned el = c->el ? c->el : 1;
-    r->kind = el == 1 ? MMU_REGIME_EL10 : el == 2 ? MMU_REGIME_EL2 : MMU_REGIME_EL3;
-    r->sctlr = c->sctlr[el];
-    r->tcr = c->tcr[el];
-    r->ttbr0 = c->ttbr0[el];
-    r->ttbr1 = el == 1 ? c->ttbr1[1] : 0;
-    r->mair = c->mair[el];
-    r->secure = el == 3 || (el == 1 && !(c->scr_el3 & 1));
-    r->granule_16k_implemented = false;
-}
-
-static bool read_desc(void *opaque, uint64_t pa, uint64_t *desc) {
-    const arm_cpu *c = opaque;
-    uint64_t avail = 0;
-    uint8_t *p = c->cluster->ports.ram_ptr(c->cluster->ports.opaque, pa, false, &avail);
-    if (!p || avail < 8) return false;
-    memcpy(desc, p, 8);
-    return true;
-}
-
 bool cpu_debug_translate(arm_cpu *c, uint64_t va, uint64_t *pa) {
     mmu_regime r;
-    current_regime(c, &r);
-    mmu_desc_reader reader = {read_desc, c};
+    mem_regime_snapshot(c, c->el ? c->el : 1, &r); /* the regime the current EL translates with */
+    mmu_desc_reader reader = {mem_read_desc, c};
     mmu_translation tr;
     /* No permission check: a debugger may look at (and patch) what the guest cannot. */
     if (mmu_walk(&r, va, &reader, &tr).type != MMU_FAULT_NONE) return false;

@@ -13,8 +13,7 @@ static unsigned regime_el(unsigned midx) {
     return midx == MMU_IDX_EL0 ? 1 : midx;
 }
 
-static void regime_of(const arm_cpu *c, unsigned midx, mmu_regime *r) {
-    unsigned el = regime_el(midx);
+void mem_regime_snapshot(const arm_cpu *c, unsigned el, mmu_regime *r) {
     r->kind = el == 1 ? MMU_REGIME_EL10 : el == 2 ? MMU_REGIME_EL2 : MMU_REGIME_EL3;
     r->sctlr = c->sctlr[el];
     r->tcr = c->tcr[el];
@@ -26,8 +25,8 @@ static void regime_of(const arm_cpu *c, unsigned midx, mmu_regime *r) {
 }
 
 /* Translation tables live in RAM; a descriptor outside RAM is an external abort on the walk. */
-static bool read_desc(void *opaque, uint64_t pa, uint64_t *desc) {
-    arm_cpu *c = opaque;
+bool mem_read_desc(void *opaque, uint64_t pa, uint64_t *desc) {
+    const arm_cpu *c = opaque;
     uint64_t avail = 0;
     uint8_t *p = c->cluster->ports.ram_ptr(c->cluster->ports.opaque, pa, false, &avail);
     if (!p || avail < 8) return false;
@@ -53,8 +52,8 @@ static void data_abort(arm_cpu *c, const a64_op *op, uint64_t va, uint8_t fsc, b
 static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, uint8_t *fsc,
                      bool *device) {
     mmu_regime r;
-    regime_of(c, midx, &r);
-    mmu_desc_reader reader = {read_desc, c};
+    mem_regime_snapshot(c, regime_el(midx), &r);
+    mmu_desc_reader reader = {mem_read_desc, c};
     mmu_translation tr;
     static const mmu_access_type acc_type[3] = {MMU_ACCESS_READ, MMU_ACCESS_WRITE, MMU_ACCESS_EXEC};
     bool unpriv = midx == MMU_IDX_EL0;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arm_cpu.h"
+#include "mmu/mmu_walk.h"
 
 /* flags for the slow path and the abort syndrome */
 enum {
@@ -93,6 +94,11 @@ static inline bool mem_write(arm_cpu *c, const a64_op *op, uint64_t va, unsigned
  * access: 0 read, 1 write, 2 exec. False: the fault has been taken (when take_fault). */
 bool mem_translate(arm_cpu *c, const a64_op *op, uint64_t va, unsigned access, unsigned midx,
                    uint64_t *pa, bool take_fault, uint32_t flags);
+/* The registers of translation regime el (1 = EL1&0, 2, 3) as the stage-1 walk wants them, and
+ * the walk's descriptor reader (tables live in RAM; anything else is an external abort). The one
+ * place the CPU builds these: the TLB refill, AT and the debugger all use them. */
+void mem_regime_snapshot(const arm_cpu *c, unsigned el, mmu_regime *r);
+bool mem_read_desc(void *opaque, uint64_t pa, uint64_t *desc);
 /* Instruction fetch translation for the block cache; false: a Prefetch Abort has been taken. */
 bool mem_translate_fetch(arm_cpu *c, uint64_t va, uint64_t *pa);
 
