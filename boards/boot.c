@@ -210,6 +210,7 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
         .rng_seed = rng_seed,
         .rng_seed_len = sizeof rng_seed,
         .display = o->display,
+        .extra_cmdline = o->append,
     };
     rpi_boot_plan plan;
     memset(&plan, 0, sizeof plan);

@@ -292,6 +292,23 @@ static int load_initramfs(boot_fs *fs, const rpi_config *c, rpi_boot_plan *plan,
     return 0;
 }
 
+/* cmdline.txt's line, then the user's extra arguments (--append with --sd). */
+static int append_extra_cmdline(boot_fs *fs, rpi_boot_plan *plan, const char *extra, char *err,
+                                size_t errlen) {
+    if (!extra || !*extra) return 0;
+    const char *base = plan->cmdline ? plan->cmdline : "";
+    size_t len = strlen(base) + 1 + strlen(extra) + 1;
+    char *joined = malloc(len);
+    if (!joined) {
+        snprintf(err, errlen, "%s: out of memory", fs->image);
+        return -1;
+    }
+    snprintf(joined, len, "%s%s%s", base, *base ? " " : "", extra);
+    free(plan->cmdline);
+    plan->cmdline = joined;
+    return 0;
+}
+
 static int load_cmdline(boot_fs *fs, const rpi_config *c, rpi_boot_plan *plan, char *err,
                         size_t errlen) {
     const char *name = c->cmdline ? c->cmdline : "cmdline.txt";
@@ -525,7 +542,8 @@ int rpi_firmware_plan(const char *image_path, const rpi_board_facts *facts, rpi_
     if (memory_split(c, facts, plan, image_path, err, errlen) ||
         load_kernel(&fs, c, kernel_name, plan, err, errlen) ||
         load_initramfs(&fs, c, plan, err, errlen) ||
-        place_initrd(c, plan, image_path, err, errlen) || load_cmdline(&fs, c, plan, err, errlen))
+        place_initrd(c, plan, image_path, err, errlen) || load_cmdline(&fs, c, plan, err, errlen) ||
+        append_extra_cmdline(&fs, plan, facts->extra_cmdline, err, errlen))
         goto out;
     choose_framebuffer(c, facts, plan);
     if (load_dtb(&fs, c, facts, plan, dtbs, n_dtbs, err, errlen) ||

@@ -179,6 +179,18 @@ int main(void) {
     rpi_boot_plan_free(&plan);
     f.display = false;
 
+    /* --append with --sd: the user's arguments follow cmdline.txt's, in the plan and the DTB. */
+    f.extra_cmdline = "socemu.write=1 quiet";
+    CHECK(rpi_firmware_plan(card, &f, &plan, err, sizeof err) == 0);
+    CHECK(plan.cmdline && !strcmp(plan.cmdline, "console=ttyS1,115200 root=/dev/mmcblk0p2 rw "
+                                                "rootwait socemu.write=1 quiet"));
+    CHECK(plan.dtb.data &&
+          !strcmp(fdt_getprop(plan.dtb.data, fdt_path_offset(plan.dtb.data, "/chosen"), "bootargs",
+                              NULL),
+                  plan.cmdline));
+    rpi_boot_plan_free(&plan);
+    f.extra_cmdline = NULL;
+
     /* Defaults: no gpu_mem (76 MiB), the downstream DTB name missing so the upstream one is
      * used with a warning, kernel_address and an explicit initramfs address honoured. */
     card = make_card("card2.img",

@@ -34,6 +34,8 @@ typedef struct rpi_board_facts {
     const uint8_t *rng_seed; /* NULL: no /chosen/rng-seed */
     size_t rng_seed_len;
     bool display; /* add a /chosen/framebuffer simple-framebuffer node */
+    /* Appended (after a space) to cmdline.txt's line: the user's --append with --sd. */
+    const char *extra_cmdline;
 } rpi_board_facts;
 
 /* A file read from the boot partition and where it goes. */
