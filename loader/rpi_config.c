@@ -48,6 +48,8 @@ void rpi_config_free(rpi_config *c) {
     list_free(&c->initramfs);
     list_free(&c->dtoverlays);
     list_free(&c->dtparams);
+    list_free(&c->dt_directives);
+    free(c->overlay_prefix);
     list_free(&c->warnings);
     rpi_config_init(c);
 }
@@ -390,10 +392,14 @@ static int do_key(parse_ctx *p, const char *file, int line, const char *key, con
     } else if (!strcmp(key, "cmdline")) {
         if (!*value) return fail(p, file, line, "cmdline: empty file name");
         rc = set_string(&c->cmdline, value);
-    } else if (!strcmp(key, "dtoverlay")) {
-        if (*value) rc = list_push(&c->dtoverlays, value);
-    } else if (!strcmp(key, "dtparam")) {
-        if (*value) rc = list_push(&c->dtparams, value);
+    } else if (!strcmp(key, "dtoverlay") || !strcmp(key, "dtparam")) {
+        char line[1024];
+        snprintf(line, sizeof line, "%s=%s", key, value);
+        rc = list_push(&c->dt_directives, line);
+        if (!rc && *value)
+            rc = list_push(!strcmp(key, "dtoverlay") ? &c->dtoverlays : &c->dtparams, value);
+    } else if (!strcmp(key, "overlay_prefix")) {
+        rc = set_string(&c->overlay_prefix, value);
     } else if (!strcmp(key, "armstub") || !strcmp(key, "kernel_old") ||
                !strcmp(key, "disable_commandline_tags") || !strcmp(key, "arm_peri_high") ||
                !strcmp(key, "start_file") || !strcmp(key, "fixup_file")) {

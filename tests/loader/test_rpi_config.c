@@ -58,7 +58,8 @@ int main(void) {
                        "cmdline=cmd2.txt\ngpu_mem=64\ngpu_mem_1024=128\ntotal_mem=512\n"
                        "dtoverlay=vc4-kms-v3d\ndtoverlay=disable-bt\ndtparam=audio=on\n"
                        "framebuffer_width=800\nframebuffer_height=600\nframebuffer_depth=32\n"
-                       "hdmi_force_hotplug=1\nmy_made_up_key=3\narmstub=stub.bin\n";
+                       "hdmi_force_hotplug=1\nmy_made_up_key=3\narmstub=stub.bin\n"
+                       "dtoverlay=\ndtparam=i2c_arm=on\noverlay_prefix=ovl/\n";
     CHECK(parse(&c, full, &pi3b, NULL, err) == 0);
     CHECK(c.kernel_address_set && c.kernel_address == 0x400000);
     CHECK(c.initramfs.count == 2 && !strcmp(c.initramfs.items[1], "b.cpio.gz"));
@@ -69,7 +70,12 @@ int main(void) {
     CHECK(c.cmdline && !strcmp(c.cmdline, "cmd2.txt"));
     CHECK(c.gpu_mem == 64 && c.gpu_mem_1024 == 128 && c.total_mem == 512);
     CHECK(c.dtoverlays.count == 2 && !strcmp(c.dtoverlays.items[1], "disable-bt"));
-    CHECK(c.dtparams.count == 1 && !strcmp(c.dtparams.items[0], "audio=on"));
+    CHECK(c.dtparams.count == 2 && !strcmp(c.dtparams.items[0], "audio=on"));
+    /* dtoverlay/dtparam in file order, the empty dtoverlay= (end of scope) included */
+    CHECK(c.dt_directives.count == 5 && !strcmp(c.dt_directives.items[2], "dtparam=audio=on") &&
+          !strcmp(c.dt_directives.items[3], "dtoverlay=") &&
+          !strcmp(c.dt_directives.items[4], "dtparam=i2c_arm=on"));
+    CHECK(c.overlay_prefix && !strcmp(c.overlay_prefix, "ovl/"));
     CHECK(c.framebuffer_width == 800 && c.framebuffer_height == 600 && c.framebuffer_depth == 32);
     CHECK(c.arm_64bit == -1);
     CHECK(c.warnings.count == 2);

@@ -46,6 +46,11 @@ typedef struct rpi_config {
     int total_mem;                                       /* MiB, -1: not set */
     rpi_string_list dtoverlays;                          /* "name[,param=value...]" as written */
     rpi_string_list dtparams;
+    /* "dtoverlay=..." and "dtparam=..." lines in file order (dtparam applies to the overlay before
+     * it; an empty "dtoverlay=" is kept: it ends that overlay's scope) */
+    rpi_string_list dt_directives;
+    /* where dtoverlay looks for NAME.dtbo, under os_prefix; NULL: not set ("overlays/") */
+    char *overlay_prefix;
     int framebuffer_width, framebuffer_height, framebuffer_depth; /* -1: not set */
     rpi_string_list warnings; /* "config.txt:9: unknown key 'foo' ignored" */
 } rpi_config;
