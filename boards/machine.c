@@ -111,6 +111,8 @@ static int create_devices(machine *m, char *err, size_t errlen) {
             /* --sd: the card image goes to the device(s) with an "sd-image" property. */
             if (m->opts.sd_image && strcmp(t->props[p].name, "sd-image") == 0)
                 ctx->prop_values[p] = m->opts.sd_image;
+            if (m->opts.sd_write && strcmp(t->props[p].name, "sd-write") == 0)
+                ctx->prop_values[p] = "true";
             /* --seed: devices with a "seed" property (RNG models) follow it, so the same seed
              * gives the same run. */
             if (m->opts.seed && strcmp(t->props[p].name, "seed") == 0) {

@@ -283,7 +283,9 @@ static int sdhost_realize(void *dev, dev_ctx *ctx, char *err, size_t errlen) {
     s->ctx = ctx;
     const char *path = dev_prop_str(ctx, "sd-image");
     if (path && *path) {
-        s->img = sd_image_open(path, err, errlen);
+        s->img = sd_image_open(
+            path, dev_prop_bool(ctx, "sd-write") ? SD_IMAGE_WRITE_THROUGH : SD_IMAGE_COPY_ON_WRITE,
+            err, errlen);
         if (!s->img) return -1;
         s->card = sd_card_new(s->img);
         if (!s->card) {
@@ -306,6 +308,9 @@ static void sdhost_reset(void *dev) {
     s->edm = 0;
     end_transfer(s);
     if (s->card) sd_card_reset(s->card);
+    /* A guest reboot: what it wrote through to the image is on disk now. */
+    char err[300];
+    if (s->img && sd_image_flush(s->img, err, sizeof err) < 0) soc_warn("%s", err);
     update_lines(s);
 }
 
@@ -333,8 +338,12 @@ static const dev_prop sdhost_props[] = {
     {.name = "sd-image",
      .kind = PROP_STR,
      .default_value = "",
-     .help = "SD card image (read-only; writes go to a memory overlay). The machine sets it "
-             "from --sd; empty = no card"},
+     .help = "SD card image (read-only; writes go to a memory overlay unless sd-write). The "
+             "machine sets it from --sd; empty = no card"},
+    {.name = "sd-write",
+     .kind = PROP_BOOL,
+     .default_value = "false",
+     .help = "write guest writes through to the image file (the machine sets it from --sd-write)"},
 };
 
 static const char *const sdhost_irq_outputs[] = {"irq", "dreq"};

@@ -1,5 +1,6 @@
-/* SD image backend: a read-only host file plus a sparse copy-on-write overlay in memory
- * (see peripherals/sd_image.h). Not on the CPU's hot path: allocation is fine here. */
+/* SD image backend: a host file, read-only with a sparse copy-on-write overlay in memory, or
+ * written through (see peripherals/sd_image.h). Not on the CPU's hot path: allocation is fine
+ * here. */
 #include "peripherals/sd_image.h"
 
 #include <errno.h>
@@ -7,10 +8,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <stdio.h>
 #include <unistd.h>
 
-#include <stdio.h>
+#include "soc/log.h"
 
 #define CHUNK_SHIFT 12
 #define CHUNK_SIZE  (1u << CHUNK_SHIFT)
@@ -23,6 +26,7 @@ typedef struct chunk_slot {
 struct sd_image {
     char *path;
     int fd;
+    sd_image_mode mode;
     uint64_t size;
     chunk_slot *slots; /* open addressing, power-of-two capacity */
     size_t cap, used;
@@ -94,51 +98,97 @@ static int file_read(sd_image *img, uint64_t offset, uint8_t *buf, size_t len, c
     return 0;
 }
 
-sd_image *sd_image_open(const char *path, char *err, size_t errlen) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open SD image: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: SD image is not a regular file", path);
-        close(fd);
-        return NULL;
-    }
-    if (st.st_size == 0) {
-        snprintf(err, errlen, "%s: SD image is empty", path);
-        close(fd);
-        return NULL;
-    }
+static sd_image *fail_open(int fd, char *err, size_t errlen, const char *fmt, const char *path,
+                           const char *why) {
+    snprintf(err, errlen, fmt, path, why);
+    if (fd >= 0) close(fd);
+    return NULL;
+}
+
+/* The name of the compression format the file starts with, or NULL. */
+static const char *compression_of(int fd) {
     uint8_t head[8] = {0};
     ssize_t got = pread(fd, head, sizeof head, 0);
     for (unsigned i = 0; got > 0 && i < sizeof compressed_formats / sizeof compressed_formats[0];
-         i++) {
+         i++)
         if ((size_t)got >= compressed_formats[i].len &&
-            memcmp(head, compressed_formats[i].magic, compressed_formats[i].len) == 0) {
-            snprintf(err, errlen,
-                     "%s: SD image is %s-compressed; decompress it first (not supported yet)", path,
-                     compressed_formats[i].name);
-            close(fd);
-            return NULL;
-        }
+            memcmp(head, compressed_formats[i].magic, compressed_formats[i].len) == 0)
+            return compressed_formats[i].name;
+    return NULL;
+}
+
+static int open_file(const char *path, sd_image_mode mode, char *err, size_t errlen) {
+    if (mode == SD_IMAGE_COPY_ON_WRITE) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            fail_open(-1, err, errlen, "%s: cannot open SD image: %s", path, strerror(errno));
+        return fd;
     }
+    struct stat st;
+    /* root ignores permission bits: honour a user's chmod a-w anyway, it says "keep this". */
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 0222)) {
+        fail_open(-1, err, errlen,
+                  "%s: SD image is read-only (%s); --sd-write needs a writable file", path,
+                  "no write permission");
+        return -1;
+    }
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        bool read_only = errno == EACCES || errno == EROFS || errno == EPERM;
+        fail_open(-1, err, errlen,
+                  read_only ? "%s: SD image is read-only (%s); --sd-write needs a writable file"
+                            : "%s: cannot open SD image for writing: %s",
+                  path, strerror(errno));
+    }
+    return fd;
+}
+
+sd_image *sd_image_open(const char *path, sd_image_mode mode, char *err, size_t errlen) {
+    int fd = open_file(path, mode, err, errlen);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        return fail_open(fd, err, errlen, "%s: SD image is not a regular file%s", path, "");
+    if (st.st_size == 0) return fail_open(fd, err, errlen, "%s: SD image is empty%s", path, "");
+    const char *format = compression_of(fd);
+    if (format)
+        return fail_open(fd, err, errlen,
+                         "%s: SD image is %s-compressed; decompress it first (not supported yet)",
+                         path, format);
+    /* Writers exclude everyone; copy-on-write readers only exclude writers. */
+    if (flock(fd, (mode == SD_IMAGE_WRITE_THROUGH ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0 &&
+        errno == EWOULDBLOCK)
+        return fail_open(fd, err, errlen,
+                         "%s: SD image is in use by another process (%s holds a lock on it)", path,
+                         mode == SD_IMAGE_WRITE_THROUGH ? "another emulator"
+                                                        : "an emulator with --sd-write");
     sd_image *img = calloc(1, sizeof *img);
     if (img) img->path = strdup(path);
     if (!img || !img->path) {
         free(img);
-        close(fd);
-        snprintf(err, errlen, "%s: out of memory", path);
-        return NULL;
+        return fail_open(fd, err, errlen, "%s: out of memory%s", path, "");
     }
     img->fd = fd;
+    img->mode = mode;
     img->size = (uint64_t)st.st_size;
     return img;
 }
 
+int sd_image_flush(sd_image *img, char *err, size_t errlen) {
+    if (img->mode != SD_IMAGE_WRITE_THROUGH) return 0;
+    if (fsync(img->fd) == 0 || errno == EINVAL) return 0; /* EINVAL: a file that cannot sync */
+    snprintf(err, errlen, "%s: cannot sync the SD image: %s", img->path, strerror(errno));
+    return -1;
+}
+
+sd_image_mode sd_image_get_mode(const sd_image *img) {
+    return img->mode;
+}
+
 void sd_image_close(sd_image *img) {
     if (!img) return;
+    char err[300];
+    if (sd_image_flush(img, err, sizeof err) < 0) soc_warn("%s", err);
     for (size_t i = 0; i < img->cap; i++)
         free(img->slots[i].data);
     free(img->slots);
@@ -159,8 +209,34 @@ uint64_t sd_image_overlay_bytes(const sd_image *img) {
     return (uint64_t)img->used * CHUNK_SIZE;
 }
 
+/* Write-through: the part of [offset, offset + len) inside the file, which bypasses the overlay. */
+static size_t through_part(const sd_image *img, uint64_t offset, size_t len) {
+    if (img->mode != SD_IMAGE_WRITE_THROUGH || offset >= img->size) return 0;
+    uint64_t avail = img->size - offset;
+    return len < avail ? len : (size_t)avail;
+}
+
+static int file_write(sd_image *img, uint64_t offset, const uint8_t *buf, size_t len, char *err,
+                      size_t errlen) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = pwrite(img->fd, buf + done, len - done, (off_t)(offset + done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            snprintf(err, errlen, "%s: write error at offset %llu: %s", img->path,
+                     (unsigned long long)(offset + done), w < 0 ? strerror(errno) : "no progress");
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    return 0;
+}
+
 int sd_image_read(sd_image *img, uint64_t offset, void *buf, size_t len, char *err, size_t errlen) {
     uint8_t *out = buf;
+    size_t through = through_part(img, offset, len);
+    if (through && file_read(img, offset, out, through, err, errlen) < 0) return -1;
+    out += through, offset += through, len -= through;
     while (len) {
         uint64_t index = offset >> CHUNK_SHIFT;
         size_t in_chunk = (size_t)(offset & (CHUNK_SIZE - 1));
@@ -181,6 +257,9 @@ int sd_image_read(sd_image *img, uint64_t offset, void *buf, size_t len, char *e
 int sd_image_write(sd_image *img, uint64_t offset, const void *buf, size_t len, char *err,
                    size_t errlen) {
     const uint8_t *in = buf;
+    size_t through = through_part(img, offset, len);
+    if (through && file_write(img, offset, in, through, err, errlen) < 0) return -1;
+    in += through, offset += through, len -= through;
     while (len) {
         uint64_t index = offset >> CHUNK_SHIFT;
         size_t in_chunk = (size_t)(offset & (CHUNK_SIZE - 1));

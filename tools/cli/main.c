@@ -104,6 +104,10 @@ static int check_inputs(const cli_options *o, char *err, size_t errlen) {
         snprintf(err, errlen, "nothing to boot: give --sd IMAGE or --kernel FILE");
         return -1;
     }
+    if (o->sd_write && !o->sd_image) {
+        snprintf(err, errlen, "--sd-write: there is no --sd IMAGE to write to");
+        return -1;
+    }
     const char *files[] = {o->sd_image, o->kernel, o->dtb, o->initrd};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (files[i] && !readable_file(files[i], err, errlen)) return -1;
@@ -418,6 +422,7 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
         .initrd = o->initrd,
         .append = o->append,
         .sd_image = o->sd_image,
+        .sd_write = o->sd_write,
         .trace_mask = trace_mask,
         .realtime = o->realtime,
         .no_reboot = o->no_reboot,
@@ -441,6 +446,19 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
     return 0;
 }
 
+/* --dump-dtb / -M ...,dumpdtb=: the DTB exactly as the guest would get it, then exit. */
+static int dump_dtb(run_state *rs) {
+    const char *path = rs->opts.dump_dtb;
+    size_t len;
+    const void *dtb = machine_boot_dtb(rs->m, &len);
+    if (!dtb) return usage_error("--dump-dtb: this boot passes no device tree to the guest");
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(dtb, 1, len, f) == len;
+    if (f && fclose(f) != 0) ok = false;
+    if (!ok) return usage_error("%s: %s", path, strerror(errno));
+    return EXIT_PASSED;
+}
+
 int main(int argc, char **argv) {
     static run_state rs; /* static: large, and reachable from signal-time cleanup */
     char err[1024];
@@ -454,6 +472,11 @@ int main(int argc, char **argv) {
     if (prepare(&rs, err, sizeof err) != 0) {
         release(&rs);
         return usage_error("%s", err);
+    }
+    if (rs.opts.dump_dtb) {
+        int code = dump_dtb(&rs);
+        release(&rs);
+        return code;
     }
     install_signal_handlers();
     if (serial_backends_start(err, sizeof err) != 0) {

@@ -203,8 +203,22 @@ static int ignore(cli_options *o, const option_def *d, const char *arg, char *er
 
 static int set_board(cli_options *o, const option_def *d, const char *arg, char *err,
                      size_t errlen) {
-    /* QEMU allows "-M raspi3b,prop=val": the properties have no socemu meaning. */
+    /* QEMU: "-M raspi3b,dumpdtb=FILE", "-machine type=raspi3b", "-machine dumpdtb=FILE"; the
+     * other machine properties have no socemu meaning. */
+    if (d->spelling[1] != '-' &&
+        qemu_opt_get(arg, "dumpdtb", o->dump_dtb_buf, sizeof o->dump_dtb_buf)) {
+        if (!o->dump_dtb_buf[0]) return fail_arg(err, errlen, d, arg, "has an empty dumpdtb=");
+        o->dump_dtb = o->dump_dtb_buf;
+    }
     size_t n = strcspn(arg, ",");
+    if (d->spelling[1] != '-' && memchr(arg, '=', n)) {
+        if (!qemu_opt_get(arg, "type", o->board_buf, sizeof o->board_buf)) {
+            if (o->dump_dtb) return 0; /* properties only: the board comes from another -M */
+            return fail_arg(err, errlen, d, arg, "is not a board name");
+        }
+        o->board = cli_board_alias(o->board_buf);
+        return 0;
+    }
     if (n == 0 || n >= sizeof o->board_buf)
         return fail_arg(err, errlen, d, arg, "is not a board name");
     memcpy(o->board_buf, arg, n);
@@ -369,6 +383,15 @@ static int set_drive(cli_options *o, const option_def *d, const char *arg, char 
     if (!qemu_opt_get(arg, "file", o->sd_buf, sizeof o->sd_buf) || !o->sd_buf[0])
         return fail_arg(err, errlen, d, arg, "has no file=");
     o->sd_image = o->sd_buf;
+    /* QEMU writes to the image unless snapshot=on; socemu keeps the user's image safe unless
+     * asked explicitly: only snapshot=off writes through. */
+    char snapshot[16] = "";
+    if (qemu_opt_get(arg, "snapshot", snapshot, sizeof snapshot)) {
+        bool on = strcmp(snapshot, "on") == 0 || strcmp(snapshot, "true") == 0;
+        bool off = strcmp(snapshot, "off") == 0 || strcmp(snapshot, "false") == 0;
+        if (!on && !off) return fail_arg(err, errlen, d, arg, "has a snapshot= that is not on/off");
+        o->sd_write = off;
+    }
     return 0;
 }
 
@@ -385,11 +408,21 @@ static const option_def options[] = {
      "board to emulate: a built-in name (rpi3) or a .board file; QEMU names work (raspi3b)",
      S_MACHINE},
     {"--sd", "IMAGE", set_string, FIELD(sd_image),
-     "SD card image to boot, as the board's firmware would", S_MACHINE},
+     "SD card image to boot, as the board's firmware would; the file is never written: guest "
+     "writes go to a copy-on-write overlay dropped at exit",
+     S_MACHINE},
+    {"--sd-write", NULL, set_flag, FIELD(sd_write),
+     "write the guest's SD card writes through to the --sd image file (synced at reboot and "
+     "exit); refused for read-only and compressed images",
+     S_MACHINE},
     {"--kernel", "FILE", set_string, FIELD(kernel),
      "kernel to boot directly: ELF, arm64 Image, Image.gz", S_MACHINE},
     {"--dtb", "FILE", set_string, FIELD(dtb), "device tree blob for --kernel", S_MACHINE},
     {"--initrd", "FILE", set_string, FIELD(initrd), "initial ramdisk for --kernel", S_MACHINE},
+    {"--dump-dtb", "FILE", set_string, FIELD(dump_dtb),
+     "write the device tree the guest would get (after the firmware's overlays and fix-ups) to "
+     "FILE and exit 0 without running the guest",
+     S_MACHINE},
     {"--append", "CMDLINE", set_string, FIELD(append),
      "kernel command line (with --sd: added after cmdline.txt's)", S_MACHINE},
     {"--memory", "SIZE", set_memory, 0,
@@ -439,14 +472,18 @@ static const option_def options[] = {
     {"--help", NULL, set_action, CLI_HELP, "this text", S_INFO},
     {"-h", NULL, set_action, CLI_HELP, "same as --help", S_INFO},
 
-    {"-M", "NAME[,...]", set_board, 0, "--board (raspi3b = rpi3; -M help lists boards)", S_QEMU},
-    {"-machine", "NAME[,...]", set_board, 0, "--board", S_QEMU},
+    {"-M", "NAME[,...]", set_board, 0,
+     "--board (raspi3b = rpi3; -M help lists boards); dumpdtb=FILE = --dump-dtb FILE", S_QEMU},
+    {"-machine", "NAME[,...]", set_board, 0, "--board; type=NAME, dumpdtb=FILE as with -M", S_QEMU},
     {"-kernel", "FILE", set_string, FIELD(kernel), "--kernel", S_QEMU},
     {"-dtb", "FILE", set_string, FIELD(dtb), "--dtb", S_QEMU},
     {"-initrd", "FILE", set_string, FIELD(initrd), "--initrd", S_QEMU},
     {"-append", "CMDLINE", set_string, FIELD(append), "--append", S_QEMU},
-    {"-drive", "if=sd,file=IMAGE[,...]", set_drive, 0, "--sd (other interfaces are refused)",
+    {"-drive", "if=sd,file=IMAGE[,...]", set_drive, 0,
+     "--sd (other interfaces are refused); snapshot=off = --sd-write, otherwise copy-on-write "
+     "(unlike QEMU, which writes by default)",
      S_QEMU},
+    {"-snapshot", NULL, ignore, 0, "accepted: copy-on-write is socemu's default", S_QEMU},
     {"-m", "SIZE", set_memory, 1,
      "--memory (bare number = MiB; size=1G also); raspi3b's fixed 1G = the board's default",
      S_QEMU},

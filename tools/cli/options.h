@@ -24,6 +24,7 @@ typedef struct cli_options {
     cli_action action;
     const char *board; /* canonical socemu name after QEMU aliases ("raspi3b" -> "rpi3") */
     const char *kernel, *dtb, *initrd, *append, *sd_image;
+    bool sd_write; /* --sd-write, -drive ...,snapshot=off: guest writes reach the image file */
     uint64_t memory_bytes; /* 0 = board default */
     bool memory_from_qemu; /* given as -m: see cli_qemu_memory_is_board_default */
     unsigned smp;          /* 0 = board default */
@@ -48,8 +49,11 @@ typedef struct cli_options {
     bool realtime, no_reboot, icount, quiet;
     uint64_t seed;
 
+    const char *dump_dtb; /* --dump-dtb, -M ...,dumpdtb=: write the guest's DTB and exit */
+
     char board_buf[128]; /* storage for values that are not argv strings as typed */
     char sd_buf[4096];
+    char dump_dtb_buf[4096];
 } cli_options;
 
 /* Fills o from argv. Returns 0, or -1 with "<what>: <why>" in err (the caller prefixes

@@ -26,6 +26,7 @@ typedef struct machine_options {
     const char *initrd;
     const char *append; /* kernel command line */
     const char *sd_image;
+    bool sd_write; /* guest writes go through to the sd_image file instead of a memory overlay */
     /* Host ends of the board's UARTs in board order (see machine_serial_names). NULL = the
      * board's default (its console UART gets console_chr, the others nothing). */
     chardev *serial[MACHINE_MAX_SERIALS];
@@ -62,6 +63,9 @@ void machine_free(machine *m);
 machine_run_result machine_run(machine *m, void (*poll)(void *opaque), void *opaque);
 void machine_stop(machine *m);
 const char *machine_fault_reason(const machine *m);
+/* The device tree blob the boot core gets in x0, after the firmware's overlays and fix-ups (what
+ * --dump-dtb writes); NULL when the boot passes none (a bare-metal ELF). */
+const void *machine_boot_dtb(const machine *m, size_t *len);
 uint64_t machine_guest_ns(const machine *m);     /* virtual time so far */
 uint64_t machine_instructions(const machine *m); /* retired, all cores */
 unsigned machine_reset_count(const machine *m);  /* guest reboots so far */

@@ -1,14 +1,16 @@
-/* The host side of an emulated SD card: the user's image file, opened READ-ONLY and never
- * written, with a copy-on-write overlay in memory that takes every guest write. The image that
- * passed CI is the image that gets flashed; the guest's changes vanish when the emulator exits.
+/* The host side of an emulated SD card: the user's image file.
  *
+ * - Copy-on-write (the default): the file is opened READ-ONLY and never written; a sparse overlay
+ *   in memory takes every guest write and is dropped at exit. The image that passed CI is the
+ *   image that gets flashed, and killing the emulator (even kill -9) cannot change it.
+ * - Write-through (--sd-write): the file is opened read-write, guest writes go straight to it
+ *   (pwrite) and sd_image_flush/close fsync it. Refused for read-only files (no write
+ *   permission bit, read-only mount). An exclusive advisory lock keeps two emulators (or a
+ *   copy-on-write reader, which takes a shared lock) off the same image.
  * - Any file size works; bytes past the end of the file read as zero (the card rounds its
- *   capacity up, see sd_card.c) and may be written (they land in the overlay).
- * - The overlay is sparse: 4 KiB chunks allocated on first write, found through a hash map.
- * - Compressed images (.img.gz/.img.xz) are recognised by their magic bytes and refused with a
- *   message saying to decompress them; streaming decompression may come later.
- * - Default: no persistence. A `persist` option (write the overlay back, or to a separate
- *   file) may come later; it would be an explicit opt-in. */
+ *   capacity up, see sd_card.c). Writes there land in the memory overlay in both modes: the
+ *   file never grows, and that padding is not saved.
+ * - The overlay is sparse: 4 KiB chunks allocated on first write, found through a hash map. */
 #ifndef PERIPHERALS_SD_IMAGE_H
 #define PERIPHERALS_SD_IMAGE_H
 
@@ -17,8 +19,11 @@
 
 typedef struct sd_image sd_image;
 
+typedef enum { SD_IMAGE_COPY_ON_WRITE, SD_IMAGE_WRITE_THROUGH } sd_image_mode;
+
 /* NULL with a one-line reason naming the file in err. */
-sd_image *sd_image_open(const char *path, char *err, size_t errlen);
+sd_image *sd_image_open(const char *path, sd_image_mode mode, char *err, size_t errlen);
+/* Closes the image; write-through: fsyncs it first. */
 void sd_image_close(sd_image *img);
 
 const char *sd_image_path(const sd_image *img);
@@ -27,10 +32,14 @@ uint64_t sd_image_size(const sd_image *img); /* bytes in the file */
 /* Reads len bytes at offset: overlay chunks where written, else the file, else zeros past its
  * end. Returns 0, or -1 with a reason naming the file (host I/O error). */
 int sd_image_read(sd_image *img, uint64_t offset, void *buf, size_t len, char *err, size_t errlen);
-/* Writes into the overlay only. Returns 0, or -1 with a reason (out of memory, I/O error while
- * filling a partially written chunk). */
+/* Copy-on-write: into the overlay. Write-through: into the file (the overlay past its end).
+ * Returns 0, or -1 with a reason (out of memory, host I/O error). */
 int sd_image_write(sd_image *img, uint64_t offset, const void *buf, size_t len, char *err,
                    size_t errlen);
+/* Write-through: fsync the file (at guest reboot and power-off). Returns 0, or -1 with a
+ * reason. Copy-on-write: nothing to do. */
+int sd_image_flush(sd_image *img, char *err, size_t errlen);
+sd_image_mode sd_image_get_mode(const sd_image *img);
 /* Bytes of host memory held by the overlay (chunks), for tests and diagnostics. */
 uint64_t sd_image_overlay_bytes(const sd_image *img);
 
