@@ -367,3 +367,8 @@ void machine_boot_free(machine *m) {
     free(b->dtb);
     memset(b, 0, sizeof *b);
 }
+
+const void *machine_boot_dtb(const machine *m, size_t *len) {
+    *len = m->boot.dtb_len;
+    return m->boot.dtb;
+}
