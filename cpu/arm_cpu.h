@@ -82,6 +82,10 @@ typedef struct code_block {
      * followed when the next PC equals their pc and they are not dead. */
     struct code_block *succ[2];
     a64_op *ops; /* n_insns ops followed by an end-of-block op */
+    /* JIT (cpu/jit): compiled code once the block has run jit_threshold times, else NULL. */
+    void *jit_code;
+    uint32_t runs;   /* interpreted runs so far */
+    bool jit_failed; /* too big for the compiler: stays interpreted */
 } code_block;
 
 /* ---- Exclusive monitor -------------------------------------------------------------------- */
@@ -181,7 +185,8 @@ enum {
     PERF_NO_FASTMEM = 2,
     PERF_NO_SPECIALIZE = 4,
     PERF_NO_LAZY_IC = 8,
-    PERF_NO_ASID_TLB = 16 /* TTBR/CONTEXTIDR writes flush the TLB as before ASID tagging */
+    PERF_NO_ASID_TLB = 16, /* TTBR/CONTEXTIDR writes flush the TLB as before ASID tagging */
+    PERF_NO_JIT = 32       /* SOCEMU_NO_JIT: interpret every block */
 };
 enum { BLOCK_HASH_BITS = 15, MAX_BLOCKS = 1 << 16, MAX_OPS = 1 << 20, MAX_BLOCK_INSNS = 64 };
 
@@ -212,6 +217,11 @@ struct cpu_cluster {
     uint32_t perf_off;
     uint64_t chain_links, jump_cache_misses, ic_iallu_elided; /* counters for SOCEMU_STATS */
     bool has_rom_blocks; /* some block was decoded from outside RAM since the last flush */
+    /* The JIT (cpu/jit/jit.h): NULL when off or unavailable. */
+    struct jit_state *jit;
+    uint32_t jit_threshold; /* interpreted runs before a block is compiled */
+    bool jit_full;          /* code buffer full: the next block decode flushes everything */
+    uint64_t jit_blocks, jit_bytes, jit_flushes; /* for SOCEMU_STATS */
     /* Debugger (exec/debug.c): breakpoints by virtual PC, consulted at decode time only, and who
      * to tell when a core stops on one. */
     uint64_t breakpoints[CPU_MAX_BREAKPOINTS];

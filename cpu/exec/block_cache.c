@@ -8,10 +8,11 @@
 #include "exec/fast_ops.h"
 #include "exec/debug.h"
 #include "exec/trace.h"
+#include "jit/jit.h"
 
 enum { PAGES_SIZE = 1 << 16 };
 
-static int a64_block_end(arm_cpu *c, const a64_op *op) {
+int a64_block_end(arm_cpu *c, const a64_op *op) {
     c->pc += (uint64_t)op->index << 2;
     return A64_EXIT_FAULT; /* "not retired": the sentinel is no instruction */
 }
@@ -26,15 +27,17 @@ bool block_cache_init(cpu_cluster *cl) {
                    (env_set("SOCEMU_NO_FASTMEM") ? PERF_NO_FASTMEM : 0) |
                    (env_set("SOCEMU_NO_SPECIALIZE") ? PERF_NO_SPECIALIZE : 0) |
                    (env_set("SOCEMU_NO_LAZY_IC") ? PERF_NO_LAZY_IC : 0) |
-                   (env_set("SOCEMU_NO_ASID_TLB") ? PERF_NO_ASID_TLB : 0);
+                   (env_set("SOCEMU_NO_ASID_TLB") ? PERF_NO_ASID_TLB : 0) |
+                   (env_set("SOCEMU_NO_JIT") ? PERF_NO_JIT : 0);
     cl->blocks = calloc(MAX_BLOCKS, sizeof *cl->blocks);
     cl->ops = calloc(MAX_OPS, sizeof *cl->ops);
     cl->pages = calloc(PAGES_SIZE, sizeof *cl->pages);
     cl->pages_size = PAGES_SIZE;
-    return cl->blocks && cl->ops && cl->pages;
+    return cl->blocks && cl->ops && cl->pages && jit_init(cl);
 }
 
 void block_cache_free(cpu_cluster *cl) {
+    jit_free(cl);
     free(cl->blocks);
     free(cl->ops);
     free(cl->pages);
@@ -93,6 +96,7 @@ void block_cache_flush(cpu_cluster *cl) {
     cl->n_blocks = 0;
     cl->n_ops = 0;
     cl->block_flushes++;
+    jit_flush(cl);
     for (unsigned i = 0; i < cl->n; i++) {
         jump_cache_flush(cl->cores[i]);
         /* Drop the code-page write flags with everything else. */
@@ -130,7 +134,7 @@ static bool is_chainable_branch(unsigned enc) {
 static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t flags) {
     cpu_cluster *cl = c->cluster;
     if (cl->n_blocks >= MAX_BLOCKS || cl->n_ops + MAX_BLOCK_INSNS + 1 > MAX_OPS ||
-        cl->pages_used > cl->pages_size / 2)
+        cl->pages_used > cl->pages_size / 2 || jit_wants_flush(cl))
         block_cache_flush(cl);
     const cpu_ports *p = &cl->ports;
     uint64_t avail = 0;
@@ -198,6 +202,9 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
     b->chainable = n > 0 && (!(a64_enc_flags[b->ops[n - 1].enc] & A64_ENCF_END) ||
                              is_chainable_branch(b->ops[n - 1].enc));
     b->succ[0] = b->succ[1] = NULL;
+    b->jit_code = NULL;
+    b->runs = 0;
+    b->jit_failed = false;
     unsigned h = block_hash(pa, flags);
     b->hash_next = cl->hash[h];
     cl->hash[h] = b;

@@ -25,6 +25,8 @@ static inline code_block *block_lookup_cached(arm_cpu *c) {
     if (e->tag_exec != (pc & PAGE_MASK) || e->pa_page != (b->pa & PAGE_MASK)) return NULL;
     return b;
 }
+/* The end-of-block op's handler: moves the PC past the block's last instruction. */
+int a64_block_end(arm_cpu *c, const a64_op *op);
 bool code_page_has_blocks(cpu_cluster *cl, uint64_t pa_page);
 /* Drops every block on the physical page (a store or DMA hit it). */
 void code_page_invalidate(cpu_cluster *cl, uint64_t pa_page);

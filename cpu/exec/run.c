@@ -4,6 +4,7 @@
 #include "a64/a64.h"
 #include "exec/block_cache.h"
 #include "exec/trace.h"
+#include "jit/jit.h"
 #include "timer/generic_timer.h"
 
 /* Wake conditions of an idle core. WFI wakes on any pending interrupt, masked or not; WFE also on
@@ -89,6 +90,7 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
     bool tracing = cpu_tracing(c, TRACE_EXEC);
     bool chaining = !(c->cluster->perf_off & PERF_NO_CHAIN);
     cpu_cluster *cl = c->cluster;
+    bool jit_on = cl->jit != NULL;
     /* The block just run, when its exit may be chained to the next one. */
     code_block *prev = NULL;
     uint64_t flush_gen = cl->block_flushes;
@@ -126,10 +128,18 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
             prev = NULL;
             continue;
         }
-        const a64_op *op = b->ops;
+        const a64_op *op;
         int r;
-        while (!(r = op->fn(c, op)))
-            op++;
+        if (b->jit_code ||
+            (jit_on && b->runs++ >= cl->jit_threshold && !b->jit_failed && jit_compile(cl, b))) {
+            jit_exit x = ((jit_block_fn)b->jit_code)(c);
+            op = x.op;
+            r = (int)x.r;
+        } else {
+            op = b->ops;
+            while (!(r = op->fn(c, op)))
+                op++;
+        }
         c->insns_slice += op->index + (r == A64_EXIT_RETIRED);
         /* A synchronous exception entry costs a step too (see the fetch fault above); a debug
          * stop does not. */

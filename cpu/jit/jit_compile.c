@@ -1,0 +1,245 @@
+/* The block compiler: prologue, one template or handler call per op, the end-of-block op, then
+ * the out-of-line parts (slow paths of inline memory ops, per-op exit stubs, the epilogue). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/block_cache.h"
+#include "jit/code_buffer.h"
+#include "jit/jit_internal.h"
+
+enum { CODE_BUFFER_SIZE = 128 << 20, MAX_BLOCK_CODE = 64 << 10, DEFAULT_THRESHOLD = 32 };
+
+struct jit_state {
+    code_buffer buf;
+    jit_ctx ctx; /* the compiler's scratch state (large) */
+};
+
+bool jit_init(cpu_cluster *cl) {
+    cl->jit_threshold = DEFAULT_THRESHOLD;
+    const char *t = getenv("SOCEMU_JIT_THRESHOLD");
+    if (t && *t) cl->jit_threshold = (uint32_t)strtoul(t, NULL, 0);
+    if (cl->perf_off & PERF_NO_JIT) return true;
+    struct jit_state *j = calloc(1, sizeof *j);
+    if (!j) return true;
+    if (!code_buffer_init(&j->buf, CODE_BUFFER_SIZE, (const void *)jit_compile)) {
+        free(j);
+        return true; /* no executable memory: the interpreter runs */
+    }
+    cl->jit = j;
+    return true;
+}
+
+void jit_free(cpu_cluster *cl) {
+    if (!cl->jit) return;
+    code_buffer_free(&cl->jit->buf);
+    free(cl->jit);
+    cl->jit = NULL;
+}
+
+void jit_flush(cpu_cluster *cl) {
+    if (!cl->jit) return;
+    code_buffer_reset(&cl->jit->buf);
+    cl->jit_full = false;
+    cl->jit_flushes++;
+}
+
+/* ---- Helpers for the templates ------------------------------------------------------------ */
+void jit_load_reg(jit_ctx *x, int dst, unsigned n, bool sp, bool w64) {
+    if (n == 31 && !sp) {
+        x86_alu_rr(&x->e, X86_XOR, false, dst, dst);
+        return;
+    }
+    x86_load(&x->e, w64, dst, n == 31 ? jit_cpu_field(offsetof(arm_cpu, sp)) : jit_xreg(n));
+}
+
+/* 32-bit results are already zero-extended in the host register: always store 64 bits. */
+void jit_store_reg(jit_ctx *x, unsigned n, bool sp, int src, bool w64) {
+    (void)w64;
+    if (n == 31 && !sp) return;
+    x86_store(&x->e, true, n == 31 ? jit_cpu_field(offsetof(arm_cpu, sp)) : jit_xreg(n), src);
+}
+
+void jit_nzcv_arith(jit_ctx *x, bool sub) {
+    x86_emitter *e = &x->e;
+    x86_setcc(e, X86_CC_S, X86_R8);
+    x86_setcc(e, X86_CC_E, X86_R9);
+    x86_setcc(e, sub ? X86_CC_AE : X86_CC_B, X86_R10);
+    x86_setcc(e, X86_CC_O, X86_R11);
+    x86_movzx8(e, X86_R8, X86_R8);
+    x86_movzx8(e, X86_R9, X86_R9);
+    x86_movzx8(e, X86_R10, X86_R10);
+    x86_movzx8(e, X86_R11, X86_R11);
+    x86_lea(e, false, X86_R8, x86_sib(X86_R9, X86_R8, 2, 0));
+    x86_lea(e, false, X86_R8, x86_sib(X86_R10, X86_R8, 2, 0));
+    x86_lea(e, false, X86_R8, x86_sib(X86_R11, X86_R8, 2, 0));
+    x86_shift_ri(e, X86_SHL, false, X86_R8, 28);
+    x86_store(e, false, jit_cpu_field(offsetof(arm_cpu, nzcv)), X86_R8);
+}
+
+void jit_nzcv_logic(jit_ctx *x) {
+    x86_emitter *e = &x->e;
+    x86_setcc(e, X86_CC_S, X86_R8);
+    x86_setcc(e, X86_CC_E, X86_R9);
+    x86_movzx8(e, X86_R8, X86_R8);
+    x86_movzx8(e, X86_R9, X86_R9);
+    x86_lea(e, false, X86_R8, x86_sib(X86_R9, X86_R8, 2, 0));
+    x86_shift_ri(e, X86_SHL, false, X86_R8, 30);
+    x86_store(e, false, jit_cpu_field(offsetof(arm_cpu, nzcv)), X86_R8);
+}
+
+void jit_cond_to_cf(jit_ctx *x, unsigned mask) {
+    x86_emitter *e = &x->e;
+    x86_load(e, false, X86_R8, jit_cpu_field(offsetof(arm_cpu, nzcv)));
+    x86_shift_ri(e, X86_SHR, false, X86_R8, 28);
+    x86_mov_imm(e, X86_R9, mask);
+    x86_bt_rr(e, false, X86_R9, X86_R8);
+}
+
+static void add_exit_fixup(jit_ctx *x, size_t at, unsigned index) {
+    if (x->n_exits == JIT_MAX_EXITS) {
+        x->failed = true;
+        return;
+    }
+    x->exits[x->n_exits++] = (jit_fixup){at, index};
+}
+
+static void jump_to_epilogue(jit_ctx *x) {
+    if (x->n_epilogue_jumps == JIT_MAX_EXITS) {
+        x->failed = true;
+        return;
+    }
+    x->epilogue_jumps[x->n_epilogue_jumps++] = x86_jmp_fwd(&x->e);
+}
+
+void jit_exit_now(jit_ctx *x, unsigned index, int r) {
+    x86_lea(&x->e, true, X86_RAX, jit_op_addr(index));
+    x86_mov_imm(&x->e, X86_RDX, (uint64_t)r);
+    jump_to_epilogue(x);
+}
+
+void jit_call_op(jit_ctx *x, unsigned index) {
+    const a64_op *op = &x->b->ops[index];
+    x86_mov_rr(&x->e, true, X86_RDI, JIT_CPU);
+    x86_lea(&x->e, true, X86_RSI, jit_op_addr(index));
+    x86_call(&x->e, (const void *)op->fn);
+    x86_test_rr(&x->e, false, X86_RAX, X86_RAX);
+    add_exit_fixup(x, x86_jcc_fwd(&x->e, X86_CC_NE), index);
+}
+
+unsigned jit_slow_branch(jit_ctx *x, enum x86_cc cc, unsigned index) {
+    if (x->n_slow == JIT_MAX_SLOW) {
+        x->failed = true;
+        x86_jcc_fwd(&x->e, cc); /* keeps the layout; the block is dropped anyway */
+        return 0;
+    }
+    unsigned slot = x->n_slow++;
+    x->slow[slot].index = index;
+    x->slow[slot].n_from = 0;
+    x->slow[slot].resume = 0;
+    jit_slow_branch_again(x, cc, slot);
+    return slot;
+}
+
+void jit_slow_branch_again(jit_ctx *x, enum x86_cc cc, unsigned slot) {
+    size_t at = x86_jcc_fwd(&x->e, cc);
+    if (x->slow[slot].n_from == 4) {
+        x->failed = true;
+        return;
+    }
+    x->slow[slot].from[x->slow[slot].n_from++] = at;
+}
+
+void jit_slow_resume(jit_ctx *x, unsigned slot) {
+    x->slow[slot].resume = x86_offset(&x->e);
+}
+
+/* ---- The block ------------------------------------------------------------------------------ */
+static void emit_op(jit_ctx *x, unsigned index) {
+    const a64_op *op = &x->b->ops[index];
+    if (index == x->b->n_insns) { /* the end-of-block op */
+        if (op->fn == a64_block_end) {
+            x86_alu_mi(&x->e, X86_ADD, true, jit_cpu_field(offsetof(arm_cpu, pc)),
+                       (int32_t)(4 * index));
+            jit_exit_now(x, index, A64_EXIT_FAULT);
+        } else {
+            jit_call_op(x, index);
+        }
+        return;
+    }
+    /* Specialised ops (exec/fast_ops.c) carry pre-decoded operands the templates use. */
+    if (jit_emit_branch(x, index, op) || jit_emit_alu(x, index, op) || jit_emit_mem(x, index, op))
+        return;
+    jit_call_op(x, index);
+}
+
+static void emit_block(jit_ctx *x) {
+    x86_emitter *e = &x->e;
+    x86_push(e, X86_RBX);
+    x86_push(e, X86_R12);
+    x86_push(e, X86_RBP); /* three pushes: RSP is 16-byte aligned at calls */
+    x86_mov_rr(e, true, JIT_CPU, X86_RDI);
+    x86_mov_imm(e, JIT_OPS, (uintptr_t)x->b->ops);
+    for (unsigned i = 0; i <= x->b->n_insns; i++)
+        emit_op(x, i);
+    /* Slow paths: the op's own handler, which redoes the whole instruction (its inline fast path
+     * misses again and the generic path sorts out faults, MMIO, code pages, exclusives). */
+    for (unsigned s = 0; s < x->n_slow; s++) {
+        for (unsigned f = 0; f < x->slow[s].n_from; f++)
+            x86_patch_here(e, x->slow[s].from[f]);
+        jit_call_op(x, x->slow[s].index);
+        x86_jmp_to(e, x->slow[s].resume);
+    }
+    /* Exit stubs: EAX holds the handler result. */
+    size_t stub_of[MAX_BLOCK_INSNS + 1];
+    bool have_stub[MAX_BLOCK_INSNS + 1] = {false};
+    for (unsigned k = 0; k < x->n_exits; k++) {
+        unsigned i = x->exits[k].index;
+        if (!have_stub[i]) {
+            have_stub[i] = true;
+            stub_of[i] = x86_offset(e);
+            x86_mov_rr(e, false, X86_RDX, X86_RAX);
+            x86_lea(e, true, X86_RAX, jit_op_addr(i));
+            jump_to_epilogue(x);
+        }
+    }
+    for (unsigned k = 0; k < x->n_exits; k++) {
+        size_t at = x->exits[k].at, here = stub_of[x->exits[k].index];
+        if (e->overflow) break;
+        uint32_t rel = (uint32_t)(here - (at + 4));
+        memcpy(e->start + at, &rel, 4);
+    }
+    for (unsigned k = 0; k < x->n_epilogue_jumps; k++)
+        x86_patch_here(e, x->epilogue_jumps[k]);
+    x86_pop(e, X86_RBP);
+    x86_pop(e, X86_R12);
+    x86_pop(e, X86_RBX);
+    x86_ret(e);
+}
+
+bool jit_compile(cpu_cluster *cl, code_block *b) {
+    struct jit_state *j = cl->jit;
+    if (!j || cl->jit_full) return false;
+    code_buffer *buf = &j->buf;
+    size_t room = buf->size - buf->used;
+    if (room < MAX_BLOCK_CODE) {
+        cl->jit_full = true;
+        return false;
+    }
+    jit_ctx *x = &j->ctx;
+    memset(x, 0, offsetof(jit_ctx, exits));
+    x->n_exits = x->n_slow = x->n_epilogue_jumps = 0;
+    x->cl = cl;
+    x->b = b;
+    x86_init(&x->e, buf->write + buf->used, MAX_BLOCK_CODE, (uintptr_t)(buf->exec + buf->used));
+    emit_block(x);
+    if (x->e.overflow || x->failed) {
+        b->jit_failed = true;
+        return false;
+    }
+    size_t len = (x86_offset(&x->e) + 15) & ~(size_t)15;
+    b->jit_code = buf->exec + buf->used;
+    buf->used += len;
+    cl->jit_blocks++;
+    cl->jit_bytes += len;
+    return true;
+}
