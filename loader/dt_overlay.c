@@ -541,8 +541,10 @@ static int resolve_fixups(ov_ctx *c, uint8_t *ov) {
         uint32_t ph = fdt_get_phandle(c->base, node);
         if (!ph) { /* a node nothing referred to yet gets a phandle */
             if (fdt_find_max_phandle(c->base, &ph) ||
-                fdt_setprop_u32(c->base, node, "phandle", ++ph))
+                fdt_setprop_u32(c->base, node, "phandle", ++ph)) {
+                warn(c, "cannot give the base DT's '%s' a phandle: not applied", label);
                 return -1;
+            }
         }
         fdt32_t cell = cpu_to_fdt32(ph);
         for (int at = 0; at < len; at += (int)strlen(locs + at) + 1) {

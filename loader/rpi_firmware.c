@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "loader/disk.h"
+#include "loader/dt_overlay.h"
 #include "loader/fat.h"
 #include "loader/loader.h"
 #include "loader/mbr.h"
@@ -376,6 +377,17 @@ static int check_fits(const char *image, const char *what, uint64_t addr, uint64
     return 0;
 }
 
+/* dtoverlay's .dtbo files come from the boot partition, under os_prefix like the kernel. */
+static int read_overlay(void *ctx, const char *name, uint8_t **data, size_t *len, char *err,
+                        size_t errlen) {
+    int rc = read_boot_file(ctx, name, DTB_MAX_SIZE, data, len, err, errlen);
+    return rc == FAT_NOT_FOUND ? 1 : rc ? -1 : 0;
+}
+
+static void overlay_warning(void *plan, const char *message) {
+    add_warning(plan, "%s", message);
+}
+
 static int load_dtb(boot_fs *fs, const rpi_config *c, const rpi_board_facts *facts,
                     rpi_boot_plan *plan, const char *const *dtbs, size_t n_dtbs, char *err,
                     size_t errlen) {
@@ -415,6 +427,18 @@ static int load_dtb(boot_fs *fs, const rpi_config *c, const rpi_board_facts *fac
                              facts->dt_compatible, err, errlen))
         return -1;
 
+    /* Overlays first, then the firmware's own fix-ups, as on the Pi. */
+    dt_overlay_env overlays = {.overlay_dir = c->overlay_prefix ? c->overlay_prefix : "overlays/",
+                               .read = read_overlay,
+                               .read_ctx = fs,
+                               .warn = overlay_warning,
+                               .warn_ctx = plan};
+    /* plan warnings get the image name in front already */
+    if (dt_overlay_apply_config(label + strlen(fs->image) + 2, &plan->dtb.data, &plan->dtb.len,
+                                (const char *const *)c->dt_directives.items, c->dt_directives.count,
+                                &overlays, err, errlen))
+        return -1;
+
     char serial[17];
     snprintf(serial, sizeof serial, "%016" PRIx64, facts->id.serial);
     dtb_fixups fx = {
@@ -440,13 +464,6 @@ static int load_dtb(boot_fs *fs, const rpi_config *c, const rpi_board_facts *fac
         return -1;
     if (report.mac_skipped)
         add_warning(plan, "%s: no /aliases/ethernet0 node: local-mac-address not set", label);
-    if (c->dtoverlays.count)
-        add_warning(plan, "%s: dtoverlay=%s%s not applied (overlays are not supported yet)",
-                    fs->image, c->dtoverlays.items[0],
-                    c->dtoverlays.count > 1 ? " and others" : "");
-    if (c->dtparams.count)
-        add_warning(plan, "%s: dtparam=%s%s not applied", fs->image, c->dtparams.items[0],
-                    c->dtparams.count > 1 ? " and others" : "");
     return 0;
 }
 
