@@ -14,6 +14,11 @@
  * GPPUD/GPPUDCLK are storage: pulls do not change levels.
  * Reset muxes are what the firmware leaves: 14/15 ALT5 (mini UART), 32/33 ALT3 (PL011 to the
  * Bluetooth chip), 34-39 ALT3 (SDHCI to Wi-Fi), 48-53 ALT0 (sdhost, the SD card).
+ * Pin-group outputs publish the mux to the devices behind the pins: "sdhost-gpio48" is high while
+ * every pin of 48-53 (the SD card slot) is in ALT0 (the sdhost's SD0 signals), "emmc-gpio48"
+ * while they are all in ALT3 (the Arasan SDHCI's SD1 signals); the names and functions are the
+ * sdhost_gpio48 / emmc_gpio48 groups of Linux's bcm283x.dtsi. A slot half-way through a remux
+ * (two GPFSEL writes) belongs to neither.
  * Facts: /work/shared/notes/rpi3-hardware.md section 2.4. */
 #include <stdint.h>
 #include <string.h>
@@ -64,9 +69,21 @@ static const struct {
     {48, 53, FSEL_ALT0}, /* SD0: sdhost, the SD card */
 };
 
-/* Interrupt outputs: the pins each covers (pinctrl-bcm2835.c bcm2835_gpio_irq_handler). */
+/* Interrupt outputs: the pins each covers (pinctrl-bcm2835.c bcm2835_gpio_irq_handler), then the
+ * pin-group outputs (gpio_groups). */
 enum { IRQ_BANK0, IRQ_BANK1, IRQ_BANK2, IRQ_ALL, IRQ_COUNT };
-static const char *const gpio_irq_outputs[IRQ_COUNT] = {"bank0", "bank1", "bank2", "all"};
+enum { OUT_SDHOST_GPIO48 = IRQ_COUNT, OUT_EMMC_GPIO48, OUT_COUNT };
+static const char *const gpio_irq_outputs[OUT_COUNT] = {
+    "bank0", "bank1", "bank2", "all", "sdhost-gpio48", "emmc-gpio48",
+};
+
+/* Pin groups whose function select is published as a level output. */
+static const struct {
+    uint8_t output, first, last, fsel;
+} gpio_groups[] = {
+    {OUT_SDHOST_GPIO48, 48, 53, FSEL_ALT0},
+    {OUT_EMMC_GPIO48, 48, 53, FSEL_ALT3},
+};
 static const uint64_t irq_pins[IRQ_COUNT] = {
     [IRQ_BANK0] = 0x000000000FFFFFFFull, /* 0-27 */
     [IRQ_BANK1] = 0x00003FFFF0000000ull, /* 28-45 */
@@ -86,6 +103,15 @@ typedef struct bcm2835_gpio {
 
 static unsigned pin_fsel(const bcm2835_gpio *g, unsigned pin) {
     return (g->fsel[pin / 10] >> (3 * (pin % 10))) & 7;
+}
+
+static void update_groups(bcm2835_gpio *g) {
+    for (size_t i = 0; i < sizeof gpio_groups / sizeof gpio_groups[0]; i++) {
+        bool all = true;
+        for (unsigned pin = gpio_groups[i].first; pin <= gpio_groups[i].last; pin++)
+            all = all && pin_fsel(g, pin) == gpio_groups[i].fsel;
+        irq_set(dev_irq(g->ctx, gpio_groups[i].output), all);
+    }
 }
 
 static uint64_t output_pins(const bcm2835_gpio *g) {
@@ -168,6 +194,7 @@ static void gpio_write(void *opaque, uint64_t offset, uint64_t value, unsigned s
     if (offset <= GPFSEL5) {
         unsigned reg = (unsigned)offset / 4;
         g->fsel[reg] = v & (reg == 5 ? 0xFFFu : 0x3FFFFFFFu); /* GPFSEL5: pins 50-53 */
+        update_groups(g);
         evaluate(g);
         return;
     }
@@ -225,6 +252,7 @@ static void gpio_reset(void *dev) {
     g->pud = 0;
     g->level = pin_levels(g); /* inputs keep what drives them */
     update_irqs(g);
+    update_groups(g);
 }
 
 static const dev_region gpio_regions[] = {
@@ -245,7 +273,7 @@ const dev_type bcm2835_gpio_type = {
     .regions = gpio_regions,
     .n_regions = 1,
     .irq_outputs = gpio_irq_outputs,
-    .n_irq_outputs = IRQ_COUNT,
+    .n_irq_outputs = OUT_COUNT,
     .n_irq_inputs = GPIO_PINS,
     .irq_input = gpio_input,
     .realize = gpio_realize,

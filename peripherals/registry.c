@@ -16,7 +16,7 @@ extern const dev_type bcm2835_gpio_type;
 extern const dev_type bcm2835_mailbox_type;
 extern const dev_type bcm2835_dma_type;
 extern const dev_type bcm2835_sdhost_type;
-extern const dev_type bcm2835_sdhci_stub_type;
+extern const dev_type bcm2835_sdhci_type;
 extern const dev_type dwc2_type;
 
 static const dev_type *const device_types[] = {
@@ -33,7 +33,7 @@ static const dev_type *const device_types[] = {
     &bcm2835_mailbox_type,
     &bcm2835_dma_type,
     &bcm2835_sdhost_type,
-    &bcm2835_sdhci_stub_type,
+    &bcm2835_sdhci_type,
     &dwc2_type,
 };
 

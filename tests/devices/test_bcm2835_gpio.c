@@ -28,7 +28,7 @@ enum {
     GPPUDCLK0 = 0x98,
 };
 
-static irq_line outs[4]; /* bank0, bank1, bank2, all */
+static irq_line outs[6]; /* bank0, bank1, bank2, all, sdhost-gpio48, emmc-gpio48 */
 
 static unsigned fsel(fixture *f, unsigned pin) {
     return (unsigned)(rd32(f, GPFSEL0 + 4 * (pin / 10)) >> (3 * (pin % 10))) & 7;
@@ -164,16 +164,39 @@ static void test_level_detect(fixture *f) {
     CHECK_EQ_U64(rd32(f, GPPUDCLK0), 1u << 8);
 }
 
+/* The SD card slot's pin-group outputs follow GPFSEL4/5: pins 48-53 all ALT0 (sdhost) or all
+ * ALT3 (Arasan SDHCI); half-way through a remux neither. */
+static void test_sd_slot_groups(fixture *f) {
+    irq_line *sdhost = &outs[4], *emmc = &outs[5];
+    CHECK(irq_level(sdhost)); /* the firmware's mux */
+    CHECK(!irq_level(emmc));
+    uint32_t fsel4 = (uint32_t)rd32(f, GPFSEL4), fsel5 = (uint32_t)rd32(f, GPFSEL5);
+    wr32(f, GPFSEL4, (fsel4 & ~(077u << 24)) | (077u << 24)); /* 48, 49 -> ALT3 (111) */
+    CHECK(!irq_level(sdhost));
+    CHECK(!irq_level(emmc));
+    wr32(f, GPFSEL5, 07777u); /* 50-53 -> ALT3 */
+    CHECK(irq_level(emmc));
+    CHECK(!irq_level(sdhost));
+    wr32(f, GPFSEL5, 0); /* 50-53 input */
+    CHECK(!irq_level(emmc));
+    wr32(f, GPFSEL4, fsel4);
+    wr32(f, GPFSEL5, fsel5);
+    CHECK(irq_level(sdhost));
+    f->ctx.type->reset(f->state);
+    CHECK(irq_level(sdhost));
+}
+
 int main(void) {
     fixture *f = fixture_new("bcm2835-gpio", BASE, NULL);
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < 6; i++) {
         irq_line_init(&outs[i], "gpio-test", NULL, NULL, (int)i);
         f->ctx.irq_out[i] = &outs[i];
     }
     f->ctx.type->reset(f->state);
-    CHECK_EQ_U64(f->ctx.type->n_irq_outputs, 4);
+    CHECK_EQ_U64(f->ctx.type->n_irq_outputs, 6);
     CHECK_EQ_U64(f->ctx.type->n_irq_inputs, 54);
     test_boot_muxes(f);
+    test_sd_slot_groups(f);
     test_outputs(f);
     test_inputs_and_edges(f);
     test_level_detect(f);

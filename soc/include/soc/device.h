@@ -39,6 +39,7 @@ typedef enum {
 
 typedef struct dev_ctx dev_ctx;
 typedef struct dev_type dev_type;
+struct sd_card; /* peripherals/sd_card.h: soc only passes the board's card along */
 
 #define DEV_MAX_IRQ_OUT 64
 #define DEV_MAX_IRQ_IN  128
@@ -53,6 +54,10 @@ struct dev_ctx {
     irq_line irq_in[DEV_MAX_IRQ_IN];        /* inputs, for interrupt controllers */
     const char *prop_values[DEV_MAX_PROPS]; /* parallel to type->props; never NULL after load */
     chardev *chr;                           /* UARTs: the host end, may be NULL */
+    /* SD host controllers (dev_type.sd_host): the board's one SD card (--sd), NULL = none. The
+     * machine owns it and offers it to every controller; each talks to it only while its
+     * pin-mux input says the slot's pins are routed to it. */
+    struct sd_card *sd_card;
     void (*request)(void *machine, machine_request req, const char *why);
     void *machine;
 };
@@ -70,6 +75,7 @@ struct dev_type {
     unsigned n_irq_inputs; /* > 0 for interrupt controllers; inputs are numbered 0..n-1 */
     void (*irq_input)(void *dev, int n, bool level);
     bool is_uart; /* gets a chardev, in board order */
+    bool sd_host; /* gets the machine's SD card in ctx->sd_card */
     /* After properties and wiring are set; may fail with a one-line reason. */
     int (*realize)(void *dev, dev_ctx *ctx, char *err, size_t errlen);
     void (*reset)(void *dev);
