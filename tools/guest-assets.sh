@@ -446,7 +446,11 @@ install -m 0644 "$ASSETS/rpi3/hello-config.json" "$B/config.json"
 install -m 0755 "${X[arm64/busybox-static]}/bin/busybox" "$B/rootfs/bin/busybox"
 for applet in sh echo cat ls; do ln -s busybox "$B/rootfs/bin/$applet"; done
 
+# Stage one (the initramfs's /init: modules, root=, switch_root) and stage two (/sbin/init, in
+# place of busybox's init applet: the demo's work, then power-off), in the one tree.
 install -m 0755 "$ASSETS/rpi3/init" "$ROOT/init"
+rm -f "$ROOT/sbin/init"
+install -m 0755 "$ASSETS/rpi3/rootfs-init" "$ROOT/sbin/init"
 {
     echo "socemu demo guest (Raspberry Pi 3, Debian $SUITE packages)"
     echo "kernel $RPI3_KVER"
@@ -544,7 +548,7 @@ done
 [[ $(hexat "$WORK/zImage" 0x24 4) == 18286f01 ]] || die "armmp zImage: no zImage magic at 0x24"
 gzip -t "$WORK/initramfs.cpio.gz" || die "initramfs: bad gzip stream"
 listing=$(gzip -dc "$WORK/initramfs.cpio.gz" | cpio -t --quiet)
-for f in init bin/busybox bin/sh usr/bin/crun lib/ld-linux-aarch64.so.1 dev/console \
+for f in init sbin/init bin/busybox bin/sh usr/bin/crun lib/ld-linux-aarch64.so.1 dev/console \
     containers/hello/config.json containers/hello/rootfs/bin/busybox etc/socemu/modules.load; do
     grep -qx "$f" <<<"$listing" || die "initramfs: $f missing"
 done

@@ -62,6 +62,8 @@ card)
     cmdline=$(mtype -i "$card@@$p1" ::cmdline.txt)
     expect "cmdline.txt is one line" test "$(wc -l <<<"$cmdline")" -eq 1
     expect "cmdline.txt: console=ttyS1,115200 and rdinit=/init" grep -q 'console=ttyS1,115200.*rdinit=/init' <<<"$cmdline"
+    expect "cmdline.txt: root=/dev/mmcblk0p2 rootfstype=ext4 rootwait rw" \
+        grep -Eq '(^| )root=/dev/mmcblk0p2 rootfstype=ext4 rootwait rw( |$)' <<<"$cmdline"
     mcopy -n -i "$card@@$p1" ::kernel8.img ::initramfs.cpio.gz ::bcm2837-rpi-3-b.dtb "$tmp/"
     expect "kernel8.img is the kernel Image" cmp "$tmp/kernel8.img" "$SOCEMU_RPI3_KERNEL"
     expect "initramfs.cpio.gz is the initramfs" cmp "$tmp/initramfs.cpio.gz" "$SOCEMU_RPI3_INITRD"
@@ -74,6 +76,9 @@ card)
     for f in /init /bin/busybox /usr/bin/crun /containers/hello/config.json /etc/socemu-release; do
         expect "ext4 has $f" debugfs -R "stat $f" "$card?offset=$p2"
     done
+    debugfs -R 'cat /sbin/init' "$card?offset=$p2" >"$tmp/stage2" 2>/dev/null || true
+    expect "ext4 /sbin/init is the stage-two script (tools/assets/rpi3/rootfs-init)" \
+        cmp "$tmp/stage2" "$src/tools/assets/rpi3/rootfs-init"
     expect "ext4 /dev/console is char 5,1" grep -q 'Device major/minor number: 05:01' \
         <<<"$(debugfs -R 'stat /dev/console' "$card?offset=$p2" 2>/dev/null)"
 
@@ -88,7 +93,7 @@ card)
         etc/socemu/modules.load "lib/modules/$SOCEMU_RPI3_KVER/modules.dep"; do
         expect "initramfs has $f" has_line "$list" "$f"
     done
-    (cd "$tmp" && gzip -dc "$SOCEMU_RPI3_INITRD" | cpio -id --quiet init etc/socemu/modules.load containers/hello/config.json)
+    (cd "$tmp" && gzip -dc "$SOCEMU_RPI3_INITRD" | cpio -id --quiet init sbin/init etc/socemu/modules.load containers/hello/config.json)
     mods=$(cat "$tmp/etc/socemu/modules.load")
     for m in bcm2835 sdhci-iproc ext4 jbd2 mbcache crc16 crc32c_generic vfat fat nls_cp437 nls_ascii \
         bcm2835_wdt bcm2835-rng bcm2835_thermal reset-raspberrypi overlay; do
@@ -96,8 +101,10 @@ card)
         expect "module $m listed and in the initramfs" has_line "$list" "lib/modules/$SOCEMU_RPI3_KVER/$path"
     done
     expect "ext4 loads after jbd2" test "$(grep -n '/jbd2.ko$' <<<"$mods" | cut -d: -f1)" -lt "$(grep -n '/ext4.ko$' <<<"$mods" | cut -d: -f1)"
-    expect "init uses crun run --no-pivot" grep -q 'crun .*run --no-pivot' "$tmp/init"
-    expect "init prints the container markers" grep -q 'marker CONTAINER-OK' "$tmp/init"
+    expect "init switch_roots to root=" grep -q 'exec switch_root /root' "$tmp/init"
+    expect "sbin/init is the stage-two script" cmp "$tmp/sbin/init" "$src/tools/assets/rpi3/rootfs-init"
+    expect "stage two uses crun run --no-pivot on the initramfs" grep -q 'crun .*run --no-pivot' "$tmp/sbin/init"
+    expect "stage two prints the container markers" grep -q 'marker CONTAINER-OK' "$tmp/sbin/init"
     expect "config.json is JSON running /bin/sh" python3 -c "
 import json, sys
 c = json.load(open('$tmp/containers/hello/config.json'))

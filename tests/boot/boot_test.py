@@ -6,8 +6,10 @@
 TEST is one of:
   kernel       --kernel/--dtb/--initrd/--append boot, no --expect: the guest must power off by
                itself (exit 0) after printing the init's markers in order; clean-log checks.
-  sdcard       --sd boot through the firmware flow: markers incl. BOOTFS-OK/ROOTFS-OK, the SD card
-               seen as "mmc0: new high speed SDHC card", the image file unchanged; clean log.
+  sdcard       --sd boot through the firmware flow: the initramfs mounts /dev/mmcblk0p2 rw and
+               switch_roots to it, markers incl. ROOT=, BOOTFS-OK/ROOTFS-OK, crun's pivot_root
+               path, the SD card seen as "mmc0: new high speed SDHC card", the image file
+               unchanged (the rw root's writes stay in the overlay); clean log.
   determinism  two kernel boots with the same --seed print byte-identical guest logs.
   reboot       socemu.reboot=1 with a card attached: the guest reboots once (the board restarts:
                two kernel banners), finds its mark on the card after the reboot, powers off.
@@ -30,32 +32,38 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ALLOW_FILE = os.path.join(HERE, "allowed-log-lines.txt")
 HOST_TIMEOUT = 900  # --timeout given to socemu (host seconds); the ctest TIMEOUT is above it
 
-# Init markers of tools/assets/rpi3/init, in the order they must appear.
+# Init markers of tools/assets/rpi3/init (stage one) and rootfs-init (stage two), in the order
+# they must appear. No root= on the kernel command line: the initramfs stays the root.
 KERNEL_MARKERS = [
     "SOCEMU-INIT-START",
     "SOCEMU-MODULES=18/18",
+    "SOCEMU-ROOT=rootfs rootfs rw",
     "SOCEMU-CONTAINER-START",
+    "SOCEMU-CONTAINER-MODE=no-pivot",
     "hello from container",
     "SOCEMU-CONTAINER-EXIT=0",
     "SOCEMU-CONTAINER-OK",
     "SOCEMU-INIT-DONE",
     "reboot: Power down",
 ]
-# The card appears while the init loads modules (asynchronously), before the partitions mount;
-# MODULES=18/18 is checked in a second pass (SD_MODULE_MARKERS).
+# The card appears while the init loads modules (asynchronously), before the root mounts;
+# MODULES=18/18 is checked in a second pass (SD_MODULE_MARKERS). cmdline.txt says root= ... rw.
 SD_MARKERS = [
     "SOCEMU-INIT-START",
     "mmc0: new high speed SDHC card",
+    "SOCEMU-SWITCH-ROOT=/dev/mmcblk0p2",
+    "SOCEMU-ROOT=/dev/mmcblk0p2 ext4 rw",
     "SOCEMU-BOOTFS-OK",
     "SOCEMU-ROOTFS-OK",
     "SOCEMU-CONTAINER-START",
+    "SOCEMU-CONTAINER-MODE=pivot_root",
     "hello from container",
     "SOCEMU-CONTAINER-EXIT=0",
     "SOCEMU-CONTAINER-OK",
     "SOCEMU-INIT-DONE",
     "reboot: Power down",
 ]
-SD_MODULE_MARKERS = ["SOCEMU-INIT-START", "SOCEMU-MODULES=18/18", "SOCEMU-CONTAINER-START"]
+SD_MODULE_MARKERS = ["SOCEMU-INIT-START", "SOCEMU-MODULES=18/18", "SOCEMU-SWITCH-ROOT="]
 BANNER = re.compile(r"\] Linux version \S+ ")
 
 # A clean boot: none of these may appear, except lines on the reviewed allow-list.
