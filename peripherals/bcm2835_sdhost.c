@@ -18,7 +18,9 @@
  * - IRQ (GPU 56) = DATA_FLAG & DATA_IRPT_EN | BLOCK_IRPT & BLOCK_IRPT_EN | BUSY_IRPT &
  *   BUSY_IRPT_EN | SDIO_IRPT & SDIO_IRPT_EN.
  * The card is an sd_card on the `sd-image` file (set by the machine from --sd); without one,
- * every command times out (SDHSTS bit 6), as with an empty slot. */
+ * every command times out (SDHSTS bit 6), as with an empty slot. So it does while input 0 (the
+ * pin mux: GPIO 48-53 in ALT0 on the Pi 3; unwired it reads high) says the slot's pins are
+ * routed elsewhere, e.g. to the Arasan SDHCI. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -104,6 +106,12 @@ typedef struct bcm2835_sdhost {
 } bcm2835_sdhost;
 
 enum { OUT_IRQ = 0, OUT_DREQ = 1 };
+enum { IN_ROUTED = 0 }; /* input: the slot's pins are muxed to the sdhost (pulled up) */
+
+/* The card, while the pin mux routes the slot here (on the Pi 3: pins 48-53 in ALT0). */
+static sd_card *card_here(const bcm2835_sdhost *s) {
+    return s->ctx->irq_in[IN_ROUTED].level ? s->card : NULL;
+}
 
 static unsigned fifo_words(const bcm2835_sdhost *s) {
     if (s->dir != SD_DATA_READ) return 0; /* writes drain into the card at once */
@@ -135,7 +143,7 @@ static uint32_t read_edm(const bcm2835_sdhost *s) {
         fsm = EDM_FSM_READDATA;
     else if (s->dir == SD_DATA_WRITE)
         fsm = EDM_FSM_WRITEDATA;
-    else if (s->card && s->vdd && sd_card_state(s->card) >= SD_STATE_STBY)
+    else if (card_here(s) && s->vdd && sd_card_state(card_here(s)) >= SD_STATE_STBY)
         fsm = EDM_FSM_DATA;
     else
         fsm = EDM_FSM_IDENT;
@@ -154,7 +162,7 @@ static void start_transfer(bcm2835_sdhost *s, sd_data_dir dir) {
     s->remaining = blocks * s->hbct;
     s->block_bytes = 0;
     if (s->remaining == 0) end_transfer(s);
-    if (s->card && sd_card_data_state(s->card) != dir && !s->warned_no_data) {
+    if (card_here(s) && sd_card_data_state(card_here(s)) != dir && !s->warned_no_data) {
         soc_warn("%s: CMD%u: the card started no %s data phase (reads give zeros)", s->ctx->name,
                  s->cmd & SDCMD_OPCODE, dir == SD_DATA_READ ? "read" : "write");
         s->warned_no_data = true;
@@ -166,7 +174,7 @@ static void execute_command(bcm2835_sdhost *s) {
     uint32_t resp[4] = {0};
     end_transfer(s); /* a new command abandons any unfinished data phase */
     int bits = 0;
-    if (s->card && s->vdd) bits = sd_card_command(s->card, opcode, s->arg, resp);
+    if (card_here(s) && s->vdd) bits = sd_card_command(card_here(s), opcode, s->arg, resp);
     s->cmd &= ~(SDCMD_NEW | SDCMD_FAIL);
     if (!(s->cmd & SDCMD_NO_RESP)) {
         if (bits == 0) {
@@ -194,7 +202,7 @@ static uint32_t read_data(bcm2835_sdhost *s) {
         return 0;
     }
     uint8_t b[4] = {0};
-    if (s->card) sd_card_read_data(s->card, b, 4);
+    if (card_here(s)) sd_card_read_data(card_here(s), b, 4);
     s->remaining -= 4;
     if (s->remaining < 4) end_transfer(s);
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
@@ -206,7 +214,7 @@ static void write_data(bcm2835_sdhost *s, uint32_t v) {
         return;
     }
     uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    if (s->card) sd_card_write_data(s->card, b, 4);
+    if (card_here(s)) sd_card_write_data(card_here(s), b, 4);
     s->remaining -= 4;
     s->block_bytes += 4;
     if (s->block_bytes >= s->hbct) {
@@ -218,7 +226,7 @@ static void write_data(bcm2835_sdhost *s, uint32_t v) {
 
 static void set_power(bcm2835_sdhost *s, uint32_t on) {
     on &= 1;
-    if (on && !s->vdd && s->card) sd_card_reset(s->card); /* power-up: a fresh card */
+    if (on && !s->vdd && card_here(s)) sd_card_reset(s->card); /* power-up: a fresh card */
     if (!on) end_transfer(s);
     s->vdd = on;
 }
@@ -281,6 +289,7 @@ static void sdhost_write(void *opaque, uint64_t offset, uint64_t value, unsigned
 static int sdhost_realize(void *dev, dev_ctx *ctx, char *err, size_t errlen) {
     bcm2835_sdhost *s = dev;
     s->ctx = ctx;
+    ctx->irq_in[IN_ROUTED].level = true; /* unwired: the slot is the sdhost's own */
     const char *path = dev_prop_str(ctx, "sd-image");
     if (path && *path) {
         s->img = sd_image_open(
@@ -297,6 +306,11 @@ static int sdhost_realize(void *dev, dev_ctx *ctx, char *err, size_t errlen) {
         }
     }
     return 0;
+}
+
+/* Input 0 moved: nothing to latch (Linux polls the sdhost's slot); commands see it. */
+static void sdhost_route(void *dev, int n, bool level) {
+    (void)dev, (void)n, (void)level;
 }
 
 static void sdhost_reset(void *dev) {
@@ -358,6 +372,8 @@ const dev_type bcm2835_sdhost_type = {
     .n_props = sizeof sdhost_props / sizeof sdhost_props[0],
     .irq_outputs = sdhost_irq_outputs,
     .n_irq_outputs = 2,
+    .n_irq_inputs = 1,
+    .irq_input = sdhost_route,
     .realize = sdhost_realize,
     .reset = sdhost_reset,
     .unrealize = sdhost_unrealize,
