@@ -104,6 +104,9 @@ void x86_store_imm32(x86_emitter *e, bool w64, x86_mem m, int32_t imm) {
 void x86_load_zx(x86_emitter *e, unsigned size, int dst, x86_mem m) {
     enc_rm(e, false, (const uint8_t[]){0x0f, size == 1 ? 0xb6 : 0xb7}, 2, dst, m, 0);
 }
+void x86_movsxd(x86_emitter *e, int dst, x86_mem m) {
+    enc_rm(e, true, (const uint8_t[]){0x63}, 1, dst, m, 0);
+}
 void x86_store_narrow(x86_emitter *e, unsigned size, x86_mem m, int src) {
     if (size == 2) byte(e, 0x66);
     enc_rm(e, false, (const uint8_t[]){size == 1 ? 0x88 : 0x89}, 1, src, m,

@@ -88,6 +88,7 @@ void x86_store(x86_emitter *e, bool w64, x86_mem m, int src);
 void x86_store_imm32(x86_emitter *e, bool w64, x86_mem m, int32_t imm); /* sign-extended */
 /* Zero-extending loads of 1 and 2 bytes, stores of 1 and 2 bytes. */
 void x86_load_zx(x86_emitter *e, unsigned size, int dst, x86_mem m);
+void x86_movsxd(x86_emitter *e, int dst, x86_mem m); /* sign-extending 4-byte load */
 void x86_store_narrow(x86_emitter *e, unsigned size, x86_mem m, int src);
 void x86_lea(x86_emitter *e, bool w64, int dst, x86_mem m);
 

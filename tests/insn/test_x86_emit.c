@@ -72,6 +72,8 @@ int main(void) {
     x86_store_imm32(start(), true, x86_base(X86_RBX, 8), -1), expect("mov qword ptr [rbx + 8], -1");
     x86_load_zx(start(), 1, X86_RAX, x86_base(X86_RSI, 0)), expect("movzx eax, byte ptr [rsi]");
     x86_load_zx(start(), 2, X86_R8, x86_base(X86_RSI, 2)), expect("movzx r8d, word ptr [rsi + 2]");
+    x86_movsxd(start(), X86_RCX, x86_base(X86_RBX, 0x40)),
+        expect("movsxd rcx, dword ptr [rbx + 0x40]");
     x86_store_narrow(start(), 1, x86_base(X86_RDI, 0), X86_RSI), expect("mov byte ptr [rdi], sil");
     x86_store_narrow(start(), 1, x86_base(X86_RDI, 0), X86_RAX), expect("mov byte ptr [rdi], al");
     x86_store_narrow(start(), 2, x86_base(X86_RDI, 4), X86_R9),
