@@ -1,4 +1,5 @@
-/* A disk_reader over a host file, opened read-only. */
+/* A disk_reader over a host image file, opened read-only (soc/host_image: .gz/.xz images are
+ * read through their decompressed copy, shared with the SD card model). */
 #include "loader/disk.h"
 
 #include <errno.h>
@@ -7,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "soc/host_image.h"
+
 typedef struct file_disk {
-    int fd;
+    host_image *host;
+    int fd; /* the plain bytes: the file, or its decompressed copy */
     char *path;
 } file_disk;
 
@@ -31,41 +34,23 @@ static int file_disk_read(void *ctx, uint64_t offset, void *buf, size_t len) {
 
 int disk_open_file(const char *path, disk_reader *d, char *err, size_t errlen) {
     memset(d, 0, sizeof *d);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
-        snprintf(err, errlen, "%s: not a disk image file", path);
-        close(fd);
-        return -1;
-    }
-    uint64_t size = (uint64_t)st.st_size;
-    if (S_ISBLK(st.st_mode)) {
-        off_t end = lseek(fd, 0, SEEK_END);
-        size = end > 0 ? (uint64_t)end : 0;
-    }
-    if (size == 0) {
-        snprintf(err, errlen, "%s: image is empty", path);
-        close(fd);
-        return -1;
-    }
+    host_image *h = host_image_open(path, false, err, errlen);
+    if (!h) return -1;
     file_disk *fdk = malloc(sizeof *fdk);
     char *copy = strdup(path);
     if (!fdk || !copy) {
         free(fdk);
         free(copy);
-        close(fd);
+        host_image_close(h);
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    fdk->fd = fd;
+    fdk->host = h;
+    fdk->fd = host_image_fd(h);
     fdk->path = copy;
     d->read = file_disk_read;
     d->ctx = fdk;
-    d->size = size;
+    d->size = host_image_size(h);
     d->name = copy;
     return 0;
 }
@@ -73,7 +58,7 @@ int disk_open_file(const char *path, disk_reader *d, char *err, size_t errlen) {
 void disk_close(disk_reader *d) {
     if (d->read == file_disk_read && d->ctx) {
         file_disk *fdk = d->ctx;
-        close(fdk->fd);
+        host_image_close(fdk->host);
         free(fdk->path);
         free(fdk);
     }

@@ -8,11 +8,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
 
+#include "soc/host_image.h"
 #include "soc/log.h"
 
 #define CHUNK_SHIFT 12
@@ -25,22 +24,12 @@ typedef struct chunk_slot {
 
 struct sd_image {
     char *path;
-    int fd;
+    host_image *host; /* shared with the firmware loader: one open file, one decompressed copy */
+    int fd;           /* the image's plain bytes (a decompressed copy for .gz/.xz) */
     sd_image_mode mode;
     uint64_t size;
     chunk_slot *slots; /* open addressing, power-of-two capacity */
     size_t cap, used;
-};
-
-/* Magic bytes of formats we recognise but cannot read yet. */
-static const struct {
-    const char *name;
-    uint8_t magic[6];
-    unsigned len;
-} compressed_formats[] = {
-    {"gzip", {0x1F, 0x8B}, 2},
-    {"xz", {0xFD, '7', 'z', 'X', 'Z', 0x00}, 6},
-    {"zstd", {0x28, 0xB5, 0x2F, 0xFD}, 4},
 };
 
 static size_t slot_hash(uint64_t index, size_t cap) {
@@ -98,79 +87,21 @@ static int file_read(sd_image *img, uint64_t offset, uint8_t *buf, size_t len, c
     return 0;
 }
 
-static sd_image *fail_open(int fd, char *err, size_t errlen, const char *fmt, const char *path,
-                           const char *why) {
-    snprintf(err, errlen, fmt, path, why);
-    if (fd >= 0) close(fd);
-    return NULL;
-}
-
-/* The name of the compression format the file starts with, or NULL. */
-static const char *compression_of(int fd) {
-    uint8_t head[8] = {0};
-    ssize_t got = pread(fd, head, sizeof head, 0);
-    for (unsigned i = 0; got > 0 && i < sizeof compressed_formats / sizeof compressed_formats[0];
-         i++)
-        if ((size_t)got >= compressed_formats[i].len &&
-            memcmp(head, compressed_formats[i].magic, compressed_formats[i].len) == 0)
-            return compressed_formats[i].name;
-    return NULL;
-}
-
-static int open_file(const char *path, sd_image_mode mode, char *err, size_t errlen) {
-    if (mode == SD_IMAGE_COPY_ON_WRITE) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            fail_open(-1, err, errlen, "%s: cannot open SD image: %s", path, strerror(errno));
-        return fd;
-    }
-    struct stat st;
-    /* root ignores permission bits: honour a user's chmod a-w anyway, it says "keep this". */
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 0222)) {
-        fail_open(-1, err, errlen,
-                  "%s: SD image is read-only (%s); --sd-write needs a writable file", path,
-                  "no write permission");
-        return -1;
-    }
-    int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        bool read_only = errno == EACCES || errno == EROFS || errno == EPERM;
-        fail_open(-1, err, errlen,
-                  read_only ? "%s: SD image is read-only (%s); --sd-write needs a writable file"
-                            : "%s: cannot open SD image for writing: %s",
-                  path, strerror(errno));
-    }
-    return fd;
-}
-
 sd_image *sd_image_open(const char *path, sd_image_mode mode, char *err, size_t errlen) {
-    int fd = open_file(path, mode, err, errlen);
-    if (fd < 0) return NULL;
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        return fail_open(fd, err, errlen, "%s: SD image is not a regular file%s", path, "");
-    if (st.st_size == 0) return fail_open(fd, err, errlen, "%s: SD image is empty%s", path, "");
-    const char *format = compression_of(fd);
-    if (format)
-        return fail_open(fd, err, errlen,
-                         "%s: SD image is %s-compressed; decompress it first (not supported yet)",
-                         path, format);
-    /* Writers exclude everyone; copy-on-write readers only exclude writers. */
-    if (flock(fd, (mode == SD_IMAGE_WRITE_THROUGH ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0 &&
-        errno == EWOULDBLOCK)
-        return fail_open(fd, err, errlen,
-                         "%s: SD image is in use by another process (%s holds a lock on it)", path,
-                         mode == SD_IMAGE_WRITE_THROUGH ? "another emulator"
-                                                        : "an emulator with --sd-write");
+    host_image *h = host_image_open(path, mode == SD_IMAGE_WRITE_THROUGH, err, errlen);
+    if (!h) return NULL;
     sd_image *img = calloc(1, sizeof *img);
     if (img) img->path = strdup(path);
     if (!img || !img->path) {
         free(img);
-        return fail_open(fd, err, errlen, "%s: out of memory%s", path, "");
+        host_image_close(h);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
     }
-    img->fd = fd;
+    img->host = h;
+    img->fd = host_image_fd(h);
     img->mode = mode;
-    img->size = (uint64_t)st.st_size;
+    img->size = host_image_size(h);
     return img;
 }
 
@@ -192,7 +123,7 @@ void sd_image_close(sd_image *img) {
     for (size_t i = 0; i < img->cap; i++)
         free(img->slots[i].data);
     free(img->slots);
-    close(img->fd);
+    host_image_close(img->host);
     free(img->path);
     free(img);
 }

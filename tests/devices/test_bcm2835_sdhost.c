@@ -511,7 +511,7 @@ static void test_bad_images(void) {
     fclose(f);
     CHECK(rig_new(gz, err, sizeof err) == NULL);
     CHECK_STR_CONTAINS(err, gz);
-    CHECK_STR_CONTAINS(err, "decompress");
+    CHECK_STR_CONTAINS(err, "truncated gzip stream"); /* gzip images are read, not refused */
     unlink(gz);
 }
 

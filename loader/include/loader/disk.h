@@ -14,7 +14,8 @@ typedef struct disk_reader {
     const char *name; /* for messages: the image path */
 } disk_reader;
 
-/* Opens a host image file read-only. The reader keeps a copy of path for messages. */
+/* Opens a host image file read-only (a .gz/.xz image: its decompressed bytes). The reader keeps
+ * a copy of path for messages. */
 int disk_open_file(const char *path, disk_reader *d, char *err, size_t errlen);
 void disk_close(disk_reader *d);
 
