@@ -40,6 +40,36 @@ const char *mbr_type_name(uint8_t type) {
     }
 }
 
+/* Every partition whole inside the image (a short one is a truncated download or copy) and no two
+ * sharing a sector (a corrupt table). */
+static int check_layout(const disk_reader *d, const mbr_table *t, uint64_t image_sectors, char *err,
+                        size_t errlen) {
+    for (unsigned i = 0; i < t->count; i++) {
+        const mbr_partition *p = &t->parts[i];
+        uint64_t end = p->start_lba + p->sectors; /* both < 2^32: no overflow */
+        if (end > image_sectors) {
+            snprintf(err, errlen,
+                     "%s: partition %u ends at sector %" PRIu64
+                     ", past the end of the image (%" PRIu64 " sectors, %" PRIu64
+                     " missing): truncated image?",
+                     d->name, p->number, end, image_sectors, end - image_sectors);
+            return -1;
+        }
+        for (unsigned j = 0; j < i; j++) {
+            const mbr_partition *q = &t->parts[j];
+            if (p->start_lba < q->start_lba + q->sectors && q->start_lba < end) {
+                snprintf(err, errlen,
+                         "%s: corrupt MBR (partitions %u and %u overlap: sectors %" PRIu64
+                         "-%" PRIu64 " and %" PRIu64 "-%" PRIu64 ")",
+                         d->name, q->number, p->number, q->start_lba, q->start_lba + q->sectors - 1,
+                         p->start_lba, end - 1);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 int mbr_read(const disk_reader *d, mbr_table *t, char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
     uint8_t sector[MBR_SECTOR_SIZE];
@@ -95,5 +125,5 @@ int mbr_read(const disk_reader *d, mbr_table *t, char *err, size_t errlen) {
         snprintf(err, errlen, "%s: the partition table is empty (no partitions)", d->name);
         return -1;
     }
-    return 0;
+    return check_layout(d, t, image_sectors, err, errlen);
 }

@@ -22,8 +22,9 @@ typedef struct mbr_table {
     unsigned count;
 } mbr_table;
 
-/* Reads and validates the table: the 0x55AA signature, no GPT, each partition inside the image
- * and clear of sector 0. Errors name the image ("card.img: no MBR partition table ..."). */
+/* Reads and validates the table: the 0x55AA signature, no GPT, each partition wholly inside the
+ * image (else "truncated image?") and clear of sector 0, no two overlapping. Errors name the image
+ * ("card.img: no MBR partition table ..."). */
 int mbr_read(const disk_reader *d, mbr_table *t, char *err, size_t errlen);
 
 bool mbr_type_is_fat(uint8_t type);
