@@ -1,7 +1,10 @@
 /* SD memory card: the physical-layer command state machine (SD Physical Layer Simplified
  * Specification, as Linux's drivers/mmc/core/sd*.c and U-Boot's drivers/mmc/mmc.c drive it) over
- * an sd_image. Always a high-capacity card (SDHC, or SDXC past 32 GiB): block addressing, CSD
- * version 2.0, CCS set in the OCR. See peripherals/sd_card.h for the host-side interface.
+ * an sd_image. Always a high-capacity card (SDHC, or SDXC from 32 GiB): block addressing, CSD
+ * version 2.0, CCS set in the OCR, for any image size (also under 2 GiB, where real cards would be
+ * SDSC: Linux and U-Boot read the capacity from C_SIZE either way, and block addressing keeps one
+ * code path). The capacity is the image size rounded up to the 512 KiB C_SIZE unit. See
+ * peripherals/sd_card.h for the host-side interface.
  *
  * Commands a card does not accept in its current state, or does not know, get no response (the
  * host sees a command timeout) and set ILLEGAL_COMMAND in the status the next response reports,
@@ -18,6 +21,7 @@
 #define SD_BLOCK          512u
 #define SD_CSIZE_UNIT     (512u * 1024u) /* CSD v2: capacity = (C_SIZE + 1) * 512 KiB */
 #define SD_CSIZE_MAX      0x3FFFFFu      /* 22 bits: 2 TiB */
+#define SD_CSIZE_SDXC_MIN 0xFFFFu        /* 32 GiB and up is SDXC (Linux: "ext capacity") */
 #define SD_RCA            0x59B4u        /* the RCA CMD3 publishes (fixed: deterministic runs) */
 #define ACMD41_BUSY_POLLS 1              /* polls answered "busy" before power-up completes */
 
@@ -123,15 +127,16 @@ static void build_csd(sd_card *c) {
 }
 
 /* SCR (ACMD51, 8 bytes): SD 3.0, 1- and 4-bit bus, CMD23 supported (Linux then sends CMD23
- * before multi-block reads); no CMD48/49 (so no extension-register reads). */
-static void build_scr(uint8_t r[8]) {
+ * before multi-block reads); no CMD48/49 (so no extension-register reads). SD_SECURITY is the
+ * one field where SDXC differs (CPRM 3.xx); the OCR has no SDXC bit (capacity is the CSD's). */
+static void build_scr(const sd_card *c, uint8_t r[8]) {
     memset(r, 0, 8);
-    put_bits(r, 8, 63, 60, 0); /* SCR_STRUCTURE */
-    put_bits(r, 8, 59, 56, 2); /* SD_SPEC: 2.00/3.0x */
-    put_bits(r, 8, 54, 52, 3); /* SD_SECURITY: SDHC */
-    put_bits(r, 8, 51, 48, 5); /* SD_BUS_WIDTHS: 1 and 4 bit */
-    put_bits(r, 8, 47, 47, 1); /* SD_SPEC3 */
-    put_bits(r, 8, 33, 33, 1); /* CMD_SUPPORT: CMD23 */
+    put_bits(r, 8, 63, 60, 0);                          /* SCR_STRUCTURE */
+    put_bits(r, 8, 59, 56, 2);                          /* SD_SPEC: 2.00/3.0x */
+    put_bits(r, 8, 54, 52, sd_card_is_sdxc(c) ? 4 : 3); /* SD_SECURITY: SDXC / SDHC */
+    put_bits(r, 8, 51, 48, 5);                          /* SD_BUS_WIDTHS: 1 and 4 bit */
+    put_bits(r, 8, 47, 47, 1);                          /* SD_SPEC3 */
+    put_bits(r, 8, 33, 33, 1);                          /* CMD_SUPPORT: CMD23 */
 }
 
 /* SD Status (ACMD13, 64 bytes). Linux reads AU_SIZE and the erase fields (mmc_read_ssr). */
@@ -483,7 +488,7 @@ static int acmd_send_op_cond(sd_card *c, uint32_t arg, sd_state at, uint32_t res
 static int acmd_send_scr(sd_card *c, uint32_t arg, sd_state at, uint32_t resp[4]) {
     (void)arg;
     uint8_t scr[8];
-    build_scr(scr);
+    build_scr(c, scr);
     int n = resp_r1(c, at, resp);
     start_fixed_read(c, scr, sizeof scr);
     return n;
@@ -599,6 +604,9 @@ sd_state sd_card_state(const sd_card *c) {
 }
 uint32_t sd_card_rca(const sd_card *c) {
     return c->rca;
+}
+bool sd_card_is_sdxc(const sd_card *c) {
+    return c->c_size >= SD_CSIZE_SDXC_MIN;
 }
 uint64_t sd_card_capacity(const sd_card *c) {
     return c->capacity;

@@ -71,6 +71,7 @@ size_t sd_card_write_data(sd_card *c, const uint8_t *buf, size_t len);
 sd_state sd_card_state(const sd_card *c);
 uint32_t sd_card_rca(const sd_card *c);
 uint64_t sd_card_capacity(const sd_card *c);  /* bytes, a multiple of 512 KiB */
+bool sd_card_is_sdxc(const sd_card *c);       /* capacity >= 32 GiB (C_SIZE >= 0xFFFF) */
 unsigned sd_card_bus_width(const sd_card *c); /* 1 or 4 (ACMD6) */
 bool sd_card_high_speed(const sd_card *c);    /* CMD6 switched function group 1 to high speed */
 
