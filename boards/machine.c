@@ -240,6 +240,15 @@ static int realize_devices(machine *m, char *err, size_t errlen) {
         }
         md->realized = true;
     }
+    /* One SD card per board: the SD host that opened it (the sdhost, from --sd) shares it with
+     * the others; their pin-mux inputs decide which one reaches it. */
+    struct sd_card *card = NULL;
+    for (unsigned i = 0; i < m->desc->n_devices && !card; i++)
+        if (m->devices[i].bd->type && m->devices[i].bd->type->sd_host)
+            card = m->devices[i].ctx.sd_card;
+    for (unsigned i = 0; i < m->desc->n_devices; i++)
+        if (m->devices[i].bd->type && m->devices[i].bd->type->sd_host && !m->devices[i].ctx.sd_card)
+            m->devices[i].ctx.sd_card = card;
     return 0;
 }
 

@@ -304,6 +304,7 @@ static int sdhost_realize(void *dev, dev_ctx *ctx, char *err, size_t errlen) {
             s->img = NULL;
             return -1;
         }
+        ctx->sd_card = s->card; /* the machine offers it to the board's other SD hosts */
     }
     return 0;
 }
@@ -374,6 +375,7 @@ const dev_type bcm2835_sdhost_type = {
     .n_irq_outputs = 2,
     .n_irq_inputs = 1,
     .irq_input = sdhost_route,
+    .sd_host = true,
     .realize = sdhost_realize,
     .reset = sdhost_reset,
     .unrealize = sdhost_unrealize,
