@@ -302,6 +302,10 @@ machine *machine_create(const machine_options *opts, char *err, size_t errlen) {
         return NULL;
     }
     bus_init(&m->bus, m->desc->unmapped);
+    if (opts->sd_image) {
+        m->sd_hold = host_image_open(opts->sd_image, opts->sd_write, err, errlen);
+        if (!m->sd_hold) goto fail;
+    }
     m->n_cores = opts->smp ? opts->smp : m->desc->cores;
     if (m->n_cores < 1 || m->n_cores > SOC_MAX_CORES) {
         snprintf(err, errlen, "%u cores requested: board '%s' supports 1..%d", m->n_cores,
@@ -348,6 +352,7 @@ void machine_free(machine *m) {
         free(m->gates[i]);
     free(m->gates);
     if (m->cpus) cpu_cluster_free(m->cpus);
+    host_image_close(m->sd_hold);
     machine_boot_free(m);
     if (m->desc) {
         /* bus_init ran only after the descriptor loaded. */

@@ -5,6 +5,7 @@
 #include "boards/descriptor.h"
 #include "boards/machine.h"
 #include "soc/cpu_ports.h"
+#include "soc/host_image.h"
 #include "soc/scheduler.h"
 
 typedef struct machine_device {
@@ -68,6 +69,9 @@ struct machine {
     char seed_str[24];            /* --seed as a property value for devices with "seed" */
     bool stop_requested;          /* machine_stop during this machine_run */
     machine_debug_state debug;
+    /* The --sd image, opened before the devices so its errors name the file alone; the card
+     * model and the firmware loader share this open image (and a .gz/.xz's one copy). */
+    host_image *sd_hold;
 };
 
 /* machine_debug.c, for machine_run: waits while halted (false: machine_stop was called), and
