@@ -84,8 +84,17 @@ typedef struct code_block {
     a64_op *ops; /* n_insns ops followed by an end-of-block op */
     /* JIT (cpu/jit): compiled code once the block has run jit_threshold times, else NULL. */
     void *jit_code;
-    uint32_t runs;   /* interpreted runs so far */
-    bool jit_failed; /* too big for the compiler: stays interpreted */
+    uint8_t *jit_chain_entry; /* where other compiled blocks jump in (after the prologue) */
+    uint32_t jit_redispatch;  /* offset of the stub a dead block's chain entry is patched to */
+    uint32_t runs;            /* interpreted runs so far */
+    bool jit_failed;          /* too big for the compiler: stays interpreted */
+    /* Direct exits of the compiled code (taken / not taken): a jmp patched to the successor's
+     * chain entry once run.c has chained the two blocks. patch = offset of its rel32, 0 = none. */
+    struct {
+        uint64_t pc;
+        uint32_t patch;
+        struct code_block *to;
+    } jit_hop[2];
 } code_block;
 
 /* ---- Exclusive monitor -------------------------------------------------------------------- */
@@ -120,8 +129,10 @@ typedef struct arm_cpu {
     unsigned fp_trap_el; /* 0: FP/SIMD usable at the current EL; else the EL a use traps to */
     tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
     struct cpu_cluster *cluster;
-    uint64_t insns_slice;    /* instructions retired in the current cpu_run slice */
-    uint64_t timer_check_at; /* insns_slice value at which a timer may fire */
+    uint64_t insns_slice;         /* instructions retired in the current cpu_run slice */
+    uint64_t jit_budget;          /* cpu_run's budget: compiled blocks jump to the next below it */
+    struct code_block *jit_block; /* the compiled block running or last run */
+    uint64_t timer_check_at;      /* insns_slice value at which a timer may fire */
 
     /* -- PSTATE other than NZCV -- */
     uint32_t daif; /* bits 9..6 (D A I F), the DAIF register layout */
@@ -221,7 +232,7 @@ struct cpu_cluster {
     struct jit_state *jit;
     uint32_t jit_threshold; /* interpreted runs before a block is compiled */
     bool jit_full;          /* code buffer full: the next block decode flushes everything */
-    uint64_t jit_blocks, jit_bytes, jit_flushes; /* for SOCEMU_STATS */
+    uint64_t jit_blocks, jit_bytes, jit_flushes, jit_links; /* for SOCEMU_STATS */
     /* Debugger (exec/debug.c): breakpoints by virtual PC, consulted at decode time only, and who
      * to tell when a core stops on one. */
     uint64_t breakpoints[CPU_MAX_BREAKPOINTS];

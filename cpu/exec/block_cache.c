@@ -79,6 +79,7 @@ void code_page_invalidate(cpu_cluster *cl, uint64_t pa_page) {
     if (!p || !p->blocks) return;
     for (code_block *b = p->blocks; b; b = b->page_next) {
         b->dead = true;
+        jit_block_dead(cl, b);
         cl->blocks_invalidated++;
         code_block **pp = &cl->hash[block_hash(b->pa, b->flags)];
         while (*pp && *pp != b)
@@ -203,6 +204,7 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
                              is_chainable_branch(b->ops[n - 1].enc));
     b->succ[0] = b->succ[1] = NULL;
     b->jit_code = NULL;
+    b->jit_hop[0].patch = b->jit_hop[1].patch = 0;
     b->runs = 0;
     b->jit_failed = false;
     unsigned h = block_hash(pa, flags);

@@ -62,9 +62,11 @@ static void print_stats(const cpu_cluster *cl) {
             (unsigned long long)cl->blocks_invalidated, (unsigned long long)cl->chain_links,
             (unsigned long long)cl->jump_cache_misses, (unsigned long long)cl->ic_iallu_elided,
             cl->perf_off);
-    fprintf(stderr, "socemu-stats: jit blocks=%llu bytes=%llu flushes=%llu threshold=%u%s\n",
+    fprintf(stderr,
+            "socemu-stats: jit blocks=%llu bytes=%llu flushes=%llu links=%llu threshold=%u%s\n",
             (unsigned long long)cl->jit_blocks, (unsigned long long)cl->jit_bytes,
-            (unsigned long long)cl->jit_flushes, cl->jit_threshold, cl->jit ? "" : " (off)");
+            (unsigned long long)cl->jit_flushes, (unsigned long long)cl->jit_links,
+            cl->jit_threshold, cl->jit ? "" : " (off)");
     for (unsigned i = 0; i < cl->n; i++) {
         const arm_cpu *c = cl->cores[i];
         fprintf(stderr,

@@ -57,10 +57,10 @@ static void run_block_traced(arm_cpu *c, const code_block *b) {
  * was entered under the current translation of that page and its exit (a branch or the length
  * cap) cannot change translation: the same PC on the same page reaches the same block. Blocks
  * made dead by SMC are skipped at follow time; a full flush reinitialises every block. */
-static void chain_link(arm_cpu *c, code_block *prev, code_block *b) {
+static bool chain_link(arm_cpu *c, code_block *prev, code_block *b) {
     if (((prev->pc ^ b->pc) & PAGE_MASK) || ((prev->pa ^ b->pa) & PAGE_MASK) ||
         prev->flags != b->flags)
-        return;
+        return false;
     unsigned slot = prev->succ[0] && prev->succ[0]->pc != b->pc ? 1 : 0;
     if (slot && prev->succ[1]) {
         /* Indirect branch with more than two targets: keep the newest two. */
@@ -68,6 +68,7 @@ static void chain_link(arm_cpu *c, code_block *prev, code_block *b) {
     }
     prev->succ[slot] = b;
     c->cluster->chain_links++;
+    return true;
 }
 
 static inline code_block *chain_follow(const arm_cpu *c, const code_block *prev) {
@@ -91,6 +92,7 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
     bool chaining = !(c->cluster->perf_off & PERF_NO_CHAIN);
     cpu_cluster *cl = c->cluster;
     bool jit_on = cl->jit != NULL;
+    c->jit_budget = budget;
     /* The block just run, when its exit may be chained to the next one. */
     code_block *prev = NULL;
     uint64_t flush_gen = cl->block_flushes;
@@ -105,7 +107,11 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
             continue;
         }
         code_block *b = NULL;
-        if (prev) b = chain_follow(c, prev);
+        if (prev) {
+            b = chain_follow(c, prev);
+            /* Chained before either was compiled: link the compiled code too. */
+            if (b && b->jit_code && prev->jit_code) jit_link(cl, prev, b);
+        }
         if (!b) {
             b = block_lookup_cached(c);
             if (!b) {
@@ -120,7 +126,9 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
                 }
             }
             /* A full flush (arena full, IC IALLU) recycled prev's storage. */
-            if (prev && flush_gen == cl->block_flushes) chain_link(c, prev, b);
+            if (prev && flush_gen == cl->block_flushes) {
+                if (chain_link(c, prev, b) && b->jit_code && prev->jit_code) jit_link(cl, prev, b);
+            }
             flush_gen = cl->block_flushes;
         }
         if (unlikely(tracing)) {
@@ -133,6 +141,12 @@ uint64_t cpu_run(arm_cpu *c, uint64_t budget) {
         if (b->jit_code ||
             (jit_on && b->runs++ >= cl->jit_threshold && !b->jit_failed && jit_compile(cl, b))) {
             jit_exit x = ((jit_block_fn)b->jit_code)(c);
+            /* Compiled blocks may have jumped on to their successors: b ran last. */
+            b = c->jit_block;
+            if (unlikely(x.r == JIT_EXIT_REDISPATCH)) { /* b jumped into a dead block */
+                prev = chaining && flush_gen == cl->block_flushes ? b : NULL;
+                continue;
+            }
             op = x.op;
             r = (int)x.r;
         } else {

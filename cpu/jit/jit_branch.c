@@ -4,17 +4,12 @@
  * at the virtual PC it was decoded for. */
 #include "jit/jit_internal.h"
 
-static void set_pc_const(jit_ctx *x, uint64_t pc) {
-    x86_mov_imm(&x->e, X86_RAX, pc);
-    x86_store(&x->e, true, jit_cpu_field(offsetof(arm_cpu, pc)), X86_RAX);
-}
-
-/* pc = CF/ZF condition cc ? taken : next */
-static void set_pc_select(jit_ctx *x, enum x86_cc cc, uint64_t taken, uint64_t next) {
-    x86_mov_imm(&x->e, X86_RAX, next);
-    x86_mov_imm(&x->e, X86_RDX, taken);
-    x86_cmov(&x->e, cc, true, X86_RAX, X86_RDX);
-    x86_store(&x->e, true, jit_cpu_field(offsetof(arm_cpu, pc)), X86_RAX);
+/* Two-way branch: the host condition cc (already computed) selects target over next. */
+static void two_way(jit_ctx *x, unsigned index, enum x86_cc cc, uint64_t target, uint64_t next) {
+    size_t taken = x86_jcc_fwd(&x->e, cc);
+    jit_exit_hop(x, index, next, index + 1);
+    x86_patch_here(&x->e, taken);
+    jit_exit_hop(x, index, target, index + 1);
 }
 
 bool jit_emit_branch(jit_ctx *x, unsigned index, const a64_op *op) {
@@ -28,32 +23,32 @@ bool jit_emit_branch(jit_ctx *x, unsigned index, const a64_op *op) {
             x86_mov_imm(&x->e, X86_RAX, next);
             x86_store(&x->e, true, jit_xreg(30), X86_RAX);
         }
-        set_pc_const(x, pc + op->imm);
-        break;
+        jit_exit_hop(x, index, pc + op->imm, index + 1);
+        return true;
     case A64_ENC_B_COND: {
         if (!spec) return false;
         unsigned mask = 0;
         for (unsigned f = 0; f < 16; f++)
             mask |= (unsigned)cond_holds(f << 28, op->aux) << f;
         if (mask == 0xffff) {
-            set_pc_const(x, pc + op->imm);
-            break;
+            jit_exit_hop(x, index, pc + op->imm, index + 1);
+            return true;
         }
         jit_cond_to_cf(x, mask);
-        set_pc_select(x, X86_CC_B, pc + op->imm, next);
-        break;
+        two_way(x, index, X86_CC_B, pc + op->imm, next);
+        return true;
     }
     case A64_ENC_CBZ_CBNZ:
         if (!spec) return false;
         x86_alu_mi(&x->e, X86_CMP, i >> 31, jit_xreg(op->rd), 0);
-        set_pc_select(x, op->aux ? X86_CC_NE : X86_CC_E, pc + op->imm, next);
-        break;
+        two_way(x, index, op->aux ? X86_CC_NE : X86_CC_E, pc + op->imm, next);
+        return true;
     case A64_ENC_TBZ_TBNZ: {
         unsigned bit = ((i >> 31) << 5) | ((i >> 19) & 31);
         uint64_t target = pc + (sign_extend((i >> 5) & 0x3fff, 14) << 2);
         x86_bt_mi(&x->e, true, jit_xreg(i & 31), bit);
-        set_pc_select(x, (i >> 24) & 1 ? X86_CC_B : X86_CC_AE, target, next);
-        break;
+        two_way(x, index, (i >> 24) & 1 ? X86_CC_B : X86_CC_AE, target, next);
+        return true;
     }
     case A64_ENC_BR:
     case A64_ENC_BLR:
@@ -64,9 +59,8 @@ bool jit_emit_branch(jit_ctx *x, unsigned index, const a64_op *op) {
             x86_store(&x->e, true, jit_xreg(30), X86_RAX);
         }
         x86_store(&x->e, true, jit_cpu_field(offsetof(arm_cpu, pc)), X86_RCX);
-        break;
+        jit_exit_now(x, index, A64_EXIT_RETIRED);
+        return true;
     default: return false;
     }
-    jit_exit_now(x, index, A64_EXIT_RETIRED);
-    return true;
 }

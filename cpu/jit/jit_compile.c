@@ -117,6 +117,39 @@ void jit_exit_now(jit_ctx *x, unsigned index, int r) {
     jump_to_epilogue(x);
 }
 
+void jit_exit_hop(jit_ctx *x, unsigned index, uint64_t target, unsigned count) {
+    x86_emitter *e = &x->e;
+    x86_mov_imm(e, X86_RAX, target);
+    x86_store(e, true, jit_cpu_field(offsetof(arm_cpu, pc)), X86_RAX);
+    bool direct = x->chaining && x->b->chainable && x->n_hops < 2;
+    if (!direct) {
+        /* count is index + 1 (retired branch) or index + 1 (end op, see emit_op): the same
+         * accounting as cpu_run's for the result below. */
+        jit_exit_now(x, index, index == x->b->n_insns ? A64_EXIT_FAULT : A64_EXIT_RETIRED);
+        return;
+    }
+    size_t no_hop[3];
+    x86_alu_mi(e, X86_CMP, false, jit_cpu_field(offsetof(arm_cpu, exit_request)), 0);
+    no_hop[0] = x86_jcc_fwd(e, X86_CC_NE);
+    x86_load(e, true, X86_RAX, jit_cpu_field(offsetof(arm_cpu, insns_slice)));
+    x86_alu_ri(e, X86_ADD, true, X86_RAX, (int32_t)count);
+    x86_alu_rm(e, X86_CMP, true, X86_RAX, jit_cpu_field(offsetof(arm_cpu, jit_budget)));
+    no_hop[1] = x86_jcc_fwd(e, X86_CC_AE);
+    x86_alu_rm(e, X86_CMP, true, X86_RAX, jit_cpu_field(offsetof(arm_cpu, timer_check_at)));
+    no_hop[2] = x86_jcc_fwd(e, X86_CC_AE);
+    x86_store(e, true, jit_cpu_field(offsetof(arm_cpu, insns_slice)), X86_RAX);
+    /* Unlinked: jumps to the next instruction, which takes the count back and returns. */
+    size_t patch = x86_jmp_fwd(e);
+    x86_patch_here(e, patch);
+    x->hops[x->n_hops].pc = target;
+    x->hops[x->n_hops].patch = patch;
+    x->n_hops++;
+    x86_alu_mi(e, X86_SUB, true, jit_cpu_field(offsetof(arm_cpu, insns_slice)), (int32_t)count);
+    for (unsigned k = 0; k < 3; k++)
+        x86_patch_here(e, no_hop[k]);
+    jit_exit_now(x, index, index == x->b->n_insns ? A64_EXIT_FAULT : A64_EXIT_RETIRED);
+}
+
 void jit_call_op(jit_ctx *x, unsigned index) {
     const a64_op *op = &x->b->ops[index];
     x86_mov_rr(&x->e, true, X86_RDI, JIT_CPU);
@@ -153,14 +186,41 @@ void jit_slow_resume(jit_ctx *x, unsigned slot) {
     x->slow[slot].resume = x86_offset(&x->e);
 }
 
+/* ---- Linking ------------------------------------------------------------------------------ */
+/* rel32 at exec address `at` (writable through the buffer's other view) now reaches target. */
+static void patch_rel32(code_buffer *buf, uint8_t *at, const uint8_t *target) {
+    int32_t rel = (int32_t)(target - (at + 4));
+    memcpy(buf->write + (at - buf->exec), &rel, 4); /* one aligned-enough store; one thread */
+}
+
+void jit_link(cpu_cluster *cl, code_block *from, code_block *to) {
+    if (!cl->jit || !from->jit_code || !to->jit_code) return;
+    for (unsigned k = 0; k < 2; k++) {
+        if (!from->jit_hop[k].patch || from->jit_hop[k].pc != to->pc || from->jit_hop[k].to == to)
+            continue;
+        patch_rel32(&cl->jit->buf, (uint8_t *)from->jit_code + from->jit_hop[k].patch,
+                    to->jit_chain_entry);
+        from->jit_hop[k].to = to;
+        cl->jit_links++;
+    }
+}
+
+void jit_block_dead(cpu_cluster *cl, code_block *b) {
+    if (!cl->jit || !b->jit_code) return;
+    /* jmp rel32 over the chain entry's first instruction (a 10-byte mov). */
+    uint8_t *at = b->jit_chain_entry;
+    uint8_t *w = cl->jit->buf.write + (at - cl->jit->buf.exec);
+    w[0] = 0xe9;
+    patch_rel32(&cl->jit->buf, at + 1, (uint8_t *)b->jit_code + b->jit_redispatch);
+}
+
 /* ---- The block ------------------------------------------------------------------------------ */
 static void emit_op(jit_ctx *x, unsigned index) {
     const a64_op *op = &x->b->ops[index];
     if (index == x->b->n_insns) { /* the end-of-block op */
         if (op->fn == a64_block_end) {
-            x86_alu_mi(&x->e, X86_ADD, true, jit_cpu_field(offsetof(arm_cpu, pc)),
-                       (int32_t)(4 * index));
-            jit_exit_now(x, index, A64_EXIT_FAULT);
+            /* cpu_run counts the end op as index + 1 (it returns A64_EXIT_FAULT). */
+            jit_exit_hop(x, index, jit_op_pc(x, index), index + 1);
         } else {
             jit_call_op(x, index);
         }
@@ -178,7 +238,11 @@ static void emit_block(jit_ctx *x) {
     x86_push(e, X86_R12);
     x86_push(e, X86_RBP); /* three pushes: RSP is 16-byte aligned at calls */
     x86_mov_rr(e, true, JIT_CPU, X86_RDI);
+    /* The chain entry: other compiled blocks jump here with RBX set and the frame built. */
+    x->chain_entry = x86_offset(e);
     x86_mov_imm(e, JIT_OPS, (uintptr_t)x->b->ops);
+    x86_mov_imm(e, X86_RAX, (uintptr_t)x->b);
+    x86_store(e, true, jit_cpu_field(offsetof(arm_cpu, jit_block)), X86_RAX);
     for (unsigned i = 0; i <= x->b->n_insns; i++)
         emit_op(x, i);
     /* Slow paths: the op's own handler, which redoes the whole instruction (its inline fast path
@@ -208,6 +272,10 @@ static void emit_block(jit_ctx *x) {
         uint32_t rel = (uint32_t)(here - (at + 4));
         memcpy(e->start + at, &rel, 4);
     }
+    /* Where the chain entry of this block jumps once it is dead. */
+    x->redispatch = x86_offset(e);
+    x86_mov_imm(e, X86_RDX, JIT_EXIT_REDISPATCH);
+    jump_to_epilogue(x);
     for (unsigned k = 0; k < x->n_epilogue_jumps; k++)
         x86_patch_here(e, x->epilogue_jumps[k]);
     x86_pop(e, X86_RBP);
@@ -227,9 +295,10 @@ bool jit_compile(cpu_cluster *cl, code_block *b) {
     }
     jit_ctx *x = &j->ctx;
     memset(x, 0, offsetof(jit_ctx, exits));
-    x->n_exits = x->n_slow = x->n_epilogue_jumps = 0;
+    x->n_exits = x->n_slow = x->n_epilogue_jumps = x->n_hops = 0;
     x->cl = cl;
     x->b = b;
+    x->chaining = !(cl->perf_off & PERF_NO_CHAIN);
     x86_init(&x->e, buf->write + buf->used, MAX_BLOCK_CODE, (uintptr_t)(buf->exec + buf->used));
     emit_block(x);
     if (x->e.overflow || x->failed) {
@@ -238,6 +307,13 @@ bool jit_compile(cpu_cluster *cl, code_block *b) {
     }
     size_t len = (x86_offset(&x->e) + 15) & ~(size_t)15;
     b->jit_code = buf->exec + buf->used;
+    b->jit_chain_entry = buf->exec + buf->used + x->chain_entry;
+    b->jit_redispatch = (uint32_t)x->redispatch;
+    for (unsigned k = 0; k < 2; k++) {
+        b->jit_hop[k].pc = k < x->n_hops ? x->hops[k].pc : 0;
+        b->jit_hop[k].patch = k < x->n_hops ? (uint32_t)x->hops[k].patch : 0;
+        b->jit_hop[k].to = NULL;
+    }
     buf->used += len;
     cl->jit_blocks++;
     cl->jit_bytes += len;

@@ -34,7 +34,14 @@ typedef struct jit_ctx {
     unsigned n_slow;
     size_t epilogue_jumps[JIT_MAX_EXITS];
     unsigned n_epilogue_jumps;
-    bool failed; /* a table overflowed: give up on the block */
+    struct {
+        uint64_t pc;
+        size_t patch; /* rel32 of the jmp to the successor */
+    } hops[2];
+    unsigned n_hops;
+    size_t chain_entry, redispatch; /* offsets in the block's code */
+    bool chaining;                  /* direct jumps between compiled blocks (not SOCEMU_NO_CHAIN) */
+    bool failed;                    /* a table overflowed: give up on the block */
 } jit_ctx;
 
 static inline x86_mem jit_xreg(unsigned n) {
@@ -61,6 +68,10 @@ void jit_nzcv_logic(jit_ctx *x);
 void jit_cond_to_cf(jit_ctx *x, unsigned mask);
 /* Ends the block at op i with result r (RETIRED after setting cpu->pc). */
 void jit_exit_now(jit_ctx *x, unsigned index, int r);
+/* Ends the block at op i with cpu->pc = target and `count` instructions retired by the block,
+ * jumping straight to the compiled successor when linked and nothing is pending (exit request,
+ * budget, timer), as cpu_run would run it next. */
+void jit_exit_hop(jit_ctx *x, unsigned index, uint64_t target, unsigned count);
 /* Calls op i's handler and exits if it returns non-zero. */
 void jit_call_op(jit_ctx *x, unsigned index);
 /* Branch taken to op i's slow path (handler call) when cc holds; the slow path resumes at the

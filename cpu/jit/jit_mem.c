@@ -95,8 +95,8 @@ bool jit_emit_mem(jit_ctx *x, unsigned index, const a64_op *op) {
     /* The probe: entry = tlb[midx][(va >> 12) & (TLB_SIZE - 1)]. Blocks are per EL and the MMU
      * index is the EL (cpu_update_mmu_idx). */
     int32_t tlb = (int32_t)(offsetof(arm_cpu, tlb) + x->b->flags * sizeof(tlb_entry) * TLB_SIZE);
-    int32_t tag = tlb + (int32_t)(a.load ? offsetof(tlb_entry, tag_read)
-                                         : offsetof(tlb_entry, tag_write));
+    int32_t tag =
+        tlb + (int32_t)(a.load ? offsetof(tlb_entry, tag_read) : offsetof(tlb_entry, tag_write));
     x86_mov_rr(e, true, X86_RAX, X86_RDI);
     x86_shift_ri(e, X86_SHR, true, X86_RAX, PAGE_BITS);
     x86_alu_ri(e, X86_AND, false, X86_RAX, TLB_SIZE - 1);

@@ -16,3 +16,12 @@ bool jit_compile(cpu_cluster *cl, code_block *b) {
     (void)b;
     return false;
 }
+void jit_link(cpu_cluster *cl, code_block *from, code_block *to) {
+    (void)cl;
+    (void)from;
+    (void)to;
+}
+void jit_block_dead(cpu_cluster *cl, code_block *b) {
+    (void)cl;
+    (void)b;
+}
