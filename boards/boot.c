@@ -215,8 +215,15 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
     rpi_boot_plan plan;
     memset(&plan, 0, sizeof plan);
     if (rpi_firmware_plan(o->sd_image, &facts, &plan, err, errlen) < 0) return -1;
-    for (size_t i = 0; i < plan.warnings.count; i++)
-        soc_warn("%s: %s", o->sd_image, plan.warnings.items[i]);
+    size_t image_len = strlen(o->sd_image);
+    for (size_t i = 0; i < plan.warnings.count; i++) {
+        /* Most warnings name the image already; the others get it in front. */
+        const char *w = plan.warnings.items[i];
+        if (!strncmp(w, o->sd_image, image_len) && w[image_len] == ':')
+            soc_warn("%s", w);
+        else
+            soc_warn("%s: %s", o->sd_image, w);
+    }
     if (!plan.arm_64bit) {
         snprintf(err, errlen, "%s: config.txt boots a 32-bit kernel; only arm_64bit=1 is supported",
                  o->sd_image);
