@@ -82,8 +82,9 @@ def test_sd_write(env, work):
                              "SOCEMU-ROOT=/dev/mmcblk0p2 ext4 rw", "SOCEMU-ROOTFS-OK",
                              "SOCEMU-CONTAINER-MODE=pivot_root", "SOCEMU-CONTAINER-OK",
                              "SOCEMU-WRITE-OK=" + WRITTEN_FILE, "SOCEMU-DD-START",
-                             "%d+0 records in" % DD_MIB, "%d bytes" % (DD_MIB << 20),
-                             "SOCEMU-DD-DONE", "SOCEMU-INIT-DONE", "reboot: Power down"],
+                             "%d+0 records in" % DD_MIB,
+                             "SOCEMU-DD-DONE=%d bytes copied in " % (DD_MIB << 20),
+                             "SOCEMU-INIT-DONE", "reboot: Power down"],
                    "--sd-write boot")
     bt.check_clean(r.lines, "--sd-write boot")
 
