@@ -105,9 +105,9 @@ host_image *host_image_open(const char *path, bool writable, char *err, size_t e
     }
     h = find_open(&st);
     if (h) {
-        if (h->writable != writable) {
-            snprintf(err, errlen, "%s: SD image is already open %s", path,
-                     h->writable ? "for writing" : "read-only");
+        /* A reader (the firmware loader) may share a writer's image, not the other way. */
+        if (writable && !h->writable) {
+            snprintf(err, errlen, "%s: SD image is already open read-only", path);
             h = NULL;
             goto fail;
         }
@@ -123,7 +123,7 @@ host_image *host_image_open(const char *path, bool writable, char *err, size_t e
     /* Writers exclude everyone; readers only exclude writers. */
     if (flock(fd, (writable ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
         snprintf(err, errlen, "%s: SD image is in use by another process (%s)", path,
-                 writable ? "it is open in another emulator"
+                 writable ? "it holds a lock on the file: another socemu running on it?"
                           : "another emulator writes it with --sd-write");
         goto fail;
     }

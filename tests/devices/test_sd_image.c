@@ -357,6 +357,10 @@ static void test_errors(void) {
     host_image_close(h);
     h = host_image_open(plain, true, err, sizeof err);
     CHECK(h != NULL && host_image_writable(h));
+    /* The firmware loader reads the card --sd-write opened: it shares the writable image. */
+    host_image *reader = host_image_open(plain, false, err, sizeof err);
+    CHECK(reader == h);
+    host_image_close(reader);
     CHECK(flock(fd, LOCK_SH | LOCK_NB) != 0);
     host_image_close(h);
     CHECK(flock(fd, LOCK_EX | LOCK_NB) == 0);

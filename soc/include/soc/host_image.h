@@ -10,10 +10,10 @@
  *   or unlinked at once), so nothing is left behind even after kill -9. A corrupt or truncated
  *   stream fails the open. Compressed images cannot be opened writable.
  * - Opening the same file again (same device and inode) while it is open returns the same image
- *   with one more reference. An advisory lock keeps writers exclusive: a writable open takes an
- *   exclusive flock, a read-only one a shared flock.
- * Errors are one line naming the path. Not thread-safe: images are opened while the machine is
- * built. */
+ *   with one more reference (a read-only open may share a writable image; a writable open of an
+ *   image already open read-only fails). An advisory lock keeps writers exclusive: a writable open
+ * takes an exclusive flock, a read-only one a shared flock. Errors are one line naming the path.
+ * Not thread-safe: images are opened while the machine is built. */
 #ifndef SOC_HOST_IMAGE_H
 #define SOC_HOST_IMAGE_H
 

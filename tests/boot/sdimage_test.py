@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""The user's SD card image under the real guest: odd sizes, compressed images, --sd-write,
+kill -9 safety and the bad-image errors. Each test works on copies of the demo card
+($SOCEMU_RPI3_SDCARD) in --work; the demo card itself is only read.
+
+Tests (one per ctest, boot.rpi3.sd_<name>):
+  odd_size    the demo card grown to 300 MiB + 3 sectors boots to SOCEMU-CONTAINER-OK, Linux
+              reports the capacity rounded up to 512 KiB (301 MiB), and the guest's writes (ext4,
+              the init's socemu.reboot=1 mark) leave the copy byte-identical (copy-on-write).
+  compressed  the demo card gzip'ed boots; the decompressed copy leaves nothing in $TMPDIR.
+              (xz: devices_sd_image.)
+  write       --sd-write: the guest's reboot mark (sector 2048) is in the file afterwards.
+  kill9       kill -9 while the guest uses the card: the copy's sha256 is unchanged; a gzip'ed
+              card killed the same way leaves nothing in $TMPDIR.
+  bad_input   broken images and --sd-write misuse: exit 2 and one stderr line naming the file,
+              before the guest starts; QEMU's -drive snapshot=off is --sd-write, a plain -drive
+              is copy-on-write.
+Exit 0 pass, 1 fail, 77 skip (assets missing). Logs stay in --work for post-mortems.
+"""
+import argparse
+import fcntl
+import hashlib
+import os
+import re
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+SKIP = 77
+HOST_TIMEOUT = 900
+MIB = 1 << 20
+CAPACITY_UNIT = 512 * 1024  # CSD v2: the card's capacity is a multiple of 512 KiB
+REBOOT_MARK = b"SOCEMU-REBOOT-MARK"
+MARK_SECTOR = 2048  # where the init writes it (tools/assets/rpi3 init, socemu.reboot=1)
+MMC_UP = re.compile(r"mmc0: new .*card")
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL: " + msg, flush=True)
+
+
+def load_assets():
+    env = dict(os.environ)
+    path = os.environ.get("SOCEMU_ASSETS_ENV") or os.path.expanduser("~/.cache/socemu/assets.env")
+    if os.path.isfile(path):
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"^(\w+)='(.*)'\s*$", line)
+                if m and m.group(1) not in os.environ:
+                    env[m.group(1)] = m.group(2)
+    card = env.get("SOCEMU_RPI3_SDCARD")
+    if not card or not os.path.isfile(card):
+        print("SKIP: no demo SD card ($SOCEMU_RPI3_SDCARD); run tools/guest-assets.sh")
+        sys.exit(SKIP)
+    return env
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(MIB), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def sector(path, n):
+    with open(path, "rb") as f:
+        f.seek(n * 512)
+        return f.read(512)
+
+
+class Run:
+    def __init__(self, rc, out, err):
+        self.rc, self.out, self.err = rc, out, err
+
+
+def socemu(args, work, name, timeout=HOST_TIMEOUT, env=None):
+    cmd = [ARGS.socemu] + args
+    out_path, err_path = (os.path.join(work, name + ext) for ext in (".out", ".err"))
+    print("$ " + " ".join(cmd), flush=True)
+    t0 = time.monotonic()
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        try:
+            rc = subprocess.run(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env,
+                                timeout=timeout + 120).returncode
+        except subprocess.TimeoutExpired:
+            rc = -1
+    with open(out_path, "rb") as f:
+        out_text = f.read().decode("utf-8", "replace")
+    with open(err_path, "rb") as f:
+        err_text = f.read().decode("utf-8", "replace")
+    print("  exit %d after %.1f s host; stderr: %s" % (rc, time.monotonic() - t0,
+                                                       err_text.strip()[-300:]), flush=True)
+    return Run(rc, out_text, err_text)
+
+
+def card_copy(env, work, name, size=None):
+    path = os.path.join(work, name)
+    shutil.copyfile(env["SOCEMU_RPI3_SDCARD"], path)
+    os.chmod(path, 0o644)
+    if size is not None:
+        os.truncate(path, size)
+    return path
+
+
+def boot_args(card, *extra, append=None):
+    args = ["--board", "rpi3", "--sd", card, "--timeout", str(HOST_TIMEOUT)]
+    if append:
+        args += ["--append", append]
+    return args + list(extra)
+
+
+def linux_size(capacity):
+    """The size Linux's string_get_size prints for a card of 100..999 MiB: 3 significant
+    digits, rounded half up ("301 MiB" for 300.5 MiB)."""
+    mib = capacity / MIB
+    assert 100 <= mib < 999.5
+    return "%d MiB" % int(mib + 0.5)
+
+
+def check_in_order(out, markers, what):
+    pos = 0
+    for mk in markers:
+        i = out.find(mk, pos) if isinstance(mk, str) else -1
+        if isinstance(mk, re.Pattern):
+            m = mk.search(out, pos)
+            i = m.start() if m else -1
+        if i < 0:
+            fail("%s: %r missing from the console (or out of order)" % (what, getattr(mk, "pattern", mk)))
+            return False
+        pos = i + 1
+    return True
+
+
+def require_reboot_marker(run, what):
+    """The init's socemu.reboot=1 flow must be there; say so plainly if the init changed."""
+    if "SOCEMU-REBOOT-FIRST-BOOT" not in run.out:
+        fail("%s: the init printed no SOCEMU-REBOOT-FIRST-BOOT: does it still honour "
+             "socemu.reboot=1 (mark in sector %d)?" % (what, MARK_SECTOR))
+        return False
+    return True
+
+
+# ---- tests ----
+
+def test_odd_size(env, work):
+    size = 300 * MIB + 3 * 512
+    card = card_copy(env, work, "odd.img", size)
+    before = sha256(card)
+    r = socemu(boot_args(card, "--no-reboot", append="socemu.reboot=1"), work, "odd")
+    if r.rc != 0:
+        fail("odd size: exit %d, want 0 (rebooted under --no-reboot)" % r.rc)
+    capacity = -(-size // CAPACITY_UNIT) * CAPACITY_UNIT
+    want = linux_size(capacity)
+    m = re.search(r"mmcblk0: mmc0:\w+ \w+ (\d+(?:\.\d+)? [KMGT]iB)", r.out)
+    if not m:
+        fail("odd size: no 'mmcblk0: mmc0:... <size>' line")
+    elif m.group(1) != want:
+        fail("odd size: Linux sees %s, want %s (%d bytes)" % (m.group(1), want, capacity))
+    else:
+        print("  ok Linux sees %s for a %d-byte image" % (m.group(1), size))
+    check_in_order(r.out, [MMC_UP, "SOCEMU-CONTAINER-OK"], "odd size")
+    require_reboot_marker(r, "odd size")
+    if os.path.getsize(card) != size or sha256(card) != before:
+        fail("odd size: the image changed without --sd-write")
+    else:
+        print("  ok image byte-identical after the guest wrote to it")
+
+
+def test_compressed(env, work):
+    card = card_copy(env, work, "card.img")
+    packed = card + ".gz"
+    with open(packed, "wb") as f:
+        subprocess.run(["gzip", "-1", "-c", card], stdout=f, check=True)
+    os.unlink(card)
+    before = sha256(packed)
+    tmp = os.path.join(work, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    r = socemu(boot_args(packed, "--expect", "SOCEMU-CONTAINER-OK"), work, "gzip",
+               env=dict(os.environ, TMPDIR=tmp))
+    if r.rc != 0:
+        fail("gzip card: exit %d, want 0 (SOCEMU-CONTAINER-OK)" % r.rc)
+    check_in_order(r.out, [MMC_UP, "SOCEMU-CONTAINER-OK"], "gzip card")
+    if os.listdir(tmp):
+        fail("gzip card: left files in $TMPDIR: %s" % os.listdir(tmp))
+    if sha256(packed) != before:
+        fail("gzip card: the .gz changed")
+
+
+def test_write(env, work):
+    card = card_copy(env, work, "write.img")
+    if REBOOT_MARK in sector(card, MARK_SECTOR):
+        fail("write: the demo card already carries the reboot mark")
+        return
+    r = socemu(boot_args(card, "--sd-write", "--no-reboot", append="socemu.reboot=1"), work,
+               "write")
+    if r.rc != 0:
+        fail("write: exit %d, want 0 (rebooted under --no-reboot)" % r.rc)
+    if not require_reboot_marker(r, "write"):
+        return
+    if REBOOT_MARK not in sector(card, MARK_SECTOR):
+        fail("write: the guest's mark is not in sector %d of the file" % MARK_SECTOR)
+    else:
+        print("  ok the guest's write is in the file (sector %d)" % MARK_SECTOR)
+
+
+def kill_when(args, work, name, pattern, env=None, settle=0.0):
+    """Starts socemu, SIGKILLs it once the console shows pattern (plus settle seconds)."""
+    cmd = [ARGS.socemu] + args
+    print("$ " + " ".join(cmd) + "   # kill -9 at %r" % pattern.pattern, flush=True)
+    log = open(os.path.join(work, name + ".out"), "wb")
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         stdin=subprocess.DEVNULL, env=env)
+    text, deadline, seen = "", time.monotonic() + HOST_TIMEOUT, None
+    while time.monotonic() < deadline and p.poll() is None:
+        ready, _, _ = select.select([p.stdout], [], [], 1.0)
+        if not ready:
+            continue
+        chunk = os.read(p.stdout.fileno(), 65536)
+        log.write(chunk)
+        text += chunk.decode("utf-8", "replace")
+        if seen is None and pattern.search(text):
+            seen = time.monotonic()
+        if seen is not None and time.monotonic() >= seen + settle:
+            break
+    alive = p.poll() is None
+    if alive:
+        os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    p.stdout.close()
+    log.close()
+    if not alive or seen is None:
+        fail("%s: socemu ended (exit %s) before %r" % (name, p.returncode, pattern.pattern))
+        return False
+    print("  killed with SIGKILL (exit %d)" % p.returncode)
+    return True
+
+
+def test_kill9(env, work):
+    card = card_copy(env, work, "kill.img")
+    before = sha256(card)
+    # After the root file system is mounted read-write the guest writes to the card.
+    if kill_when(boot_args(card), work, "kill-plain",
+                 re.compile(r"SOCEMU-ROOTFS-OK|EXT4-fs \(mmcblk0p2\): mounted"), settle=1.0):
+        if sha256(card) != before:
+            fail("kill -9: the image changed")
+        else:
+            print("  ok image byte-identical after kill -9")
+    packed = card + ".gz"
+    with open(packed, "wb") as f:
+        subprocess.run(["gzip", "-1", "-c", card], stdout=f, check=True)
+    tmp = os.path.join(work, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    if kill_when(boot_args(packed), work, "kill-gzip", MMC_UP, env=dict(os.environ, TMPDIR=tmp)):
+        if os.listdir(tmp):
+            fail("kill -9 of a gzip card: left files in $TMPDIR: %s" % os.listdir(tmp))
+        else:
+            print("  ok nothing left in $TMPDIR")
+
+
+def mbr_image(path, parts, size=64 * MIB, signature=True):
+    """A sparse image with an MBR of (type, start_lba, sectors) entries."""
+    with open(path, "wb") as f:
+        f.truncate(size)
+        mbr = bytearray(512)
+        for i, (ptype, start, count) in enumerate(parts):
+            mbr[446 + 16 * i:446 + 16 * (i + 1)] = struct.pack("<B3sB3sII", 0, b"\0\0\0", ptype,
+                                                                b"\0\0\0", start, count)
+        if signature:
+            mbr[510:512] = b"\x55\xaa"
+        f.seek(0)
+        f.write(mbr)
+    return path
+
+
+def test_bad_input(env, work):
+    demo = env["SOCEMU_RPI3_SDCARD"]
+
+    def path(name):
+        return os.path.join(work, name)
+
+    with open(demo, "rb") as f:
+        head = f.read(100 * MIB)
+    with open(path("short.img"), "wb") as f:  # a download cut in partition 2
+        f.write(head)
+    open(path("empty.img"), "wb").close()
+    mbr_image(path("overlap.img"), [(0x0C, 2048, 65536), (0x83, 32768, 65536)])
+    mbr_image(path("nosig.img"), [(0x0C, 2048, 65536)], signature=False)
+    mbr_image(path("gpt.img"), [(0xEE, 1, 131071)])
+    mbr_image(path("linux-only.img"), [(0x83, 2048, 65536)])
+    with open(path("cut.img.gz"), "wb") as f:
+        packed = subprocess.run(["gzip", "-1", "-c"], input=head[:8 * MIB], check=True,
+                                stdout=subprocess.PIPE).stdout
+        f.write(packed[:len(packed) // 2])
+    xz = subprocess.run(["xz", "-0", "-c"], input=head[:8 * MIB], check=True,
+                        stdout=subprocess.PIPE).stdout
+    xz = bytearray(xz)
+    for i in range(len(xz) // 2, len(xz) // 2 + 32):
+        xz[i] ^= 0x5A
+    with open(path("corrupt.img.xz"), "wb") as f:
+        f.write(xz)
+    with open(path("card.img.zst"), "wb") as f:
+        f.write(b"\x28\xb5\x2f\xfd" + bytes(60))
+    good_gz = path("good.img.gz")
+    with open(good_gz, "wb") as f:
+        f.write(subprocess.run(["gzip", "-1", "-c"], input=head[:8 * MIB], check=True,
+                               stdout=subprocess.PIPE).stdout)
+    readonly = card_copy(env, work, "readonly.img")
+    os.chmod(readonly, 0o444)
+    locked = card_copy(env, work, "locked.img")
+
+    base = ["--board", "rpi3", "--timeout", "60"]
+    cases = [
+        ("truncated download", ["--sd", path("short.img")], path("short.img"), "truncated image"),
+        ("empty image", ["--sd", path("empty.img")], path("empty.img"), "empty"),
+        ("overlapping partitions", ["--sd", path("overlap.img")], path("overlap.img"), "overlap"),
+        ("no MBR signature", ["--sd", path("nosig.img")], path("nosig.img"), "no MBR"),
+        ("GPT", ["--sd", path("gpt.img")], path("gpt.img"), "GPT"),
+        ("no FAT partition", ["--sd", path("linux-only.img")], path("linux-only.img"),
+         "no FAT boot partition"),
+        ("truncated gzip", ["--sd", path("cut.img.gz")], path("cut.img.gz"),
+         "truncated gzip stream"),
+        ("corrupt xz", ["--sd", path("corrupt.img.xz")], path("corrupt.img.xz"),
+         "corrupt xz stream"),
+        ("zstd", ["--sd", path("card.img.zst")], path("card.img.zst"), "zstd-compressed"),
+        ("--sd-write on a read-only file", ["--sd", readonly, "--sd-write"], readonly,
+         "read-only"),
+        ("-drive snapshot=off on a read-only file",
+         ["-drive", "if=sd,file=%s,snapshot=off" % readonly], readonly, "read-only"),
+        ("--sd-write on a gzip image", ["--sd", good_gz, "--sd-write"], good_gz,
+         "needs an uncompressed image"),
+        ("--sd-write on a locked image", ["--sd", locked, "--sd-write"], locked,
+         "in use by another process"),
+    ]
+    lock_fd = os.open(locked, os.O_RDONLY)
+    fcntl.flock(lock_fd, fcntl.LOCK_SH)  # another process reading it
+    tmp = os.path.join(work, "tmp")
+    os.makedirs(tmp, exist_ok=True)
+    try:
+        for what, args, name, why in cases:
+            r = socemu(base + args, work, re.sub(r"\W+", "-", what).strip("-"), timeout=60,
+                       env=dict(os.environ, TMPDIR=tmp))
+            lines = [l for l in r.err.splitlines() if l.strip()]
+            if r.rc != 2:
+                fail("%s: exit %d, want 2" % (what, r.rc))
+            elif len(lines) != 1 or not lines[0].startswith("socemu: %s: " % name):
+                fail("%s: want one stderr line 'socemu: %s: ...', got %r" % (what, name, lines))
+            elif why not in lines[0]:
+                fail("%s: the line does not say %r: %s" % (what, why, lines[0]))
+            elif r.out.strip():
+                fail("%s: the guest ran" % what)
+            else:
+                print("  ok %s: %s" % (what, lines[0]))
+    finally:
+        os.close(lock_fd)
+    if os.listdir(tmp):
+        fail("bad input: left files in $TMPDIR: %s" % os.listdir(tmp))
+
+    # A plain -drive (like -snapshot) is copy-on-write: the read-only file is fine. The guest
+    # starts, so stop it after a moment: the timeout (exit 3) is the expected end.
+    r = socemu(["-M", "raspi3b", "-drive", "if=sd,file=%s" % readonly, "-snapshot", "--timeout",
+                "2"], work, "drive-cow", timeout=60)
+    if r.rc != 3:
+        fail("plain -drive on a read-only file: exit %d, want 3 (ran until --timeout)" % r.rc)
+    else:
+        print("  ok plain -drive and -snapshot: copy-on-write, the read-only image boots")
+    os.chmod(readonly, 0o644)
+
+
+TESTS = {
+    "odd_size": test_odd_size,
+    "compressed": test_compressed,
+    "write": test_write,
+    "kill9": test_kill9,
+    "bad_input": test_bad_input,
+}
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--socemu", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("test", choices=sorted(TESTS))
+    ARGS = ap.parse_args()
+    env = load_assets()
+    if os.path.isdir(ARGS.work):
+        shutil.rmtree(ARGS.work)
+    os.makedirs(ARGS.work)
+    TESTS[ARGS.test](env, ARGS.work)
+    if failures:
+        print("%d failure(s); logs in %s" % (len(failures), ARGS.work))
+        return 1
+    # Card copies are big: keep logs, drop images.
+    for name in os.listdir(ARGS.work):
+        if re.search(r"\.img(\.\w+)?$", name):
+            os.unlink(os.path.join(ARGS.work, name))
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
