@@ -1,6 +1,6 @@
-/* Streaming gzip/xz decompression into a sparse file: the input is read in small pieces and the
- * output written as it comes, so an 8 GiB card never sits in memory; all-zero blocks are skipped
- * (left as holes), so it does not sit on disk either unless it holds data. */
+/* Streaming gzip/xz/zstd decompression into a sparse file: the input is read in small pieces and
+ * the output written as it comes, so an 8 GiB card never sits in memory; all-zero blocks are
+ * skipped (left as holes), so it does not sit on disk either unless it holds data. */
 #include "host_image_inflate.h"
 
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 enum {
     IN_BUF = 64 * 1024,
@@ -160,6 +161,38 @@ out:
     return rc;
 }
 
+static int inflate_zstd(inflate_job *j) {
+    ZSTD_DStream *ds = ZSTD_createDStream();
+    if (!ds) return bad_stream(j, "cannot start the", NULL);
+    size_t last = 1; /* 0 once a frame is complete: at the end of the input that is success */
+    int rc = -1;
+    for (;;) {
+        ssize_t n = take_input(j);
+        if (n < 0) goto out;
+        if (n == 0) break;
+        ZSTD_inBuffer in = {j->in, (size_t)n, 0};
+        /* Until the input is used up and a call leaves room in the output (nothing held back). */
+        for (bool full = true; in.pos < in.size || full;) {
+            ZSTD_outBuffer out = {j->out, OUT_BUF, 0};
+            last = ZSTD_decompressStream(ds, &out, &in);
+            if (ZSTD_isError(last)) {
+                bad_stream(j, "corrupt", ZSTD_getErrorName(last));
+                goto out;
+            }
+            if (emit(j, j->out, out.pos) < 0) goto out;
+            full = out.pos == OUT_BUF;
+        }
+    }
+    if (last != 0) {
+        bad_stream(j, "truncated", "it ends before the end of the compressed data");
+        goto out;
+    }
+    rc = 0;
+out:
+    ZSTD_freeDStream(ds);
+    return rc;
+}
+
 int host_image_inflate(int in_fd, const char *format, const char *path, int out_fd,
                        const char *tmp_dir, uint64_t *size, char *err, size_t errlen) {
     inflate_job j = {.in_fd = in_fd,
@@ -182,6 +215,8 @@ int host_image_inflate(int in_fd, const char *format, const char *path, int out_
         rc = inflate_gzip(&j);
     else if (strcmp(format, "xz") == 0)
         rc = inflate_xz(&j);
+    else if (strcmp(format, "zstd") == 0)
+        rc = inflate_zstd(&j);
     else
         snprintf(err, errlen, "%s: SD image is %s-compressed; decompress it first", path, format);
     if (rc == 0 && ftruncate(out_fd, (off_t)j.out_pos) < 0) {

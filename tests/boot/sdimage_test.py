@@ -8,7 +8,7 @@ Tests (one per ctest, boot.rpi3.sd_<name>):
               reports the capacity rounded up to 512 KiB (301 MiB), and the guest's writes (ext4,
               the init's socemu.reboot=1 mark) leave the copy byte-identical (copy-on-write).
   compressed  the demo card gzip'ed boots; the decompressed copy leaves nothing in $TMPDIR.
-              (xz: devices_sd_image.)
+              (xz and zstd content: devices_sd_image.)
   write       --sd-write: the guest's reboot mark (sector 2048) is in the file afterwards.
   kill9       kill -9 while the guest uses the card: the copy's sha256 is unchanged; a gzip'ed
               card killed the same way leaves nothing in $TMPDIR.
@@ -306,8 +306,10 @@ def test_bad_input(env, work):
         xz[i] ^= 0x5A
     with open(path("corrupt.img.xz"), "wb") as f:
         f.write(xz)
-    with open(path("card.img.zst"), "wb") as f:
-        f.write(b"\x28\xb5\x2f\xfd" + bytes(60))
+    with open(path("cut.img.zst"), "wb") as f:
+        packed = subprocess.run(["zstd", "-q", "-1", "-c"], input=head[:8 * MIB], check=True,
+                                stdout=subprocess.PIPE).stdout
+        f.write(packed[:len(packed) // 2])
     good_gz = path("good.img.gz")
     with open(good_gz, "wb") as f:
         f.write(subprocess.run(["gzip", "-1", "-c"], input=head[:8 * MIB], check=True,
@@ -329,7 +331,8 @@ def test_bad_input(env, work):
          "truncated gzip stream"),
         ("corrupt xz", ["--sd", path("corrupt.img.xz")], path("corrupt.img.xz"),
          "corrupt xz stream"),
-        ("zstd", ["--sd", path("card.img.zst")], path("card.img.zst"), "zstd-compressed"),
+        ("truncated zstd", ["--sd", path("cut.img.zst")], path("cut.img.zst"),
+         "truncated zstd stream"),
         ("--sd-write on a read-only file", ["--sd", readonly, "--sd-write"], readonly,
          "read-only"),
         ("-drive snapshot=off on a read-only file",

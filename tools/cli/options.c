@@ -408,10 +408,9 @@ static const option_def options[] = {
      "board to emulate: a built-in name (rpi3) or a .board file; QEMU names work (raspi3b)",
      S_MACHINE},
     {"--sd", "IMAGE", set_string, FIELD(sd_image),
-     "SD card image to boot, as the board's firmware would (raw, or gzip/xz-compressed: read "
-     "through a "
-     "decompressed temporary copy); the file is never written: guest "
-     "writes go to a copy-on-write overlay dropped at exit",
+     "SD card image to boot, as the board's firmware would (raw, or gzip/xz/zstd-compressed: "
+     "read through a decompressed temporary copy); the file is never written: guest writes go "
+     "to a copy-on-write overlay dropped at exit",
      S_MACHINE},
     {"--sd-write", NULL, set_flag, FIELD(sd_write),
      "write the guest's SD card writes through to the --sd image file (synced at reboot and "

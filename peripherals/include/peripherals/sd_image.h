@@ -11,8 +11,8 @@
  *   capacity up, see sd_card.c). Writes there land in the memory overlay in both modes: the
  *   file never grows, and that padding is not saved.
  * - The overlay is sparse: 4 KiB chunks allocated on first write, found through a hash map.
- * - The file is a soc/host_image: .img.gz/.img.xz images are read through a decompressed copy
- *   (copy-on-write only), and the firmware loader shares the same open image. */
+ * - The file is a soc/host_image: .img.gz/.img.xz/.img.zst images are read through a
+ *   decompressed copy (copy-on-write only), and the firmware loader shares the same open image. */
 #ifndef PERIPHERALS_SD_IMAGE_H
 #define PERIPHERALS_SD_IMAGE_H
 

@@ -4,8 +4,8 @@
  *
  * - Plain images: the file itself, O_RDONLY, or O_RDWR when writable (--sd-write). A file with
  *   no write permission bit is refused as writable even for root: chmod a-w means "keep this".
- * - gzip and xz images (recognised by their magic bytes, not their names) are decompressed once,
- *   streaming, into an unlinked temporary file in $TMPDIR or /var/tmp; all-zero blocks are
+ * - gzip, xz and zstd images (recognised by their magic bytes, not their names) are decompressed
+ * once, streaming, into an unlinked temporary file in $TMPDIR or /var/tmp; all-zero blocks are
  *   skipped, so a mostly empty card costs only its data on disk. The file has no name (O_TMPFILE,
  *   or unlinked at once), so nothing is left behind even after kill -9. A corrupt or truncated
  *   stream fails the open. Compressed images cannot be opened writable.
@@ -30,7 +30,7 @@ void host_image_close(host_image *h);
 int host_image_fd(const host_image *h); /* pread/pwrite on it: the plain bytes */
 uint64_t host_image_size(const host_image *h);
 bool host_image_writable(const host_image *h);
-/* "gzip" or "xz" when the file was decompressed; NULL for a plain image. */
+/* "gzip", "xz" or "zstd" when the file was decompressed; NULL for a plain image. */
 const char *host_image_compression(const host_image *h);
 
 /* The compression format a file starting with these bytes is in ("gzip", "xz", "zstd"), or
