@@ -112,10 +112,6 @@ int sd_image_flush(sd_image *img, char *err, size_t errlen) {
     return -1;
 }
 
-sd_image_mode sd_image_get_mode(const sd_image *img) {
-    return img->mode;
-}
-
 void sd_image_close(sd_image *img) {
     if (!img) return;
     char err[300];

@@ -41,7 +41,6 @@ int sd_image_write(sd_image *img, uint64_t offset, const void *buf, size_t len, 
 /* Write-through: fsync the file (at guest reboot and power-off). Returns 0, or -1 with a
  * reason. Copy-on-write: nothing to do. */
 int sd_image_flush(sd_image *img, char *err, size_t errlen);
-sd_image_mode sd_image_get_mode(const sd_image *img);
 /* Bytes of host memory held by the overlay (chunks), for tests and diagnostics. */
 uint64_t sd_image_overlay_bytes(const sd_image *img);
 
