@@ -116,6 +116,10 @@ enum { EXIT_CHECK = 1, EXIT_STOP = 2 };
 
 enum { HALT_NONE = 0, HALT_WFI = 1, HALT_WFE = 2, HALT_OFF = 3 };
 
+/* Per-core VA -> block hints (see block_lookup_cached): large, since only a full block flush
+ * clears them and every miss costs a translation and a hash walk. */
+enum { JUMP_CACHE_BITS = 15 };
+
 /* Indexes of per-EL banked registers: [1] = EL1, [2] = EL2, [3] = EL3. */
 typedef struct arm_cpu {
     /* -- hot: the dispatch loop and the handlers -- */
@@ -175,7 +179,7 @@ typedef struct arm_cpu {
     /* -- block lookup -- */
     /* VA -> block hints; an entry is used only if the exec TLB still maps the PC to the block's
      * physical page, so TLB maintenance never has to clear this table. */
-    code_block *jump_cache[1 << 12];
+    code_block *jump_cache[1 << JUMP_CACHE_BITS];
     bool tlb_has_large[MMU_IDX_COUNT]; /* a block/section was cached: TLBI VA flushes all */
     /* No fill since the last flush: flushes are elided. False after the reset memset, on purpose.
      */

@@ -12,7 +12,7 @@ void block_cache_free(cpu_cluster *cl);
 code_block *block_lookup(arm_cpu *c);
 
 static inline unsigned jump_cache_index(uint64_t pc) {
-    return (unsigned)(pc >> 2) & ((1u << 12) - 1);
+    return (unsigned)((pc >> 2) ^ (pc >> (2 + JUMP_CACHE_BITS))) & ((1u << JUMP_CACHE_BITS) - 1);
 }
 /* The hit path of block_lookup, for the dispatch loop: the jump-cache entry for the PC if the
  * core's exec TLB still maps the PC's page to the block's physical page, else NULL. Block flags

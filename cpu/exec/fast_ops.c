@@ -559,6 +559,13 @@ static int bl_imm(arm_cpu *c, const a64_op *op) {
     return A64_EXIT_RETIRED;
 }
 
+/* ---- Hints with no effect (NOP, CSDB, ...): they need not end the block ------------------ */
+static int hint_nop(arm_cpu *c, const a64_op *op) {
+    (void)c;
+    (void)op;
+    return A64_NEXT;
+}
+
 /* ---- Decode-time selection ---------------------------------------------------------------- */
 static const a64_handler load_uimm[4] = {ldr_uimm_1, ldr_uimm_2, ldr_uimm_4, ldr_uimm_8};
 static const a64_handler store_uimm[4] = {str_uimm_1, str_uimm_2, str_uimm_4, str_uimm_8};
@@ -731,6 +738,14 @@ void a64_specialize(a64_op *op, uint32_t perf_off) {
         op->imm = sign_extend(i & 0x3ffffff, 26) << 2;
         fn = i >> 31 ? bl_imm : b_imm;
         break;
+    case A64_ENC_HINT: {
+        unsigned hint = (i >> 5) & 0x7f; /* 1..5: YIELD, WFE, WFI, SEV, SEVL act */
+        if (hint == 0 || hint > 5) {
+            op->fn = hint_nop;
+            return;
+        }
+        break;
+    }
     default: break;
     }
     if (!fn) return;

@@ -210,6 +210,7 @@ bool jit_emit_alu(jit_ctx *x, unsigned index, const a64_op *op) {
     case A64_ENC_SHIFT_VAR: return shift_var(x, op);
     case A64_ENC_MADD_MSUB: return madd(x, op);
     case A64_ENC_EXTR: return extr(x, op);
+    case A64_ENC_HINT: return true; /* an inert hint: nothing to do */
     default: return false;
     }
 }
