@@ -4,7 +4,7 @@
     rootfs_test.py --socemu PATH --work DIR TEST
 
 TEST is one of:
-  sd_write      a copy of the demo card, its cmdline.txt given socemu.write=1 socemu.ddtest=16
+  rootfs_write  a copy of the demo card, its cmdline.txt given socemu.write=1 socemu.ddtest=16
                 (mtools: the firmware flow takes the command line from the card), booted with
                 --sd-write: the root is /dev/mmcblk0p2 mounted rw after switch_root, the guest's
                 file is on the copy afterwards (debugfs), e2fsck -fn finds the ext4 clean, and dd
@@ -63,7 +63,7 @@ def copy_card_with_cmdline(env, work, extra):
     return card
 
 
-def test_sd_write(env, work):
+def test_rootfs_write(env, work):
     if "SOCEMU_RPI3_SDCARD_P2_OFFSET" not in env:
         print("SKIP: assets.env has no SOCEMU_RPI3_SDCARD_P2_OFFSET; rebuild the assets")
         sys.exit(bt.SKIP)
@@ -113,7 +113,7 @@ def test_root_missing(env, work):
         bt.fail("missing root: stage two ran anyway")
 
 
-TESTS = {"sd_write": test_sd_write, "root_missing": test_root_missing}
+TESTS = {"rootfs_write": test_rootfs_write, "root_missing": test_root_missing}
 
 
 def main():
