@@ -366,6 +366,19 @@ def test_bad_input(env, work):
     if os.listdir(tmp):
         fail("bad input: left files in $TMPDIR: %s" % os.listdir(tmp))
 
+    # Usage errors: one line, exit 2.
+    for what, args, want in [
+        ("snapshot=maybe", ["-drive", "if=sd,file=%s,snapshot=maybe" % readonly], "snapshot="),
+        ("--sd-write without --sd", ["--kernel", readonly, "--sd-write"], "--sd-write"),
+    ]:
+        r = socemu(base + args, work, re.sub(r"\W+", "-", what).strip("-"), timeout=60)
+        lines = [l for l in r.err.splitlines() if l.strip()]
+        if r.rc != 2 or len(lines) != 1 or want not in lines[0]:
+            fail("%s: want exit 2 and one line about %s, got exit %d: %r" % (what, want, r.rc,
+                                                                              lines))
+        else:
+            print("  ok %s: %s" % (what, lines[0]))
+
     # A plain -drive (like -snapshot) is copy-on-write: the read-only file is fine. The guest
     # starts, so stop it after a moment: the timeout (exit 3) is the expected end.
     r = socemu(["-M", "raspi3b", "-drive", "if=sd,file=%s" % readonly, "-snapshot", "--timeout",
