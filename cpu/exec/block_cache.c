@@ -206,6 +206,7 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
                              is_chainable_branch(b->ops[n - 1].enc));
     b->succ[0] = b->succ[1] = NULL;
     b->jit_code = NULL;
+    b->jit_chain_entry = NULL;
     b->jit_hop[0].patch = b->jit_hop[1].patch = 0;
     b->runs = 0;
     b->jit_failed = false;

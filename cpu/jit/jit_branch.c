@@ -12,6 +12,68 @@ static void two_way(jit_ctx *x, unsigned index, enum x86_cc cc, uint64_t target,
     jit_exit_hop(x, index, target, index + 1);
 }
 
+/* BR/BLR/RET with the target in RCX (already in cpu->pc): cpu_run's next steps inline - nothing
+ * pending, the jump-cache entry for the target valid (block_lookup_cached: same PC and EL, alive,
+ * the exec TLB still mapping the PC to the block's page) and compiled - then straight into it. */
+static void indirect_exit(jit_ctx *x, unsigned index) {
+    x86_emitter *e = &x->e;
+    size_t out[12];
+    unsigned n = 0;
+    unsigned count = index + 1;
+    int32_t tlb = (int32_t)(offsetof(arm_cpu, tlb) + x->b->flags * sizeof(tlb_entry) * TLB_SIZE);
+    x86_alu_mi(e, X86_CMP, false, jit_cpu_field(offsetof(arm_cpu, exit_request)), 0);
+    out[n++] = x86_jcc_fwd(e, X86_CC_NE);
+    x86_load(e, true, X86_R8, jit_cpu_field(offsetof(arm_cpu, insns_slice)));
+    x86_alu_ri(e, X86_ADD, true, X86_R8, (int32_t)count);
+    x86_alu_rm(e, X86_CMP, true, X86_R8, jit_cpu_field(offsetof(arm_cpu, jit_budget)));
+    out[n++] = x86_jcc_fwd(e, X86_CC_AE);
+    x86_alu_rm(e, X86_CMP, true, X86_R8, jit_cpu_field(offsetof(arm_cpu, timer_check_at)));
+    out[n++] = x86_jcc_fwd(e, X86_CC_AE);
+    /* RAX = jump_cache[jump_cache_index(pc)] */
+    x86_mov_rr(e, true, X86_RDX, X86_RCX);
+    x86_shift_ri(e, X86_SHR, true, X86_RDX, 2);
+    x86_mov_rr(e, true, X86_RAX, X86_RCX);
+    x86_shift_ri(e, X86_SHR, true, X86_RAX, 2 + JUMP_CACHE_BITS);
+    x86_alu_rr(e, X86_XOR, false, X86_RDX, X86_RAX);
+    x86_alu_ri(e, X86_AND, false, X86_RDX, (1 << JUMP_CACHE_BITS) - 1);
+    x86_load(e, true, X86_RAX,
+             x86_sib(JIT_CPU, X86_RDX, 8, (int32_t)offsetof(arm_cpu, jump_cache)));
+    x86_test_rr(e, true, X86_RAX, X86_RAX);
+    out[n++] = x86_jcc_fwd(e, X86_CC_E);
+    x86_alu_rm(e, X86_CMP, true, X86_RCX, x86_base(X86_RAX, offsetof(code_block, pc)));
+    out[n++] = x86_jcc_fwd(e, X86_CC_NE);
+    x86_alu_mi(e, X86_CMP, false, x86_base(X86_RAX, offsetof(code_block, flags)),
+               (int32_t)x->b->flags);
+    out[n++] = x86_jcc_fwd(e, X86_CC_NE);
+    x86_load_zx(e, 1, X86_RDX, x86_base(X86_RAX, offsetof(code_block, dead)));
+    x86_test_rr(e, false, X86_RDX, X86_RDX);
+    out[n++] = x86_jcc_fwd(e, X86_CC_NE);
+    x86_load(e, true, X86_RSI, x86_base(X86_RAX, offsetof(code_block, jit_chain_entry)));
+    /* exec TLB: tag and physical page (RDX = entry offset) */
+    x86_mov_rr(e, true, X86_RDX, X86_RCX);
+    x86_shift_ri(e, X86_SHR, true, X86_RDX, PAGE_BITS);
+    x86_alu_ri(e, X86_AND, false, X86_RDX, TLB_SIZE - 1);
+    x86_lea(e, true, X86_RDX, x86_sib(X86_RDX, X86_RDX, 2, 0));
+    x86_shift_ri(e, X86_SHL, true, X86_RDX, 4);
+    x86_mov_rr(e, true, X86_RDI, X86_RCX);
+    x86_alu_ri(e, X86_AND, true, X86_RDI, (int32_t)PAGE_MASK);
+    x86_alu_rm(e, X86_CMP, true, X86_RDI,
+               x86_sib(JIT_CPU, X86_RDX, 1, tlb + (int32_t)offsetof(tlb_entry, tag_exec)));
+    out[n++] = x86_jcc_fwd(e, X86_CC_NE);
+    x86_load(e, true, X86_RDI, x86_base(X86_RAX, offsetof(code_block, pa)));
+    x86_alu_ri(e, X86_AND, true, X86_RDI, (int32_t)PAGE_MASK);
+    x86_alu_rm(e, X86_CMP, true, X86_RDI,
+               x86_sib(JIT_CPU, X86_RDX, 1, tlb + (int32_t)offsetof(tlb_entry, pa_page)));
+    out[n++] = x86_jcc_fwd(e, X86_CC_NE);
+    x86_test_rr(e, true, X86_RSI, X86_RSI); /* compiled? */
+    out[n++] = x86_jcc_fwd(e, X86_CC_E);
+    x86_store(e, true, jit_cpu_field(offsetof(arm_cpu, insns_slice)), X86_R8);
+    x86_jmp_reg(e, X86_RSI);
+    for (unsigned k = 0; k < n; k++)
+        x86_patch_here(e, out[k]);
+    jit_exit_now(x, index, A64_EXIT_RETIRED);
+}
+
 bool jit_emit_branch(jit_ctx *x, unsigned index, const a64_op *op) {
     uint32_t i = op->insn;
     uint64_t pc = jit_op_pc(x, index), next = pc + 4;
@@ -59,7 +121,10 @@ bool jit_emit_branch(jit_ctx *x, unsigned index, const a64_op *op) {
             x86_store(&x->e, true, jit_xreg(30), X86_RAX);
         }
         x86_store(&x->e, true, jit_cpu_field(offsetof(arm_cpu, pc)), X86_RCX);
-        jit_exit_now(x, index, A64_EXIT_RETIRED);
+        if (x->chaining)
+            indirect_exit(x, index);
+        else
+            jit_exit_now(x, index, A64_EXIT_RETIRED);
         return true;
     default: return false;
     }

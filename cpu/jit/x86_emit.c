@@ -225,6 +225,10 @@ void x86_jmp_abs(x86_emitter *e, const void *target) {
     enc_rr(e, false, (const uint8_t[]){0xff}, 1, 4, X86_RAX, 0); /* jmp rax */
 }
 
+void x86_jmp_reg(x86_emitter *e, int reg) {
+    enc_rr(e, false, (const uint8_t[]){0xff}, 1, 4, reg, 0);
+}
+
 size_t x86_jcc_fwd(x86_emitter *e, enum x86_cc cc) {
     byte(e, 0x0f);
     byte(e, (uint8_t)(0x80 | cc));

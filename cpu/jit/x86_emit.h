@@ -115,6 +115,7 @@ void x86_pop(x86_emitter *e, int reg);
 void x86_ret(x86_emitter *e);
 void x86_call(x86_emitter *e, const void *target); /* rel32 when in range, else via rax */
 void x86_jmp_abs(x86_emitter *e, const void *target);
+void x86_jmp_reg(x86_emitter *e, int reg);
 /* Forward branches: emit with a zero rel32, patch once the target is known. Returns the offset
  * of the rel32 field. */
 size_t x86_jcc_fwd(x86_emitter *e, enum x86_cc cc);

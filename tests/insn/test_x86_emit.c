@@ -121,6 +121,8 @@ int main(void) {
     x86_ret(start()), expect("ret");
     x86_call(start(), (const void *)0x10100), expect("call 0x10100");
     x86_jmp_abs(start(), (const void *)0x10000), expect("jmp 0x10000");
+    x86_jmp_reg(start(), X86_RSI), expect("jmp rsi");
+    x86_jmp_reg(start(), X86_R11), expect("jmp r11");
     {
         x86_emitter *e = start();
         size_t at = x86_jcc_fwd(e, X86_CC_NE);
