@@ -340,6 +340,8 @@ fail:
 void machine_free(machine *m) {
     if (!m) return;
     if (m->sched_ready) scheduler_destroy(&m->sched);
+    const char *stats = getenv("SOCEMU_STATS");
+    if (m->desc && stats && *stats && strcmp(stats, "0") != 0) bus_report_stats(&m->bus, stderr);
     if (m->devices) {
         for (unsigned i = m->desc->n_devices; i-- > 0;) {
             machine_device *md = &m->devices[i];

@@ -367,11 +367,15 @@ bus_status bus_read(bus *b, uint64_t addr, unsigned size, uint64_t *value) {
             *value |= byte << (8 * i);
         }
         return BUS_OK;
-    case REGION_UNIMP: unimp_access(b, r, addr, size, false, 0); return BUS_OK;
+    case REGION_UNIMP:
+        b->regions[r - b->regions].reads++;
+        unimp_access(b, r, addr, size, false, 0);
+        return BUS_OK;
     case REGION_MMIO: {
         access_limits l = limits_of(r->ops);
         const char *why = mmio_refusal(r, &l, offset, size);
         if (why) return refused_size(b, r, addr, size, false, why);
+        b->regions[r - b->regions].reads++;
         *value = mmio_read(r, &l, offset, size);
         return BUS_OK;
     }
@@ -405,11 +409,15 @@ bus_status bus_write(bus *b, uint64_t addr, unsigned size, uint64_t value) {
             soc_warn("bus: %u-byte write of 0x%" PRIx64 " to read-only '%s'+0x%" PRIx64 " ignored",
                      size, value, r->name, offset);
         return BUS_ERR_READONLY;
-    case REGION_UNIMP: unimp_access(b, r, addr, size, true, value); return BUS_OK;
+    case REGION_UNIMP:
+        b->regions[r - b->regions].writes++;
+        unimp_access(b, r, addr, size, true, value);
+        return BUS_OK;
     case REGION_MMIO: {
         access_limits l = limits_of(r->ops);
         const char *why = mmio_refusal(r, &l, offset, size);
         if (why) return refused_size(b, r, addr, size, true, why);
+        b->regions[r - b->regions].writes++;
         mmio_write(r, &l, offset, size, value);
         return BUS_OK;
     }
@@ -477,4 +485,23 @@ int bus_read_block(bus *b, uint64_t addr, void *dst, size_t len, char *err, size
         done += (size_t)chunk;
     }
     return 0;
+}
+
+static int busiest_first(const void *a, const void *b) {
+    const bus_region *x = *(const bus_region *const *)a, *y = *(const bus_region *const *)b;
+    uint64_t nx = x->reads + x->writes, ny = y->reads + y->writes;
+    return nx < ny ? 1 : nx > ny ? -1 : 0;
+}
+
+void bus_report_stats(const bus *b, FILE *out) {
+    const bus_region *busy[BUS_MAX_REGIONS];
+    unsigned n = 0;
+    for (unsigned i = 0; i < b->n_regions; i++)
+        if (b->regions[i].reads + b->regions[i].writes) busy[n++] = &b->regions[i];
+    qsort(busy, n, sizeof busy[0], busiest_first);
+    fprintf(out, "socemu-stats: mmio (reads/writes)");
+    for (unsigned i = 0; i < n; i++)
+        fprintf(out, " %s=%llu/%llu", busy[i]->name, (unsigned long long)busy[i]->reads,
+                (unsigned long long)busy[i]->writes);
+    fprintf(out, " unmapped=%llu\n", (unsigned long long)b->unmapped_accesses);
 }

@@ -209,6 +209,21 @@ static void test_mmio_sizes(void) {
     /* Past the end of the region. */
     CHECK(bus_read(&b, 0x30e, 4, &v) == BUS_ERR_SIZE);
     capture_stop();
+
+    /* Stats: accesses that reached each device (refused sizes do not), busiest first. */
+    const bus_region *w = bus_find(&b, 0x100), *n = bus_find(&b, 0x200);
+    CHECK_EQ_U64(w->reads, 2);  /* the 8-byte and the widened 1-byte read */
+    CHECK_EQ_U64(w->writes, 2); /* the 8-byte and the 2-byte write */
+    CHECK_EQ_U64(n->reads + n->writes, 1);
+    char report[400] = "";
+    FILE *f = fmemopen(report, sizeof report - 1, "w");
+    CHECK(f != NULL);
+    if (f) {
+        bus_report_stats(&b, f);
+        fclose(f);
+    }
+    CHECK_STR_CONTAINS(report, "socemu-stats: mmio (reads/writes) wide=2/2 any=");
+    CHECK_STR_CONTAINS(report, " narrow=0/1 unmapped=");
     bus_destroy(&b);
 }
 

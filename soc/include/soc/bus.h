@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef enum { REGION_RAM, REGION_ROM, REGION_MMIO, REGION_UNIMP } region_kind;
 
@@ -34,6 +35,9 @@ typedef struct bus_region {
     const mmio_ops *ops; /* MMIO */
     void *opaque;        /* MMIO: passed to the callbacks */
     bool owns_host;      /* host memory was allocated by the bus */
+    /* Guest accesses that reached the device (MMIO) or the unimplemented block: the
+     * SOCEMU_STATS "mmio" line, to explain where a boot's device time goes. */
+    uint64_t reads, writes;
 } bus_region;
 
 /* What happens on an access to an address no region covers, or of a size a region refuses. */
@@ -61,6 +65,8 @@ typedef struct bus {
 
 void bus_init(bus *b, bus_unmapped_policy policy);
 void bus_destroy(bus *b);
+/* One "socemu-stats: mmio" line: reads/writes per device region, busiest first. */
+void bus_report_stats(const bus *b, FILE *out);
 
 /* Each returns 0, or -1 with a one-line reason in err. host == NULL: the bus allocates zeroed
  * memory (freed by bus_destroy). */
