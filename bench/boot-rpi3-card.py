@@ -88,7 +88,7 @@ def main():
                 stats += st
         bootbench.table(BOOT_MARKERS, results, names)
         for line in stats:
-            if " sched " in line or " cpu " in line:
+            if any(k in line for k in (" sched ", " cpu ", " jit ", " mmio ")):
                 print(line)
 
         if a.dd:

@@ -41,7 +41,7 @@ def main():
             stats += st
     bootbench.table(MARKERS, results, [n for n, _, _ in configs])
     for line in stats:
-        if " sched " in line or " cpu " in line:
+        if any(k in line for k in (" sched ", " cpu ", " jit ", " mmio ")):
             print(line)
 
 
