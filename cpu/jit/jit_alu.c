@@ -192,11 +192,88 @@ static bool extr(jit_ctx *x, const a64_op *op) {
     return true;
 }
 
+/* UMULH/SMULH: the high half of the host's 128-bit product. */
+static bool mulh(jit_ctx *x, const a64_op *op) {
+    if (op->rd == 31) return true;
+    jit_load_reg(x, X86_RAX, op->rn, false, true);
+    jit_load_reg(x, X86_RCX, op->rm, false, true);
+    x86_mul_wide(&x->e, !((op->insn >> 23) & 1), X86_RCX);
+    jit_store_reg(x, op->rd, false, X86_RDX, true);
+    return true;
+}
+
+/* ADC/ADCS/SBC/SBCS: the host's carry is PSTATE.C (ADC) or its inverse, the borrow (SBC). */
+static bool adc(jit_ctx *x, const a64_op *op) {
+    uint32_t i = op->insn;
+    bool sf = i >> 31, sub = (i >> 30) & 1, setflags = (i >> 29) & 1;
+    jit_load_reg(x, X86_RAX, op->rn, false, sf);
+    jit_load_reg(x, X86_RCX, op->rm, false, sf);
+    x86_bt_mi(&x->e, false, jit_cpu_field(offsetof(arm_cpu, nzcv)), 29);
+    if (sub) x86_cmc(&x->e);
+    x86_alu_rr(&x->e, sub ? X86_SBB : X86_ADC, sf, X86_RAX, X86_RCX);
+    if (setflags) jit_nzcv_arith(x, sub);
+    jit_store_reg(x, op->rd, false, X86_RAX, sf);
+    return true;
+}
+
+/* ADD/SUB (extended register): op->ra = option, op->imm = shift (<= 4). */
+static bool addsub_ext(jit_ctx *x, const a64_op *op) {
+    uint32_t i = op->insn;
+    bool sf = i >> 31, sub = (i >> 30) & 1, setflags = (i >> 29) & 1;
+    unsigned option = op->ra;
+    x86_emitter *e = &x->e;
+    jit_load_reg(x, X86_RCX, op->rm, false, (option & 3) == 3);
+    switch (option) {
+    case 0: x86_movzx_rr(e, 1, X86_RCX, X86_RCX); break;
+    case 1: x86_movzx_rr(e, 2, X86_RCX, X86_RCX); break;
+    case 4: x86_movsx_rr(e, 1, X86_RCX, X86_RCX); break;
+    case 5: x86_movsx_rr(e, 2, X86_RCX, X86_RCX); break;
+    case 6: x86_movsx_rr(e, 4, X86_RCX, X86_RCX); break;
+    default: break; /* UXTW: the 32-bit load; UXTX/SXTX: the 64-bit one */
+    }
+    if (op->imm) x86_shift_ri(e, X86_SHL, true, X86_RCX, (unsigned)op->imm);
+    jit_load_reg(x, X86_RAX, op->rn, true, sf);
+    x86_alu_rr(e, sub ? X86_SUB : X86_ADD, sf, X86_RAX, X86_RCX);
+    if (setflags) {
+        jit_nzcv_arith(x, sub);
+        jit_store_reg(x, op->rd, false, X86_RAX, sf);
+    } else {
+        jit_store_reg(x, op->rd, true, X86_RAX, sf);
+    }
+    return true;
+}
+
+/* CCMP/CCMN (register or 5-bit immediate): compare when the condition holds, else #nzcv. */
+static bool ccmp(jit_ctx *x, const a64_op *op) {
+    uint32_t i = op->insn;
+    bool sf = i >> 31, sub = (i >> 30) & 1;
+    unsigned cond = (i >> 12) & 15, rn = (i >> 5) & 31, rm = (i >> 16) & 31, mask = 0;
+    x86_emitter *e = &x->e;
+    for (unsigned f = 0; f < 16; f++)
+        mask |= (unsigned)cond_holds(f << 28, cond) << f;
+    jit_load_reg(x, X86_RAX, rn, false, sf);
+    if ((i >> 11) & 1)
+        x86_mov_imm(e, X86_RCX, rm);
+    else
+        jit_load_reg(x, X86_RCX, rm, false, sf);
+    jit_cond_to_cf(x, mask);
+    size_t fails = x86_jcc_fwd(e, X86_CC_AE);
+    x86_alu_rr(e, sub ? X86_SUB : X86_ADD, sf, X86_RAX, X86_RCX);
+    jit_nzcv_arith(x, sub);
+    size_t done = x86_jmp_fwd(e);
+    x86_patch_here(e, fails);
+    x86_store_imm32(e, false, jit_cpu_field(offsetof(arm_cpu, nzcv)), (int32_t)((i & 15) << 28));
+    x86_patch_here(e, done);
+    return true;
+}
+
 bool jit_emit_alu(jit_ctx *x, unsigned index, const a64_op *op) {
     switch (op->enc) {
     case A64_ENC_ADR:
     case A64_ENC_ADRP: return adr(x, index, op);
     case A64_ENC_MOVE_WIDE: return move_wide(x, op);
+    case A64_ENC_CCMP_REG:
+    case A64_ENC_CCMP_IMM: return ccmp(x, op);
     default: break;
     }
     if (!specialised(op)) return false;
@@ -211,6 +288,9 @@ bool jit_emit_alu(jit_ctx *x, unsigned index, const a64_op *op) {
     case A64_ENC_MADD_MSUB: return madd(x, op);
     case A64_ENC_EXTR: return extr(x, op);
     case A64_ENC_HINT: return true; /* an inert hint: nothing to do */
+    case A64_ENC_MULH: return mulh(x, op);
+    case A64_ENC_ADC_SBC: return adc(x, op);
+    case A64_ENC_ADDSUB_EXT: return addsub_ext(x, op);
     default: return false;
     }
 }

@@ -1,7 +1,9 @@
 /* The block compiler: prologue, one template or handler call per op, the end-of-block op, then
  * the out-of-line parts (slow paths of inline memory ops, per-op exit stubs, the epilogue). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exec/block_cache.h"
 #include "jit/code_buffer.h"
@@ -11,7 +13,8 @@ enum { CODE_BUFFER_SIZE = 128 << 20, MAX_BLOCK_CODE = 64 << 10, DEFAULT_THRESHOL
 
 struct jit_state {
     code_buffer buf;
-    jit_ctx ctx; /* the compiler's scratch state (large) */
+    FILE *perf_map; /* SOCEMU_PERF_MAP=1: /tmp/perf-PID.map, so perf names compiled blocks */
+    jit_ctx ctx;    /* the compiler's scratch state (large) */
 };
 
 bool jit_init(cpu_cluster *cl) {
@@ -25,6 +28,12 @@ bool jit_init(cpu_cluster *cl) {
         free(j);
         return true; /* no executable memory: the interpreter runs */
     }
+    const char *pm = getenv("SOCEMU_PERF_MAP");
+    if (pm && *pm && strcmp(pm, "0") != 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+        j->perf_map = fopen(path, "a");
+    }
     cl->jit = j;
     return true;
 }
@@ -32,6 +41,7 @@ bool jit_init(cpu_cluster *cl) {
 void jit_free(cpu_cluster *cl) {
     if (!cl->jit) return;
     code_buffer_free(&cl->jit->buf);
+    if (cl->jit->perf_map) fclose(cl->jit->perf_map);
     free(cl->jit);
     cl->jit = NULL;
 }
@@ -314,6 +324,9 @@ bool jit_compile(cpu_cluster *cl, code_block *b) {
         b->jit_hop[k].patch = k < x->n_hops ? (uint32_t)x->hops[k].patch : 0;
         b->jit_hop[k].to = NULL;
     }
+    if (j->perf_map)
+        fprintf(j->perf_map, "%lx %zx a64_%llx_el%u\n", (unsigned long)(uintptr_t)b->jit_code, len,
+                (unsigned long long)b->pc, (unsigned)b->flags);
     buf->used += len;
     cl->jit_blocks++;
     cl->jit_bytes += len;

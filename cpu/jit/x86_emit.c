@@ -165,6 +165,22 @@ void x86_not(x86_emitter *e, bool w64, int dst) {
 void x86_neg(x86_emitter *e, bool w64, int dst) {
     enc_rr(e, w64, (const uint8_t[]){0xf7}, 1, 3, dst, 0);
 }
+void x86_mul_wide(x86_emitter *e, bool is_signed, int src) {
+    enc_rr(e, true, (const uint8_t[]){0xf7}, 1, is_signed ? 5 : 4, src, 0);
+}
+void x86_movzx_rr(x86_emitter *e, unsigned size, int dst, int src) {
+    enc_rr(e, false, (const uint8_t[]){0x0f, size == 1 ? 0xb6 : 0xb7}, 2, dst, src,
+           size == 1 && src >= 4 && src < 8 ? NEED_REX8 : 0);
+}
+void x86_movsx_rr(x86_emitter *e, unsigned size, int dst, int src) {
+    if (size == 4)
+        enc_rr(e, true, (const uint8_t[]){0x63}, 1, dst, src, 0);
+    else
+        enc_rr(e, true, (const uint8_t[]){0x0f, size == 1 ? 0xbe : 0xbf}, 2, dst, src, 0);
+}
+void x86_cmc(x86_emitter *e) {
+    byte(e, 0xf5);
+}
 void x86_imul_rr(x86_emitter *e, bool w64, int dst, int src) {
     enc_rr(e, w64, (const uint8_t[]){0x0f, 0xaf}, 2, dst, src, 0);
 }

@@ -49,7 +49,16 @@ enum x86_cc {
 };
 
 /* The /digit of the 0x81/0x83 group and the two-operand opcode base of each ALU operation. */
-enum x86_aluop { X86_ADD = 0, X86_OR = 1, X86_AND = 4, X86_SUB = 5, X86_XOR = 6, X86_CMP = 7 };
+enum x86_aluop {
+    X86_ADD = 0,
+    X86_OR = 1,
+    X86_ADC = 2,
+    X86_SBB = 3,
+    X86_AND = 4,
+    X86_SUB = 5,
+    X86_XOR = 6,
+    X86_CMP = 7
+};
 /* The /digit of the 0xC1/0xD3 shift group. */
 enum x86_shiftop { X86_ROL = 0, X86_ROR = 1, X86_SHL = 4, X86_SHR = 5, X86_SAR = 7 };
 
@@ -103,6 +112,12 @@ void x86_shift_cl(x86_emitter *e, enum x86_shiftop op, bool w64, int dst);
 void x86_shrd_ri(x86_emitter *e, bool w64, int dst, int src, unsigned amount);
 void x86_not(x86_emitter *e, bool w64, int dst);
 void x86_neg(x86_emitter *e, bool w64, int dst);
+/* RDX:RAX = RAX * src, unsigned (mul) or signed (imul). */
+void x86_mul_wide(x86_emitter *e, bool is_signed, int src);
+/* Register extensions: movzx r32, r8/r16; movsx r64, r8/r16/r32. */
+void x86_movzx_rr(x86_emitter *e, unsigned size, int dst, int src);
+void x86_movsx_rr(x86_emitter *e, unsigned size, int dst, int src);
+void x86_cmc(x86_emitter *e);
 void x86_imul_rr(x86_emitter *e, bool w64, int dst, int src);
 void x86_bt_rr(x86_emitter *e, bool w64, int base, int bit); /* CF = bit of base */
 void x86_bt_mi(x86_emitter *e, bool w64, x86_mem m, unsigned bit);

@@ -108,6 +108,16 @@ int main(void) {
     x86_not(start(), true, X86_RCX), expect("not rcx");
     x86_neg(start(), false, X86_RCX), expect("neg ecx");
     x86_imul_rr(start(), true, X86_RAX, X86_RCX), expect("imul rax, rcx");
+    x86_mul_wide(start(), false, X86_RCX), expect("mul rcx");
+    x86_mul_wide(start(), true, X86_R9), expect("imul r9");
+    x86_movzx_rr(start(), 1, X86_RCX, X86_RCX), expect("movzx ecx, cl");
+    x86_movzx_rr(start(), 2, X86_R8, X86_RAX), expect("movzx r8d, ax");
+    x86_movsx_rr(start(), 1, X86_RCX, X86_RCX), expect("movsx rcx, cl");
+    x86_movsx_rr(start(), 2, X86_RCX, X86_RDX), expect("movsx rcx, dx");
+    x86_movsx_rr(start(), 4, X86_RCX, X86_RCX), expect("movsxd rcx, ecx");
+    x86_alu_rr(start(), X86_ADC, true, X86_RAX, X86_RCX), expect("adc rax, rcx");
+    x86_alu_rr(start(), X86_SBB, false, X86_RAX, X86_RCX), expect("sbb eax, ecx");
+    x86_cmc(start()), expect("cmc");
     x86_bt_rr(start(), false, X86_R9, X86_R8), expect("bt r9d, r8d");
     x86_bt_mi(start(), true, x86_base(X86_RBX, 16), 40), expect("bt qword ptr [rbx + 0x10], 0x28");
     x86_setcc(start(), X86_CC_S, X86_R8), expect("sets r8b");
