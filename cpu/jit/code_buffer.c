@@ -11,12 +11,13 @@ static void *hint_near(const void *near, size_t size) {
     return p > size + (64u << 20) ? (void *)(p - size - (64u << 20)) : NULL;
 }
 
-bool code_buffer_init(code_buffer *b, size_t size, const void *near) {
+bool code_buffer_init(code_buffer *b, size_t size, const void *near, bool force_wx) {
     b->size = size;
     b->used = 0;
     void *hint = hint_near(near, size);
-    void *p =
-        mmap(hint, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *p = force_wx ? MAP_FAILED
+                       : mmap(hint, size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p != MAP_FAILED) {
         b->write = b->exec = p;
         return true;

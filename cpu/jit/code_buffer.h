@@ -14,8 +14,9 @@ typedef struct code_buffer {
     size_t size, used;
 } code_buffer;
 
-/* Maps size bytes near `near` (so calls into the emulator can use rel32); false if impossible. */
-bool code_buffer_init(code_buffer *b, size_t size, const void *near);
+/* Maps size bytes near `near` (so calls into the emulator can use rel32); false if impossible.
+ * force_wx: skip the RWX attempt (tests the two-view mapping; SOCEMU_JIT_WX=1). */
+bool code_buffer_init(code_buffer *b, size_t size, const void *near, bool force_wx);
 void code_buffer_free(code_buffer *b);
 static inline void code_buffer_reset(code_buffer *b) {
     b->used = 0;

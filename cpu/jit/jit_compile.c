@@ -24,7 +24,9 @@ bool jit_init(cpu_cluster *cl) {
     if (cl->perf_off & PERF_NO_JIT) return true;
     struct jit_state *j = calloc(1, sizeof *j);
     if (!j) return true;
-    if (!code_buffer_init(&j->buf, CODE_BUFFER_SIZE, (const void *)jit_compile)) {
+    const char *wx = getenv("SOCEMU_JIT_WX");
+    bool force_wx = wx && *wx && strcmp(wx, "0") != 0;
+    if (!code_buffer_init(&j->buf, CODE_BUFFER_SIZE, (const void *)jit_compile, force_wx)) {
         free(j);
         return true; /* no executable memory: the interpreter runs */
     }
