@@ -181,6 +181,9 @@ typedef struct arm_cpu {
      * physical page, so TLB maintenance never has to clear this table. */
     code_block *jump_cache[1 << JUMP_CACHE_BITS];
     bool tlb_has_large[MMU_IDX_COUNT]; /* a block/section was cached: TLBI VA flushes all */
+    /* The VA range (bits 55:12) the cached blocks/sections span: a TLBI VA outside it can only hit
+     * the entry at its own index. Valid while tlb_has_large. */
+    uint64_t tlb_large_lo[MMU_IDX_COUNT], tlb_large_hi[MMU_IDX_COUNT];
     /* No fill since the last flush: flushes are elided. False after the reset memset, on purpose.
      */
     bool tlb_clean[MMU_IDX_COUNT];

@@ -5,6 +5,9 @@
 #include "a64/a64.h"
 #include "exec/block_cache.h"
 #include "mem/mem.h"
+
+/* The VA bits a TLBI by VA compares (55:12). */
+#define TLBI_VA_MASK 0x00FFFFFFFFFFF000ull
 #include "mmu/mmu_walk.h"
 
 enum { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
@@ -98,7 +101,13 @@ static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, ui
     }
     c->tlb_clean[midx] = false;
     c->tlb_fills++;
-    if (tr.size_log2 > PAGE_BITS) c->tlb_has_large[midx] = true;
+    if (tr.size_log2 > PAGE_BITS) {
+        uint64_t lo = (va_page & TLBI_VA_MASK) & ~(((uint64_t)1 << tr.size_log2) - 1);
+        uint64_t hi = lo + ((uint64_t)1 << tr.size_log2);
+        if (!c->tlb_has_large[midx] || lo < c->tlb_large_lo[midx]) c->tlb_large_lo[midx] = lo;
+        if (!c->tlb_has_large[midx] || hi > c->tlb_large_hi[midx]) c->tlb_large_hi[midx] = hi;
+        c->tlb_has_large[midx] = true;
+    }
     if (cpu_tracing(c, TRACE_MMU))
         cpu_log(c, TRACE_MMU, "tlb fill idx%u va=0x%016llx pa=0x%010llx perms=%x attr=%02x", midx,
                 (unsigned long long)va_page, (unsigned long long)pa_page, tr.perms, tr.mair_attr);
@@ -301,11 +310,10 @@ static inline bool entry_va(const tlb_entry *e, uint64_t *va) {
 }
 
 /* TLBI VA compares VA[55:12] (the argument holds no more). */
-#define TLBI_VA_MASK 0x00FFFFFFFFFFF000ull
 
 void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va, bool all_asids, uint16_t asid) {
     va &= TLBI_VA_MASK;
-    if (c->tlb_has_large[midx]) {
+    if (c->tlb_has_large[midx] && va >= c->tlb_large_lo[midx] && va < c->tlb_large_hi[midx]) {
         /* A block mapping spans many entries: look at all of them. */
         for (unsigned k = 0; k < TLB_SIZE; k++) {
             tlb_entry *e = &c->tlb[midx][k];
