@@ -20,10 +20,13 @@
 #define LINUX_IMAGE_BASE 0x200000u
 #define CNTFRQ_HZ        19200000u /* the Pi's crystal; what armstub8 writes to CNTFRQ_EL0 */
 
-/* Secondary cores' holding loop, at the start of RAM, as armstub8 does it: each core polls its
- * spin-table slot (slot_base + 8 * MPIDR.Aff0) and waits with WFE, and once Linux writes an
+/* Secondary cores' holding loop, in the first page of RAM, as armstub8 does it: each core polls
+ * its spin-table slot (slot_base + 8 * MPIDR.Aff0) and waits with WFE, and once Linux writes an
  * address there (then SEV) jumps to it with x0-x3 = 0. Checked with aarch64-linux-gnu-as and
- * objdump (see docs/boards.md). The slot base is patched into the MOVZ below. */
+ * objdump (see docs/boards.md). The slot base is patched into the MOVZ below.
+ * The loop sits at 0x64, where armstub8's own secondary code is: below that the real stub has
+ * boot-time-only code, and guests rely on it being dead (U-Boot 2023.01's sdhost probe writes
+ * through a NULL struct pointer to 0x28). */
 static const uint32_t armstub_words[] = {
     0xD53800A6, /* 0x00 mrs  x6, mpidr_el1          */
     0x92401CC6, /* 0x04 and  x6, x6, #0xff          */
@@ -39,7 +42,8 @@ static const uint32_t armstub_words[] = {
     0xAA1F03E3, /* 0x2c mov  x3, xzr                */
     0xD61F0080, /* 0x30 br   x4                     */
 };
-#define ARMSTUB_WORDS (sizeof armstub_words / sizeof armstub_words[0])
+#define ARMSTUB_WORDS  (sizeof armstub_words / sizeof armstub_words[0])
+#define ARMSTUB_OFFSET 0x64u /* armstub8's in_el2: the secondaries' code */
 
 static uint64_t align_up(uint64_t v, uint64_t a) {
     return (v + a - 1) & ~(a - 1);
@@ -301,14 +305,14 @@ static int place_armstub(machine *m, char *err, size_t errlen) {
     uint32_t words[ARMSTUB_WORDS];
     memcpy(words, armstub_words, sizeof words);
     words[2] |= (uint32_t)(m->desc->spin_table & 0xFFFF) << 5; /* movz x5, #slot_base */
-    if (m->desc->spin_table > 0xFFFF || m->desc->spin_table < sizeof words) {
+    if (m->desc->spin_table > 0xFFFF || m->desc->spin_table < ARMSTUB_OFFSET + sizeof words) {
         snprintf(err, errlen, "%s: spin-table 0x%" PRIx64 " must lie in 0x%zx..0xffff",
-                 m->desc->path, m->desc->spin_table, sizeof words);
+                 m->desc->path, m->desc->spin_table, ARMSTUB_OFFSET + sizeof words);
         return -1;
     }
     uint8_t slots[8 * SOC_MAX_CORES] = {0}; /* released = non-zero: start every boot cleared */
-    if (loader_place(&m->bus, "armstub", m->ram->base, (const uint8_t *)words, sizeof words, err,
-                     errlen) < 0 ||
+    if (loader_place(&m->bus, "armstub", m->ram->base + ARMSTUB_OFFSET, (const uint8_t *)words,
+                     sizeof words, err, errlen) < 0 ||
         loader_place(&m->bus, "spin table", m->ram->base + m->desc->spin_table, slots,
                      8 * m->n_cores, err, errlen) < 0)
         return -1;
@@ -357,7 +361,7 @@ int machine_boot_apply(machine *m, char *err, size_t errlen) {
             cpu_set_pc(cpu, b->entry);
             cpu_set_xreg(cpu, 0, b->dtb_addr);
         } else if (b->use_spin_table) {
-            cpu_set_pc(cpu, m->ram->base);
+            cpu_set_pc(cpu, m->ram->base + ARMSTUB_OFFSET);
         } else {
             cpu_power_off(cpu);
         }

@@ -21,8 +21,11 @@
 #define DEFAULT_GPU_MEM_MIB 76
 #define MIN_GPU_MEM_MIB     16
 #define KERNEL64_DEFAULT    0x200000u /* 2 MiB aligned, per booting.rst */
+#define RAW64_DEFAULT       0x80000u  /* a 64-bit file without the Image header (U-Boot) */
 #define KERNEL32_DEFAULT    0x8000u
 #define PAGE_SIZE           4096u
+#define DTB_HIGH_CEILING    0x2f000000u /* top of the firmware's DTB for raw 64-bit binaries */
+#define DTB_HIGH_ALIGN      256u
 #define ZIMAGE_MAGIC_OFFSET 0x24
 #define ZIMAGE_MAGIC        0x016f2818u
 
@@ -213,12 +216,15 @@ static int load_kernel(boot_fs *fs, const rpi_config *c, const char *kernel_name
                  label);
         return -1;
     }
+    bool arm64_image = loader_is_arm64_image(k, len);
+    /* The firmware puts a 64-bit file without the arm64 Image header (U-Boot, bare-metal code
+     * linked at 0x80000) where 64-bit kernels went before the header existed. */
     uint64_t base = c->kernel_address_set ? c->kernel_address
-                    : plan->arm_64bit     ? KERNEL64_DEFAULT
-                                          : KERNEL32_DEFAULT;
+                    : !plan->arm_64bit    ? KERNEL32_DEFAULT
+                    : arm64_image         ? KERNEL64_DEFAULT
+                                          : RAW64_DEFAULT;
     plan->kernel.addr = base;
     plan->kernel_reserve = len;
-    bool arm64_image = loader_is_arm64_image(k, len);
     if (plan->arm_64bit && arm64_image) {
         arm64_image_info info;
         if (loader_parse_arm64_image(label, k, len, &info, err, errlen)) return -1;
@@ -499,6 +505,16 @@ static int place_dtb(const rpi_config *c, rpi_boot_plan *plan, const char *image
         end = plan->initrd.addr + plan->initrd.len;
     /* The addresses in the DTB do not depend on where the DTB itself goes. */
     plan->dtb.addr = c->device_tree_address_set ? c->device_tree_address : align_up(end, PAGE_SIZE);
+    /* A raw 64-bit binary's BSS is unknown (U-Boot's runs past its file and would wipe the DTB):
+     * there the DTB goes where the real firmware puts it, ending just below 0x2f000000
+     * (U-Boot's fdt_addr=2eff7700 on a 3 B+). */
+    if (!c->device_tree_address_set && plan->arm_64bit &&
+        !loader_is_arm64_image(plan->kernel.data, plan->kernel.len)) {
+        uint64_t ceiling =
+            plan->arm_memory_size < DTB_HIGH_CEILING ? plan->arm_memory_size : DTB_HIGH_CEILING;
+        if (ceiling > end + plan->dtb.len + DTB_HIGH_ALIGN)
+            plan->dtb.addr = (ceiling - plan->dtb.len) & ~(uint64_t)(DTB_HIGH_ALIGN - 1);
+    }
     if (plan->dtb.addr & 7) {
         snprintf(err, errlen, "%s: device_tree_address 0x%" PRIx64 " is not 8-byte aligned", image,
                  plan->dtb.addr);

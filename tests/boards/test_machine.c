@@ -170,10 +170,11 @@ static void test_linux_image_boot(void) {
     uint8_t back[sizeof img];
     CHECK(bus_read_block(b, 0x200000, back, sizeof back, err, sizeof err) == 0);
     CHECK(memcmp(back, img, sizeof img) == 0);
-    /* The armstub at 0 with the slot base 0xd8, and clear release slots. */
-    CHECK_EQ_U64(read32(m, 0x0), 0xD53800A6);
-    CHECK_EQ_U64(read32(m, 0x8), 0xD2801B05);
-    CHECK_EQ_U64(read32(m, 0x30), 0xD61F0080);
+    /* The armstub at 0x64 (armstub8's secondary code) with the slot base 0xd8, and clear release
+     * slots. */
+    CHECK_EQ_U64(read32(m, 0x64), 0xD53800A6);
+    CHECK_EQ_U64(read32(m, 0x6c), 0xD2801B05);
+    CHECK_EQ_U64(read32(m, 0x94), 0xD61F0080);
     for (uint64_t a = 0xd8; a < 0xf8; a += 4)
         CHECK_EQ_U64(read32(m, a), 0);
     cpu_cluster *c = machine_cpus(m);
@@ -181,7 +182,7 @@ static void test_linux_image_boot(void) {
     CHECK_EQ_U64(cpu_get_pc(cpu_cluster_core(c, 0)), 0x200000);
     CHECK(dtb_addr >= 0x500000 && dtb_addr % 8 == 0);
     for (unsigned i = 1; i < 4; i++)
-        CHECK_EQ_U64(cpu_get_pc(cpu_cluster_core(c, i)), 0);
+        CHECK_EQ_U64(cpu_get_pc(cpu_cluster_core(c, i)), 0x64);
     /* The DTB as the kernel will see it. */
     static uint8_t guest_dtb[1 << 16];
     CHECK(bus_read_block(b, dtb_addr, guest_dtb, sizeof guest_dtb, err, sizeof err) == 0);
