@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+"""U-Boot on the emulated Raspberry Pi 3: the firmware starts Debian's u-boot-rpi (rpi_3), which
+finds the SD card and boots Debian's kernel from it.
+
+    uboot_test.py --socemu PATH --work DIR VARIANT
+
+At test time the demo card ($SOCEMU_RPI3_SDCARD) is copied into DIR and its FAT partition is
+rewritten with mtools: u-boot.bin, a config.txt with kernel=u-boot.bin, and
+  extlinux  extlinux/extlinux.conf: kernel, fdt, initrd and append (the card's own cmdline.txt)
+  bootscr   boot.scr (mkimage): load the kernel and initramfs, booti with the firmware's DTB
+            (${fdt_addr}) and the card's cmdline.txt as bootargs
+One boot each. Checks: the U-Boot banner, the card found and the boot file read, the Linux
+banner, the init's markers up to the container and "reboot: Power down", exit 0, a U-Boot log
+free of lines a real Pi 3 would not print (beyond the reviewed list in docs/rpi3-boot-log.md),
+and the demo card unchanged. Exit 0 pass, 1 fail, 77 skip (assets or mtools/mkimage missing).
+"""
+import argparse
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+SKIP = 77
+HOST_TIMEOUT = 900
+UBOOT_BANNER = re.compile(r"^U-Boot 20\d\d\.\d\d")
+LINUX_BANNER = "] Linux version "
+MARKERS = [
+    "SOCEMU-INIT-START",
+    "SOCEMU-CONTAINER-START",
+    "hello from container",
+    "SOCEMU-CONTAINER-OK",
+    "SOCEMU-INIT-DONE",
+    "reboot: Power down",
+]
+# What U-Boot must say, in order, per variant, before "Starting kernel ...".
+UBOOT_STEPS = {
+    "extlinux": ["MMC:   mmc@7e202000: 0", "Hit any key to stop autoboot", "Scanning mmc 0:1...",
+                 "Found /extlinux/extlinux.conf", "Retrieving file: /kernel8.img",
+                 "Starting kernel ..."],
+    "bootscr": ["MMC:   mmc@7e202000: 0", "Hit any key to stop autoboot", "Scanning mmc 0:1...",
+                "Found U-Boot script /boot.scr", "SOCEMU-BOOTSCR", "Starting kernel ..."],
+}
+# U-Boot lines that differ from a real Pi 3 with this card, reviewed in docs/rpi3-boot-log.md
+# ("U-Boot"): no LAN9514 hub/Ethernet is modelled, and the SDIO Wi-Fi slot reports no card.
+UBOOT_DIFFERENCES = [
+    re.compile(r"^scanning bus usb@7e980000 for devices\.\.\. 1 USB Device\(s\) found"),
+    re.compile(r"^Net:\s+No ethernet found\.$"),
+    re.compile(r"^No ethernet found\.$"),
+]
+UBOOT_SUSPICIOUS = re.compile(
+    r"error|fail|timeout|timed out|abort|exception|unknown|invalid|cannot|can't|not found|"
+    r"no card|resetting|\bbad\b|warning", re.I)
+# Real Pi 3 lines with those words, not differences: no uboot.env on a fresh card, the distro
+# boot scan of targets that do not exist or hold nothing.
+UBOOT_EXPECTED = [
+    re.compile(r'^Loading Environment from FAT\.\.\. Unable to read "uboot\.env" from mmc0:1'),
+]
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL: " + msg, flush=True)
+
+
+def load_assets():
+    env = dict(os.environ)
+    path = os.environ.get("SOCEMU_ASSETS_ENV") or os.path.expanduser("~/.cache/socemu/assets.env")
+    if os.path.isfile(path):
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"^(\w+)='(.*)'\s*$", line)
+                if m and m.group(1) not in os.environ:
+                    env[m.group(1)] = m.group(2)
+    missing = [n for n in ("SOCEMU_RPI3_SDCARD", "SOCEMU_RPI3_UBOOT")
+               if not env.get(n) or not os.path.isfile(env[n])]
+    if not env.get("SOCEMU_RPI3_SDCARD_P1_OFFSET"):
+        missing.append("SOCEMU_RPI3_SDCARD_P1_OFFSET")
+    if missing:
+        print("SKIP: guest assets missing (%s); run tools/guest-assets.sh" % ", ".join(missing))
+        sys.exit(SKIP)
+    for tool in ("mcopy", "mtype", "mmd", "mdel") + (("mkimage",) if ARGS.variant == "bootscr"
+                                                      else ()):
+        if not shutil.which(tool):
+            print("SKIP: %s not installed (tools/deps.txt)" % tool)
+            sys.exit(SKIP)
+    return env
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class Fat:
+    """The card's FAT partition through mtools (image@@offset)."""
+
+    def __init__(self, image, offset):
+        self.spec = "%s@@%s" % (image, offset)
+        self.env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+
+    def run(self, *args):
+        p = subprocess.run(list(args), env=self.env, capture_output=True, text=True)
+        if p.returncode:
+            raise RuntimeError("%s: %s" % (" ".join(args), p.stderr.strip()))
+        return p.stdout
+
+    def read(self, name):
+        return self.run("mtype", "-i", self.spec, "::" + name)
+
+    def put(self, local, name):
+        self.run("mcopy", "-o", "-i", self.spec, local, "::" + name)
+
+    def mkdir(self, name):
+        self.run("mmd", "-i", self.spec, "::" + name)
+
+
+def card_files(fat):
+    """The kernel, DTB and initramfs names the demo card's own config.txt boots."""
+    config = fat.read("config.txt")
+    kernel, dtb, initrd = "kernel8.img", "bcm2837-rpi-3-b.dtb", None
+    for line in config.splitlines():
+        line = line.split("#", 1)[0].strip()
+        m = re.match(r"^(kernel|device_tree)\s*=\s*(\S+)$", line)
+        if m and m.group(1) == "kernel":
+            kernel = m.group(2)
+        elif m:
+            dtb = m.group(2)
+        m = re.match(r"^initramfs\s+([^\s,]+)", line)
+        if m:
+            initrd = m.group(1)
+    cmdline = fat.read("cmdline.txt").replace("\r", " ").replace("\n", " ").strip()
+    return kernel, dtb, initrd, cmdline
+
+
+def make_card(env, work):
+    card = os.path.join(work, "uboot-card.img")
+    shutil.copyfile(env["SOCEMU_RPI3_SDCARD"], card)
+    fat = Fat(card, env["SOCEMU_RPI3_SDCARD_P1_OFFSET"])
+    kernel, dtb, initrd, cmdline = card_files(fat)
+    if not initrd:
+        fail("the demo card's config.txt names no initramfs")
+    print("  card boots %s + %s + %s, cmdline: %s" % (kernel, dtb, initrd, cmdline))
+
+    def write(name, text):
+        path = os.path.join(work, name.replace("/", "_"))
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    fat.put(env["SOCEMU_RPI3_UBOOT"], "u-boot.bin")
+    fat.put(write("config.txt", "arm_64bit=1\nenable_uart=1\nkernel=u-boot.bin\n"
+                                "device_tree=%s\n" % dtb), "config.txt")
+    if ARGS.variant == "extlinux":
+        fat.mkdir("extlinux")
+        fat.put(write("extlinux.conf",
+                      "default socemu\nlabel socemu\n    kernel /%s\n    fdt /%s\n"
+                      "    initrd /%s\n    append %s\n" % (kernel, dtb, initrd, cmdline)),
+                "extlinux/extlinux.conf")
+    else:
+        script = write("boot.cmd",
+                       "echo SOCEMU-BOOTSCR\n"
+                       "load mmc 0:1 ${kernel_addr_r} %s\n"
+                       "load mmc 0:1 ${ramdisk_addr_r} %s\n"
+                       "setenv bootargs \"%s\"\n"
+                       "booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize} ${fdt_addr}\n"
+                       % (kernel, initrd, cmdline))
+        scr = os.path.join(work, "boot.scr")
+        subprocess.run(["mkimage", "-A", "arm64", "-O", "linux", "-T", "script", "-C", "none",
+                        "-n", "socemu boot.scr", "-d", script, scr], check=True,
+                       stdout=subprocess.DEVNULL)
+        fat.put(scr, "boot.scr")
+    return card, cmdline
+
+
+def run_socemu(card, work):
+    cmd = [ARGS.socemu, "--board", "rpi3", "--sd", card, "--timeout", str(HOST_TIMEOUT),
+           "--seed", "1"]
+    print("$ " + " ".join(cmd), flush=True)
+    out_path, err_path = os.path.join(work, "uboot.out"), os.path.join(work, "uboot.err")
+    t0 = time.monotonic()
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        try:
+            rc = subprocess.run(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                timeout=HOST_TIMEOUT + 120).returncode
+        except subprocess.TimeoutExpired:
+            rc = -1
+    secs = time.monotonic() - t0
+    with open(out_path, "rb") as f:
+        out_text = f.read().decode("utf-8", "replace")
+    with open(err_path, "rb") as f:
+        err_text = f.read().decode("utf-8", "replace")
+    print("  exit %d after %.1f s host; stderr: %s" % (rc, secs, err_text.strip()[-400:]),
+          flush=True)
+    return rc, [l.rstrip("\r") for l in out_text.split("\n")], err_text
+
+
+def check_order(lines, markers, what):
+    pos = 0
+    for mk in markers:
+        for i in range(pos, len(lines)):
+            if mk in lines[i]:
+                pos = i + 1
+                break
+        else:
+            seen = any(mk in l for l in lines)
+            fail("%s: %r %s" % (what, mk, "out of order" if seen else "missing"))
+            return
+    print("  %s: %d markers in order" % (what, len(markers)))
+
+
+def check_uboot_log(lines):
+    """U-Boot's part of the console (up to the kernel): only reviewed differences."""
+    try:
+        end = next(i for i, l in enumerate(lines) if LINUX_BANNER in l)
+    except StopIteration:
+        end = len(lines)
+    differences = 0
+    for line in lines[:end]:
+        text = re.sub(r"\x1b[\[\]0-9;?]*[A-Za-z]|\x1b[78]", "", line).strip()
+        if any(rx.search(text) for rx in UBOOT_DIFFERENCES):
+            differences += 1
+        elif UBOOT_SUSPICIOUS.search(text) and not any(rx.search(text) for rx in UBOOT_EXPECTED):
+            fail("U-Boot printed a line a real Pi 3 would not: %r" % line)
+    print("  U-Boot log: %d lines, %d reviewed differences (docs/rpi3-boot-log.md)"
+          % (end, differences))
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--socemu", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("variant", choices=sorted(UBOOT_STEPS))
+    ARGS = ap.parse_args()
+    env = load_assets()
+    shutil.rmtree(ARGS.work, ignore_errors=True)
+    os.makedirs(ARGS.work)
+    t0 = time.monotonic()
+    demo = env["SOCEMU_RPI3_SDCARD"]
+    before = sha256(demo)
+    card, _ = make_card(env, ARGS.work)
+    rc, lines, err = run_socemu(card, ARGS.work)
+    if rc != 0:
+        fail("exit %d, want 0 (stderr: %s)" % (rc, err.strip()[-300:]))
+    banners = [l for l in lines if UBOOT_BANNER.search(l)]
+    if len(banners) != 1:
+        fail("%d U-Boot banners, want 1" % len(banners))
+    else:
+        print("  " + banners[0])
+    check_order(lines, UBOOT_STEPS[ARGS.variant], "U-Boot")
+    check_order(lines, ["Starting kernel ...", LINUX_BANNER] + MARKERS, "Linux")
+    check_uboot_log(lines)
+    if sha256(demo) != before:
+        fail("%s changed (the test works on a copy)" % demo)
+    else:
+        print("  demo card unchanged (sha256 %s)" % before[:16])
+    print("%s: %s in %.1f s host (logs in %s)" % (ARGS.variant, "FAILED" if failures else "passed",
+                                                  time.monotonic() - t0, ARGS.work))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
