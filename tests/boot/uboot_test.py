@@ -6,7 +6,9 @@ finds the SD card and boots Debian's kernel from it.
 
 At test time the demo card ($SOCEMU_RPI3_SDCARD) is copied into DIR and its FAT partition is
 rewritten with mtools: u-boot.bin, a config.txt with kernel=u-boot.bin, and
-  extlinux  extlinux/extlinux.conf: kernel, fdt, initrd and append (the card's own cmdline.txt)
+  extlinux  extlinux/extlinux.conf: kernel, fdt, initrd and append (the card's own cmdline.txt);
+            a key on the console stops autoboot, then `mmc list`, `mmc info`, `usb start`,
+            `usb tree`, `fatls mmc 0:1` and `boot` (distro boot) are typed at the prompt
   bootscr   boot.scr (mkimage): load the kernel and initramfs, booti with the firmware's DTB
             (${fdt_addr}) and the card's cmdline.txt as bootargs
 One boot each. Checks: the U-Boot banner, the card found and the boot file read, the Linux
@@ -18,6 +20,7 @@ import argparse
 import hashlib
 import os
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -37,9 +40,13 @@ MARKERS = [
 ]
 # What U-Boot must say, in order, per variant, before "Starting kernel ...".
 UBOOT_STEPS = {
-    "extlinux": ["MMC:   mmc@7e202000: 0", "Hit any key to stop autoboot", "Scanning mmc 0:1...",
-                 "Found /extlinux/extlinux.conf", "Retrieving file: /kernel8.img",
-                 "Starting kernel ..."],
+    "extlinux": ["MMC:   mmc@7e202000: 0", "Hit any key to stop autoboot", "U-Boot> mmc list",
+                 "mmc@7e202000: 0 (SD)", "mmc@7e300000: 1", "U-Boot> mmc info",
+                 "Device: mmc@7e202000", "High Capacity: Yes", "Bus Width: 4-bit",
+                 "U-Boot> usb start", "U-Boot> usb tree", "U-Boot Root Hub",
+                 "U-Boot> fatls mmc 0:1", "u-boot.bin", "extlinux/", "U-Boot> boot",
+                 "Scanning mmc 0:1...", "Found /extlinux/extlinux.conf",
+                 "Retrieving file: /kernel8.img", "Starting kernel ..."],
     "bootscr": ["MMC:   mmc@7e202000: 0", "Hit any key to stop autoboot", "Scanning mmc 0:1...",
                 "Found U-Boot script /boot.scr", "SOCEMU-BOOTSCR", "Starting kernel ..."],
 }
@@ -58,6 +65,16 @@ UBOOT_SUSPICIOUS = re.compile(
 UBOOT_EXPECTED = [
     re.compile(r'^Loading Environment from FAT\.\.\. Unable to read "uboot\.env" from mmc0:1'),
 ]
+
+# A conversation on the console, as a user would type it: (text to wait for, what to type). The
+# key stops autoboot; each command waits for the prompt (U-Boot drops input that arrives while it
+# flushes the UART after the key).
+TYPED = {
+    "extlinux": [("Hit any key to stop autoboot", " ")] +
+                [("U-Boot> ", c + "\n") for c in ("mmc list", "mmc info", "usb start", "usb tree",
+                                                  "fatls mmc 0:1", "boot")],
+    "bootscr": [],
+}
 
 failures = []
 
@@ -185,21 +202,43 @@ def run_socemu(card, work):
            "--seed", "1"]
     print("$ " + " ".join(cmd), flush=True)
     out_path, err_path = os.path.join(work, "uboot.out"), os.path.join(work, "uboot.err")
+    script = list(TYPED[ARGS.variant])
     t0 = time.monotonic()
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        try:
-            rc = subprocess.run(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                timeout=HOST_TIMEOUT + 120).returncode
-        except subprocess.TimeoutExpired:
-            rc = -1
+    out = bytearray()
+    seen = 0  # where the next expected text is looked for
+    with open(err_path, "wb") as err:
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        while True:
+            if time.monotonic() - t0 > HOST_TIMEOUT + 120:
+                p.kill()
+                break
+            ready, _, _ = select.select([p.stdout], [], [], 1.0)
+            if not ready:
+                continue
+            chunk = os.read(p.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            out += chunk
+            while script:
+                at = out.find(script[0][0].encode(), seen)
+                if at < 0:
+                    break
+                seen = at + len(script[0][0])
+                p.stdin.write(script.pop(0)[1].encode())
+                p.stdin.flush()
+        p.stdin.close()
+        rc = p.wait()
     secs = time.monotonic() - t0
-    with open(out_path, "rb") as f:
-        out_text = f.read().decode("utf-8", "replace")
+    with open(out_path, "wb") as f:
+        f.write(out)
     with open(err_path, "rb") as f:
         err_text = f.read().decode("utf-8", "replace")
+    if script:
+        fail("the console never showed %r (nothing typed after it)" % script[0][0])
     print("  exit %d after %.1f s host; stderr: %s" % (rc, secs, err_text.strip()[-400:]),
           flush=True)
-    return rc, [l.rstrip("\r") for l in out_text.split("\n")], err_text
+    text = out.decode("utf-8", "replace")
+    return rc, [l.rstrip("\r") for l in text.split("\n")], err_text
 
 
 def check_order(lines, markers, what):
