@@ -54,7 +54,7 @@ UBOOT_STEPS = {
 # ("U-Boot"): no LAN9514 hub/Ethernet is modelled, and the SDIO Wi-Fi slot reports no card.
 UBOOT_DIFFERENCES = [
     re.compile(r"^scanning bus usb@7e980000 for devices\.\.\. 1 USB Device\(s\) found"),
-    re.compile(r"^Net:\s+No ethernet found\.$"),
+    re.compile(r"^MMC: no card present$"),
     re.compile(r"^No ethernet found\.$"),
 ]
 UBOOT_SUSPICIOUS = re.compile(
