@@ -185,9 +185,9 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
         op->aux = 0;
         if (!(cl->perf_off & PERF_NO_SPECIALIZE)) a64_specialize(op, cl->perf_off);
         n++;
-        /* A hint the specialiser found inert (NOP) does not end the block. */
-        bool inert_hint = enc == A64_ENC_HINT && op->fn != a64_enc_handlers[enc];
-        if ((a64_enc_flags[enc] & A64_ENCF_END && !inert_hint) || enc == A64_ENC_UNDEF) break;
+        /* A hint the specialiser found inert (NOP) or a plain MRS does not end the block. */
+        bool stays = (enc == A64_ENC_HINT || enc == A64_ENC_MRS) && op->fn != a64_enc_handlers[enc];
+        if ((a64_enc_flags[enc] & A64_ENCF_END && !stays) || enc == A64_ENC_UNDEF) break;
     }
     a64_op *end = &b->ops[n];
     end->fn = breakpoint_first ? debug_breakpoint_op : a64_block_end;

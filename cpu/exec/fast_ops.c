@@ -5,6 +5,7 @@
 #include "exec/fast_ops.h"
 
 #include "a64/a64.h"
+#include "sysreg/sysreg.h"
 
 static inline uint64_t base_reg(const arm_cpu *c, unsigned rn) {
     return rn == 31 ? c->sp : c->x[rn];
@@ -566,6 +567,37 @@ static int hint_nop(arm_cpu *c, const a64_op *op) {
     return A64_NEXT;
 }
 
+/* ---- MRS of registers whose reads have no side effect and do not depend on time ------------
+ * (the thread pointers, SP_EL0, flags, IDs, SCTLR): the register is looked up at decode time
+ * (op->imm), the access checks stay, and the block need not end after it. */
+static int mrs_plain(arm_cpu *c, const a64_op *op) {
+    const sysreg_def *r = (const sysreg_def *)(uintptr_t)op->imm;
+    int chk = sysreg_check(c, r, true);
+    if (unlikely(chk != SR_OK)) return a64_msr_mrs(c, op); /* it takes the trap */
+    write_x(c, op->rd, sysreg_read(c, r));
+    return A64_NEXT;
+}
+static bool mrs_is_plain(uint32_t enc) {
+    static const uint32_t plain[] = {
+        SYSREG_ENC(3, 0, 4, 1, 0),  /* SP_EL0 */
+        SYSREG_ENC(3, 0, 13, 0, 4), /* TPIDR_EL1 */
+        SYSREG_ENC(3, 3, 13, 0, 2), /* TPIDR_EL0 */
+        SYSREG_ENC(3, 3, 13, 0, 3), /* TPIDRRO_EL0 */
+        SYSREG_ENC(3, 3, 4, 2, 0),  /* NZCV */
+        SYSREG_ENC(3, 3, 4, 2, 1),  /* DAIF */
+        SYSREG_ENC(3, 0, 4, 2, 2),  /* CurrentEL */
+        SYSREG_ENC(3, 0, 1, 0, 0),  /* SCTLR_EL1 */
+        SYSREG_ENC(3, 0, 0, 0, 5),  /* MPIDR_EL1 */
+        SYSREG_ENC(3, 3, 0, 0, 1),  /* CTR_EL0 */
+        SYSREG_ENC(3, 3, 0, 0, 7),  /* DCZID_EL0 */
+        SYSREG_ENC(3, 3, 4, 4, 0),  /* FPCR */
+        SYSREG_ENC(3, 3, 4, 4, 1),  /* FPSR */
+    };
+    for (unsigned k = 0; k < sizeof plain / sizeof plain[0]; k++)
+        if (plain[k] == enc) return true;
+    return false;
+}
+
 /* ---- Decode-time selection ---------------------------------------------------------------- */
 static const a64_handler load_uimm[4] = {ldr_uimm_1, ldr_uimm_2, ldr_uimm_4, ldr_uimm_8};
 static const a64_handler store_uimm[4] = {str_uimm_1, str_uimm_2, str_uimm_4, str_uimm_8};
@@ -738,6 +770,14 @@ void a64_specialize(a64_op *op, uint32_t perf_off) {
         op->imm = sign_extend(i & 0x3ffffff, 26) << 2;
         fn = i >> 31 ? bl_imm : b_imm;
         break;
+    case A64_ENC_MRS: {
+        const sysreg_def *r = mrs_is_plain((i >> 5) & 0xffff) ? sysreg_find((i >> 5) & 0xffff) : 0;
+        if (!r) break;
+        op->imm = (uintptr_t)r;
+        op->rd = (uint8_t)rd;
+        op->fn = mrs_plain;
+        return;
+    }
     case A64_ENC_HINT: {
         unsigned hint = (i >> 5) & 0x7f; /* 1..5: YIELD, WFE, WFI, SEV, SEVL act */
         if (hint == 0 || hint > 5) {
