@@ -4,8 +4,7 @@
  * the same card (its RCA survives the switch); a machine reset brings the firmware's mux back. */
 #include <unistd.h>
 
-#include "check.h"
-#include "machine_internal.h"
+#include "machine_io.h"
 
 enum {
     GPFSEL4 = 0x3f200010,
@@ -13,20 +12,6 @@ enum {
     SDHOST = 0x3f202000,
     SDHCI = 0x3f300000,
 };
-
-static machine *m;
-
-static uint32_t rd32(uint64_t addr) {
-    uint64_t v = 0;
-    CHECK_EQ_U64(bus_read(machine_bus(m), addr, 4, &v), BUS_OK);
-    return (uint32_t)v;
-}
-static void wr32(uint64_t addr, uint32_t v) {
-    CHECK_EQ_U64(bus_write(machine_bus(m), addr, 4, v), BUS_OK);
-}
-static void run_ns(uint64_t ns) {
-    vclock_advance(machine_clock(m), vclock_now(machine_clock(m)) + ns);
-}
 
 /* CMD8 (R7) through the sdhost: the echoed check pattern, or 0 on a command timeout. */
 static uint32_t sdhost_cmd8(void) {
@@ -84,8 +69,8 @@ int main(void) {
     close(fd);
     char err[300];
     machine_options opts = {.board = "rpi3", .kernel = kernel, .sd_image = path};
-    m = machine_create(&opts, err, sizeof err);
-    if (!m) {
+    test_machine = machine_create(&opts, err, sizeof err);
+    if (!test_machine) {
         fprintf(stderr, "machine_create: %s\n", err);
         return 1;
     }
@@ -136,13 +121,13 @@ int main(void) {
 
     /* A machine reset: the firmware's mux again. */
     mux_slot(7);
-    for (unsigned i = 0; i < m->desc->n_devices; i++)
-        if (m->devices[i].realized && m->devices[i].bd->type->reset)
-            m->devices[i].bd->type->reset(m->devices[i].state);
+    for (unsigned i = 0; i < test_machine->desc->n_devices; i++)
+        if (test_machine->devices[i].realized && test_machine->devices[i].bd->type->reset)
+            test_machine->devices[i].bd->type->reset(test_machine->devices[i].state);
     CHECK_EQ_U64(sdhost_cmd8(), 0x1AA);
     CHECK_EQ_U64(rd32(SDHCI + 0x24) & (1u << 16), 0);
 
-    machine_free(m);
+    machine_free(test_machine);
     unlink(path);
     unlink(kernel);
     return check_report("devices_rpi3_sd_mux");
