@@ -13,60 +13,43 @@ TEST is one of:
                 says SOCEMU-ROOT-FAILED and ends the boot, so socemu reports a failed guest (1).
 Exit 0 pass, 1 fail, 77 skip (assets or host tools missing). Logs stay in --work.
 """
-import argparse
 import os
-import shutil
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import boot_test as bt  # noqa: E402  (socemu runner, marker and clean-log checks)
+import bootlib as bt  # noqa: E402  (socemu runner, marker and clean-log checks)
 
 WRITTEN_FILE = "/var/lib/socemu/written-by-guest"
 WRITTEN_LINE = "written by the socemu guest on /dev/mmcblk0p2"
 DD_MIB = 16
-MTOOLS_ENV = dict(os.environ, MTOOLS_SKIP_CHECK="1", MTOOLSRC="/dev/null")
-
-
-def host_tool(name):
-    if not shutil.which(name):
-        print("SKIP: %s not found (tools/deps.txt; run tools/setup.sh)" % name)
-        sys.exit(bt.SKIP)
 
 
 def run_tool(cmd):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=MTOOLS_ENV)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
 def copy_card_with_cmdline(env, work, extra):
     """A sparse copy of the demo card whose cmdline.txt has EXTRA appended."""
-    for tool in ("mtype", "mcopy", "debugfs", "e2fsck"):
-        host_tool(tool)
-    card = os.path.join(work, "card.img")
-    subprocess.run(["cp", "--sparse=always", env["SOCEMU_RPI3_SDCARD"], card], check=True)
-    fat = "%s@@%s" % (card, env["SOCEMU_RPI3_SDCARD_P1_OFFSET"])
-    rc, cmdline, err = run_tool(["mtype", "-i", fat, "::cmdline.txt"])
-    if rc != 0:
-        bt.fail("mtype cmdline.txt from the card copy: %s" % err.strip())
-        return None
-    cmdline = cmdline.strip() + " " + extra + "\n"
-    path = os.path.join(work, "cmdline.txt")
-    with open(path, "w") as f:
-        f.write(cmdline)
-    rc, _, err = run_tool(["mcopy", "-o", "-i", fat, path, "::cmdline.txt"])
-    if rc != 0:
-        bt.fail("mcopy cmdline.txt onto the card copy: %s" % err.strip())
+    bt.require_tools("mtype", "mcopy", "debugfs", "e2fsck")
+    card = bt.card_copy(env, work, "card.img")
+    fat = bt.Fat(card, env["SOCEMU_RPI3_SDCARD_P1_OFFSET"])
+    try:
+        cmdline = fat.read("cmdline.txt").strip() + " " + extra + "\n"
+        path = os.path.join(work, "cmdline.txt")
+        with open(path, "w") as f:
+            f.write(cmdline)
+        fat.put(path, "cmdline.txt")
+    except RuntimeError as e:
+        bt.fail("cmdline.txt on the card copy: %s" % e)
         return None
     print("  card copy %s, cmdline.txt: %s" % (card, cmdline.strip()))
     return card
 
 
 def test_rootfs_write(env, work):
-    if "SOCEMU_RPI3_SDCARD_P2_OFFSET" not in env:
-        print("SKIP: assets.env has no SOCEMU_RPI3_SDCARD_P2_OFFSET; rebuild the assets")
-        sys.exit(bt.SKIP)
+    bt.load_assets(values=("SOCEMU_RPI3_SDCARD_P1_OFFSET", "SOCEMU_RPI3_SDCARD_P2_OFFSET"))
     card = copy_card_with_cmdline(env, work, "socemu.write=1 socemu.ddtest=%d" % DD_MIB)
     if not card:
         return
@@ -117,22 +100,12 @@ TESTS = {"rootfs_write": test_rootfs_write, "root_missing": test_root_missing}
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--socemu", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("test", choices=sorted(TESTS))
-    bt.ARGS = ap.parse_args()
-    env = bt.load_assets()
-    if not os.access(bt.ARGS.socemu, os.X_OK):
-        print("FAIL: %s is not executable" % bt.ARGS.socemu)
-        return 1
-    shutil.rmtree(bt.ARGS.work, ignore_errors=True)
-    os.makedirs(bt.ARGS.work)
-    t0 = time.monotonic()
-    TESTS[bt.ARGS.test](env, bt.ARGS.work)
-    print("%s: %s in %.1f s host (logs in %s)" % (bt.ARGS.test, "FAILED" if bt.failures else
-                                                  "passed", time.monotonic() - t0, bt.ARGS.work))
-    return 1 if bt.failures else 0
+    args = bt.parse_args(__doc__, "test", TESTS)
+    env = bt.load_assets(files=("SOCEMU_RPI3_KERNEL", "SOCEMU_RPI3_DTB", "SOCEMU_RPI3_INITRD",
+                                "SOCEMU_RPI3_SDCARD"), values=("SOCEMU_RPI3_CMDLINE",))
+    t0 = bt.start(args.work)
+    TESTS[args.test](env, args.work)
+    return bt.finish(args.test, t0, args.work)
 
 
 if __name__ == "__main__":
