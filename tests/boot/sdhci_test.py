@@ -15,20 +15,14 @@ Checks: "mmcN: new high speed SDHC card" from the SDHCI, the root switch to the 
 BOOTFS/ROOTFS/container markers, a power-off with exit 0, no driver errors on the console.
 Exit 0 pass, 1 fail, 77 skip (assets or device-tree-compiler/mtools missing).
 """
-import argparse
-import hashlib
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
-import time
 
-SKIP = 77
-HERE = os.path.dirname(os.path.abspath(__file__))
-ALLOW_FILE = os.path.join(HERE, "allowed-log-lines.txt")
-HOST_TIMEOUT = 900
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bootlib as bt  # noqa: E402  (assets, socemu runner, marker and clean-log checks)
 
 MARKERS = [
     "SOCEMU-INIT-START",
@@ -43,55 +37,19 @@ MARKERS = [
 ]
 # What an SDHCI model that drops an interrupt, a block or a response makes Linux print.
 FORBIDDEN = [
-    re.compile(r"timeout|timed out", re.I),
-    re.compile(r"mmc\d: (error|Got (data|command) interrupt|Unexpected interrupt)"),
-    re.compile(r"Controller never released|Internal clock never stabilised"),
-    re.compile(r"I/O error|EXT4-fs error|blk_update_request|Buffer I/O"),
-    re.compile(r"\bBUG\b|WARNING:|Oops|Call trace|Unable to handle", re.I),
-    re.compile(r"sdhci: ={5,}"),  # the start of sdhci_dumpregs
+    (re.compile(r"timeout|timed out", re.I), "timeout"),
+    (re.compile(r"mmc\d: (error|Got (data|command) interrupt|Unexpected interrupt)"), "mmc error"),
+    (re.compile(r"Controller never released|Internal clock never stabilised"), "SDHCI reset"),
+    (re.compile(r"I/O error|EXT4-fs error|blk_update_request|Buffer I/O"), "I/O error"),
+    (re.compile(r"\bBUG\b|WARNING:|Oops|Call trace|Unable to handle", re.I), "kernel oops"),
+    (re.compile(r"sdhci: ={5,}"), "sdhci_dumpregs"),
 ]
-
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg, flush=True)
-
-
-def load_assets():
-    env = dict(os.environ)
-    path = os.environ.get("SOCEMU_ASSETS_ENV") or os.path.expanduser("~/.cache/socemu/assets.env")
-    if os.path.isfile(path):
-        with open(path) as f:
-            for line in f:
-                m = re.match(r"^(\w+)='(.*)'\s*$", line)
-                if m and m.group(1) not in os.environ:
-                    env[m.group(1)] = m.group(2)
-    need = ["SOCEMU_RPI3_KERNEL", "SOCEMU_RPI3_DTB", "SOCEMU_RPI3_INITRD", "SOCEMU_RPI3_SDCARD"]
-    missing = [n for n in need if not env.get(n) or not os.path.isfile(env[n])]
-    if missing:
-        print("SKIP: guest assets missing (%s); run tools/guest-assets.sh" % ", ".join(missing))
-        sys.exit(SKIP)
-    tools = [t for t in ("fdtput", "fdtget", "dtc", "mcopy") if not shutil.which(t)]
-    if tools:
-        print("SKIP: %s missing (device-tree-compiler, mtools: tools/setup.sh)" % ", ".join(tools))
-        sys.exit(SKIP)
-    return env
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def run(args):
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
-        fail("%s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr.strip()))
+        bt.fail("%s: exit %d: %s" % (" ".join(args), p.returncode, p.stderr.strip()))
     return p.stdout
 
 
@@ -120,94 +78,44 @@ def sdhci_dtb(src, work):
 
 def card_cmdline(card):
     """cmdline.txt from the card's first (FAT) partition, as the firmware would read it."""
-    with open(card, "rb") as f:
-        mbr = f.read(512)
-    start = struct.unpack_from("<I", mbr, 446 + 8)[0] * 512
-    text = run(["mcopy", "-n", "-i", "%s@@%d" % (card, start), "::cmdline.txt", "-"])
-    return " ".join(text.split())
-
-
-def check_order(lines, markers):
-    pos = 0
-    for mk in markers:
-        for i in range(pos, len(lines)):
-            if mk in lines[i]:
-                pos = i + 1
-                break
-        else:
-            seen = any(mk in l for l in lines)
-            fail("marker %r %s" % (mk, "out of order" if seen else "missing"))
-            return
-    print("  markers in order: %d" % len(markers))
-
-
-def check_clean(lines):
-    allow = []
-    with open(ALLOW_FILE) as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if line.strip() and not line.lstrip().startswith("#") and "\t" in line:
-                allow.append(re.compile(line.split("\t", 1)[0]))
-    bad = 0
-    for line in lines:
-        text = re.sub(r"^\[\s*\d+\.\d+\]\s*", "", line)
-        if any(rx.search(text) for rx in FORBIDDEN) and not any(a.search(text) for a in allow):
-            fail("forbidden log line: %s" % line)
-            bad += 1
-    if not bad:
-        print("  clean log: no SD/driver errors")
+    try:
+        return " ".join(bt.Fat(card, bt.first_partition_offset(card)).read("cmdline.txt").split())
+    except RuntimeError as e:
+        bt.fail(str(e))
+        return ""
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--socemu", required=True)
-    ap.add_argument("--work", required=True)
-    args = ap.parse_args()
-    env = load_assets()
-    shutil.rmtree(args.work, ignore_errors=True)
-    os.makedirs(args.work)
-    t0 = time.monotonic()
+    args = bt.parse_args(__doc__)
+    env = bt.load_assets(files=("SOCEMU_RPI3_KERNEL", "SOCEMU_RPI3_DTB", "SOCEMU_RPI3_INITRD",
+                                "SOCEMU_RPI3_SDCARD"))
+    bt.require_tools("fdtput", "fdtget", "dtc", "mtype")
+    t0 = bt.start(args.work)
     card = env["SOCEMU_RPI3_SDCARD"]
-    before = sha256(card)
+    before = bt.sha256(card)
     dtb = sdhci_dtb(env["SOCEMU_RPI3_DTB"], args.work)
     cmdline = card_cmdline(card)
-    if failures:
+    if bt.failures:
         return 1
     print("  cmdline.txt: %s" % cmdline)
-    cmd = [args.socemu, "--board", "rpi3", "--kernel", env["SOCEMU_RPI3_KERNEL"], "--dtb", dtb,
-           "--initrd", env["SOCEMU_RPI3_INITRD"], "--append", cmdline, "--sd", card, "--seed",
-           "1", "--timeout", str(HOST_TIMEOUT)]
-    print("$ " + " ".join(cmd), flush=True)
-    out_path = os.path.join(args.work, "sdhci.out")
-    err_path = os.path.join(args.work, "sdhci.err")
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        try:
-            rc = subprocess.run(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                timeout=HOST_TIMEOUT + 120).returncode
-        except subprocess.TimeoutExpired:
-            rc = -1
-    with open(out_path, "rb") as f:
-        lines = [l.rstrip("\r") for l in f.read().decode("utf-8", "replace").split("\n")]
-    with open(err_path, "rb") as f:
-        err_text = f.read().decode("utf-8", "replace")
-    print("  exit %d after %.1f s host; stderr: %s" % (rc, time.monotonic() - t0,
-                                                       err_text.strip()[-300:]), flush=True)
-    if rc != 0:
-        fail("exit %d, want 0" % rc)
-    hosts = [l for l in lines if re.search(r"mmc\d: SDHCI controller on 3f300000\.mmc", l)]
+    r = bt.socemu(["--board", "rpi3", "--kernel", env["SOCEMU_RPI3_KERNEL"], "--dtb", dtb,
+                   "--initrd", env["SOCEMU_RPI3_INITRD"], "--append", cmdline, "--sd", card,
+                   "--seed", "1", "--timeout", str(bt.HOST_TIMEOUT)], args.work, "sdhci")
+    if r.rc != 0:
+        bt.fail("exit %d, want 0" % r.rc)
+    hosts = [l for l in r.lines if re.search(r"mmc\d: SDHCI controller on 3f300000\.mmc", l)]
     if not hosts:
-        fail("no 'SDHCI controller on 3f300000.mmc' line: sdhci-iproc did not probe")
-    if any("3f202000.mmc" in l and "mmc" in l and "DMA" in l for l in lines):
-        fail("the sdhost probed although the DTB disables it")
-    check_order(lines, MARKERS)
-    check_clean(lines)
-    if sha256(card) != before:
-        fail("%s changed (socemu must keep the guest's writes in its overlay)" % card)
+        bt.fail("no 'SDHCI controller on 3f300000.mmc' line: sdhci-iproc did not probe")
+    if any("3f202000.mmc" in l and "mmc" in l and "DMA" in l for l in r.lines):
+        bt.fail("the sdhost probed although the DTB disables it")
+    bt.check_order(r.lines, MARKERS, "SDHCI boot")
+    bt.check_clean(r.lines, "SDHCI boot", forbidden=FORBIDDEN, required=(),
+                   note="no SD/driver errors")
+    if bt.sha256(card) != before:
+        bt.fail("%s changed (socemu must keep the guest's writes in its overlay)" % card)
     else:
         print("  card image unchanged (sha256 %s)" % before[:16])
-    print("sdhci: %s in %.1f s host (logs in %s)" % ("FAILED" if failures else "passed",
-                                                    time.monotonic() - t0, args.work))
-    return 1 if failures else 0
+    return bt.finish("sdhci", t0, args.work)
 
 
 if __name__ == "__main__":

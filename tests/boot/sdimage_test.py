@@ -17,97 +17,29 @@ Tests (one per ctest, boot.rpi3.sd_<name>):
               is copy-on-write.
 Exit 0 pass, 1 fail, 77 skip (assets missing). Logs stay in --work for post-mortems.
 """
-import argparse
 import fcntl
-import hashlib
 import os
 import re
 import select
-import shutil
 import signal
 import struct
 import subprocess
 import sys
 import time
 
-SKIP = 77
-HOST_TIMEOUT = 900
-MIB = 1 << 20
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bootlib as bt  # noqa: E402  (assets, socemu runner, card copies, bad-input checks)
+from bootlib import HOST_TIMEOUT, MIB, card_copy, fail, sha256, socemu  # noqa: E402
+
 CAPACITY_UNIT = 512 * 1024  # CSD v2: the card's capacity is a multiple of 512 KiB
 REBOOT_MARK = b"SOCEMU-REBOOT-MARK"
 MARK_SECTOR = 2048  # where the init writes it (tools/assets/rpi3 init, socemu.reboot=1)
 MMC_UP = re.compile(r"mmc0: new .*card")
 
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg, flush=True)
-
-
-def load_assets():
-    env = dict(os.environ)
-    path = os.environ.get("SOCEMU_ASSETS_ENV") or os.path.expanduser("~/.cache/socemu/assets.env")
-    if os.path.isfile(path):
-        with open(path) as f:
-            for line in f:
-                m = re.match(r"^(\w+)='(.*)'\s*$", line)
-                if m and m.group(1) not in os.environ:
-                    env[m.group(1)] = m.group(2)
-    card = env.get("SOCEMU_RPI3_SDCARD")
-    if not card or not os.path.isfile(card):
-        print("SKIP: no demo SD card ($SOCEMU_RPI3_SDCARD); run tools/guest-assets.sh")
-        sys.exit(SKIP)
-    return env
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(MIB), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def sector(path, n):
     with open(path, "rb") as f:
         f.seek(n * 512)
         return f.read(512)
-
-
-class Run:
-    def __init__(self, rc, out, err):
-        self.rc, self.out, self.err = rc, out, err
-
-
-def socemu(args, work, name, timeout=HOST_TIMEOUT, env=None):
-    cmd = [ARGS.socemu] + args
-    out_path, err_path = (os.path.join(work, name + ext) for ext in (".out", ".err"))
-    print("$ " + " ".join(cmd), flush=True)
-    t0 = time.monotonic()
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        try:
-            rc = subprocess.run(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env,
-                                timeout=timeout + 120).returncode
-        except subprocess.TimeoutExpired:
-            rc = -1
-    with open(out_path, "rb") as f:
-        out_text = f.read().decode("utf-8", "replace")
-    with open(err_path, "rb") as f:
-        err_text = f.read().decode("utf-8", "replace")
-    print("  exit %d after %.1f s host; stderr: %s" % (rc, time.monotonic() - t0,
-                                                       err_text.strip()[-300:]), flush=True)
-    return Run(rc, out_text, err_text)
-
-
-def card_copy(env, work, name, size=None):
-    path = os.path.join(work, name)
-    shutil.copyfile(env["SOCEMU_RPI3_SDCARD"], path)
-    os.chmod(path, 0o644)
-    if size is not None:
-        os.truncate(path, size)
-    return path
 
 
 def boot_args(card, *extra, append=None):
@@ -123,20 +55,6 @@ def linux_size(capacity):
     mib = capacity / MIB
     assert 100 <= mib < 999.5
     return "%d MiB" % int(mib + 0.5)
-
-
-def check_in_order(out, markers, what):
-    pos = 0
-    for mk in markers:
-        i = out.find(mk, pos) if isinstance(mk, str) else -1
-        if isinstance(mk, re.Pattern):
-            m = mk.search(out, pos)
-            i = m.start() if m else -1
-        if i < 0:
-            fail("%s: %r missing from the console (or out of order)" % (what, getattr(mk, "pattern", mk)))
-            return False
-        pos = i + 1
-    return True
 
 
 def require_reboot_marker(run, what):
@@ -166,7 +84,7 @@ def test_odd_size(env, work):
         fail("odd size: Linux sees %s, want %s (%d bytes)" % (m.group(1), want, capacity))
     else:
         print("  ok Linux sees %s for a %d-byte image" % (m.group(1), size))
-    check_in_order(r.out, [MMC_UP, "SOCEMU-CONTAINER-OK"], "odd size")
+    bt.check_order(r.lines, [MMC_UP, "SOCEMU-CONTAINER-OK"], "odd size")
     require_reboot_marker(r, "odd size")
     if os.path.getsize(card) != size or sha256(card) != before:
         fail("odd size: the image changed without --sd-write")
@@ -187,7 +105,7 @@ def test_compressed(env, work):
                env=dict(os.environ, TMPDIR=tmp))
     if r.rc != 0:
         fail("gzip card: exit %d, want 0 (SOCEMU-CONTAINER-OK)" % r.rc)
-    check_in_order(r.out, [MMC_UP, "SOCEMU-CONTAINER-OK"], "gzip card")
+    bt.check_order(r.lines, [MMC_UP, "SOCEMU-CONTAINER-OK"], "gzip card")
     if os.listdir(tmp):
         fail("gzip card: left files in $TMPDIR: %s" % os.listdir(tmp))
     if sha256(packed) != before:
@@ -213,7 +131,7 @@ def test_write(env, work):
 
 def kill_when(args, work, name, pattern, env=None, settle=0.0):
     """Starts socemu, SIGKILLs it once the console shows pattern (plus settle seconds)."""
-    cmd = [ARGS.socemu] + args
+    cmd = [bt.socemu_path] + args
     print("$ " + " ".join(cmd) + "   # kill -9 at %r" % pattern.pattern, flush=True)
     log = open(os.path.join(work, name + ".out"), "wb")
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -350,17 +268,7 @@ def test_bad_input(env, work):
         for what, args, name, why in cases:
             r = socemu(base + args, work, re.sub(r"\W+", "-", what).strip("-"), timeout=60,
                        env=dict(os.environ, TMPDIR=tmp))
-            lines = [l for l in r.err.splitlines() if l.strip()]
-            if r.rc != 2:
-                fail("%s: exit %d, want 2" % (what, r.rc))
-            elif len(lines) != 1 or not lines[0].startswith("socemu: %s: " % name):
-                fail("%s: want one stderr line 'socemu: %s: ...', got %r" % (what, name, lines))
-            elif why not in lines[0]:
-                fail("%s: the line does not say %r: %s" % (what, why, lines[0]))
-            elif r.out.strip():
-                fail("%s: the guest ran" % what)
-            else:
-                print("  ok %s: %s" % (what, lines[0]))
+            bt.check_bad_input(r, what, name, why)
     finally:
         os.close(lock_fd)
     if os.listdir(tmp):
@@ -400,27 +308,15 @@ TESTS = {
 
 
 def main():
-    global ARGS
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--socemu", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("test", choices=sorted(TESTS))
-    ARGS = ap.parse_args()
-    env = load_assets()
-    if os.path.isdir(ARGS.work):
-        shutil.rmtree(ARGS.work)
-    os.makedirs(ARGS.work)
-    TESTS[ARGS.test](env, ARGS.work)
-    if failures:
-        print("%d failure(s); logs in %s" % (len(failures), ARGS.work))
-        return 1
-    # Card copies are big: keep logs, drop images.
-    for name in os.listdir(ARGS.work):
-        if re.search(r"\.img(\.\w+)?$", name):
-            os.unlink(os.path.join(ARGS.work, name))
-    print("PASS")
-    return 0
+    args = bt.parse_args(__doc__, "test", TESTS, raw_doc=True)
+    env = bt.load_assets(files=("SOCEMU_RPI3_SDCARD",))
+    t0 = bt.start(args.work)
+    TESTS[args.test](env, args.work)
+    if not bt.failures:  # card copies are big: keep the logs, drop the images
+        for name in os.listdir(args.work):
+            if re.search(r"\.img(\.\w+)?$", name):
+                os.unlink(os.path.join(args.work, name))
+    return bt.finish(args.test, t0, args.work)
 
 
 if __name__ == "__main__":

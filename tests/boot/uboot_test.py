@@ -16,18 +16,17 @@ banner, the init's markers up to the container and "reboot: Power down", exit 0,
 free of lines a real Pi 3 would not print (beyond the reviewed list in docs/rpi3-boot-log.md),
 and the demo card unchanged. Exit 0 pass, 1 fail, 77 skip (assets or mtools/mkimage missing).
 """
-import argparse
-import hashlib
 import os
 import re
 import select
-import shutil
 import subprocess
 import sys
 import time
 
-SKIP = 77
-HOST_TIMEOUT = 900
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bootlib as bt  # noqa: E402  (assets, card copies, mtools, marker checks)
+from bootlib import HOST_TIMEOUT, fail  # noqa: E402
+
 UBOOT_BANNER = re.compile(r"^U-Boot 20\d\d\.\d\d")
 LINUX_BANNER = "] Linux version "
 MARKERS = [
@@ -76,69 +75,6 @@ TYPED = {
     "bootscr": [],
 }
 
-failures = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg, flush=True)
-
-
-def load_assets():
-    env = dict(os.environ)
-    path = os.environ.get("SOCEMU_ASSETS_ENV") or os.path.expanduser("~/.cache/socemu/assets.env")
-    if os.path.isfile(path):
-        with open(path) as f:
-            for line in f:
-                m = re.match(r"^(\w+)='(.*)'\s*$", line)
-                if m and m.group(1) not in os.environ:
-                    env[m.group(1)] = m.group(2)
-    missing = [n for n in ("SOCEMU_RPI3_SDCARD", "SOCEMU_RPI3_UBOOT")
-               if not env.get(n) or not os.path.isfile(env[n])]
-    if not env.get("SOCEMU_RPI3_SDCARD_P1_OFFSET"):
-        missing.append("SOCEMU_RPI3_SDCARD_P1_OFFSET")
-    if missing:
-        print("SKIP: guest assets missing (%s); run tools/guest-assets.sh" % ", ".join(missing))
-        sys.exit(SKIP)
-    for tool in ("mcopy", "mtype", "mmd", "mdel") + (("mkimage",) if ARGS.variant == "bootscr"
-                                                      else ()):
-        if not shutil.which(tool):
-            print("SKIP: %s not installed (tools/deps.txt)" % tool)
-            sys.exit(SKIP)
-    return env
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-class Fat:
-    """The card's FAT partition through mtools (image@@offset)."""
-
-    def __init__(self, image, offset):
-        self.spec = "%s@@%s" % (image, offset)
-        self.env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
-
-    def run(self, *args):
-        p = subprocess.run(list(args), env=self.env, capture_output=True, text=True)
-        if p.returncode:
-            raise RuntimeError("%s: %s" % (" ".join(args), p.stderr.strip()))
-        return p.stdout
-
-    def read(self, name):
-        return self.run("mtype", "-i", self.spec, "::" + name)
-
-    def put(self, local, name):
-        self.run("mcopy", "-o", "-i", self.spec, local, "::" + name)
-
-    def mkdir(self, name):
-        self.run("mmd", "-i", self.spec, "::" + name)
-
-
 def card_files(fat):
     """The kernel, DTB and initramfs names the demo card's own config.txt boots."""
     config = fat.read("config.txt")
@@ -157,10 +93,9 @@ def card_files(fat):
     return kernel, dtb, initrd, cmdline
 
 
-def make_card(env, work):
-    card = os.path.join(work, "uboot-card.img")
-    shutil.copyfile(env["SOCEMU_RPI3_SDCARD"], card)
-    fat = Fat(card, env["SOCEMU_RPI3_SDCARD_P1_OFFSET"])
+def make_card(env, work, variant):
+    card = bt.card_copy(env, work, "uboot-card.img")
+    fat = bt.Fat(card, env["SOCEMU_RPI3_SDCARD_P1_OFFSET"])
     kernel, dtb, initrd, cmdline = card_files(fat)
     if not initrd:
         fail("the demo card's config.txt names no initramfs")
@@ -175,7 +110,7 @@ def make_card(env, work):
     fat.put(env["SOCEMU_RPI3_UBOOT"], "u-boot.bin")
     fat.put(write("config.txt", "arm_64bit=1\nenable_uart=1\nkernel=u-boot.bin\n"
                                 "device_tree=%s\n" % dtb), "config.txt")
-    if ARGS.variant == "extlinux":
+    if variant == "extlinux":
         fat.mkdir("extlinux")
         fat.put(write("extlinux.conf",
                       "default socemu\nlabel socemu\n    kernel /%s\n    fdt /%s\n"
@@ -197,12 +132,13 @@ def make_card(env, work):
     return card, cmdline
 
 
-def run_socemu(card, work):
-    cmd = [ARGS.socemu, "--board", "rpi3", "--sd", card, "--timeout", str(HOST_TIMEOUT),
+def run_socemu(card, work, variant):
+    """socemu with the card, typing TYPED[variant] at the console as its prompts appear."""
+    cmd = [bt.socemu_path, "--board", "rpi3", "--sd", card, "--timeout", str(HOST_TIMEOUT),
            "--seed", "1"]
     print("$ " + " ".join(cmd), flush=True)
     out_path, err_path = os.path.join(work, "uboot.out"), os.path.join(work, "uboot.err")
-    script = list(TYPED[ARGS.variant])
+    script = list(TYPED[variant])
     t0 = time.monotonic()
     out = bytearray()
     seen = 0  # where the next expected text is looked for
@@ -237,22 +173,7 @@ def run_socemu(card, work):
         fail("the console never showed %r (nothing typed after it)" % script[0][0])
     print("  exit %d after %.1f s host; stderr: %s" % (rc, secs, err_text.strip()[-400:]),
           flush=True)
-    text = out.decode("utf-8", "replace")
-    return rc, [l.rstrip("\r") for l in text.split("\n")], err_text
-
-
-def check_order(lines, markers, what):
-    pos = 0
-    for mk in markers:
-        for i in range(pos, len(lines)):
-            if mk in lines[i]:
-                pos = i + 1
-                break
-        else:
-            seen = any(mk in l for l in lines)
-            fail("%s: %r %s" % (what, mk, "out of order" if seen else "missing"))
-            return
-    print("  %s: %d markers in order" % (what, len(markers)))
+    return bt.Run(rc, out.decode("utf-8", "replace"), err_text, secs)
 
 
 def check_uboot_log(lines):
@@ -273,37 +194,29 @@ def check_uboot_log(lines):
 
 
 def main():
-    global ARGS
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--socemu", required=True)
-    ap.add_argument("--work", required=True)
-    ap.add_argument("variant", choices=sorted(UBOOT_STEPS))
-    ARGS = ap.parse_args()
-    env = load_assets()
-    shutil.rmtree(ARGS.work, ignore_errors=True)
-    os.makedirs(ARGS.work)
-    t0 = time.monotonic()
+    args = bt.parse_args(__doc__, "variant", UBOOT_STEPS)
+    env = bt.load_assets(files=("SOCEMU_RPI3_SDCARD", "SOCEMU_RPI3_UBOOT"),
+                         values=("SOCEMU_RPI3_SDCARD_P1_OFFSET",))
+    bt.require_tools("mcopy", "mtype", "mmd", *(("mkimage",) if args.variant == "bootscr" else ()))
+    t0 = bt.start(args.work)
     demo = env["SOCEMU_RPI3_SDCARD"]
-    before = sha256(demo)
-    card, _ = make_card(env, ARGS.work)
-    rc, lines, err = run_socemu(card, ARGS.work)
-    if rc != 0:
-        fail("exit %d, want 0 (stderr: %s)" % (rc, err.strip()[-300:]))
-    banners = [l for l in lines if UBOOT_BANNER.search(l)]
+    before = bt.sha256(demo)
+    card, _ = make_card(env, args.work, args.variant)
+    r = run_socemu(card, args.work, args.variant)
+    bt.check_rc(r, 0, "U-Boot boot")
+    banners = [l for l in r.lines if UBOOT_BANNER.search(l)]
     if len(banners) != 1:
         fail("%d U-Boot banners, want 1" % len(banners))
     else:
         print("  " + banners[0])
-    check_order(lines, UBOOT_STEPS[ARGS.variant], "U-Boot")
-    check_order(lines, ["Starting kernel ...", LINUX_BANNER] + MARKERS, "Linux")
-    check_uboot_log(lines)
-    if sha256(demo) != before:
+    bt.check_order(r.lines, UBOOT_STEPS[args.variant], "U-Boot")
+    bt.check_order(r.lines, ["Starting kernel ...", LINUX_BANNER] + MARKERS, "Linux")
+    check_uboot_log(r.lines)
+    if bt.sha256(demo) != before:
         fail("%s changed (the test works on a copy)" % demo)
     else:
         print("  demo card unchanged (sha256 %s)" % before[:16])
-    print("%s: %s in %.1f s host (logs in %s)" % (ARGS.variant, "FAILED" if failures else "passed",
-                                                  time.monotonic() - t0, ARGS.work))
-    return 1 if failures else 0
+    return bt.finish(args.variant, t0, args.work)
 
 
 if __name__ == "__main__":
