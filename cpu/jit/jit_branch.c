@@ -12,14 +12,10 @@ static void two_way(jit_ctx *x, unsigned index, enum x86_cc cc, uint64_t target,
     jit_exit_hop(x, index, target, index + 1);
 }
 
-/* BR/BLR/RET with the target in RCX (already in cpu->pc): cpu_run's next steps inline - nothing
- * pending, the jump-cache entry for the target valid (block_lookup_cached: same PC and EL, alive,
- * the exec TLB still mapping the PC to the block's page) and compiled - then straight into it. */
-static void indirect_exit(jit_ctx *x, unsigned index) {
+void jit_exit_probe(jit_ctx *x, unsigned index, unsigned count, int r) {
     x86_emitter *e = &x->e;
     size_t out[12];
     unsigned n = 0;
-    unsigned count = index + 1;
     int32_t tlb = (int32_t)(offsetof(arm_cpu, tlb) + x->b->flags * sizeof(tlb_entry) * TLB_SIZE);
     x86_alu_mi(e, X86_CMP, false, jit_cpu_field(offsetof(arm_cpu, exit_request)), 0);
     out[n++] = x86_jcc_fwd(e, X86_CC_NE);
@@ -71,7 +67,7 @@ static void indirect_exit(jit_ctx *x, unsigned index) {
     x86_jmp_reg(e, X86_RSI);
     for (unsigned k = 0; k < n; k++)
         x86_patch_here(e, out[k]);
-    jit_exit_now(x, index, A64_EXIT_RETIRED);
+    jit_exit_now(x, index, r);
 }
 
 bool jit_emit_branch(jit_ctx *x, unsigned index, const a64_op *op) {
@@ -122,7 +118,7 @@ bool jit_emit_branch(jit_ctx *x, unsigned index, const a64_op *op) {
         }
         x86_store(&x->e, true, jit_cpu_field(offsetof(arm_cpu, pc)), X86_RCX);
         if (x->chaining)
-            indirect_exit(x, index);
+            jit_exit_probe(x, index, index + 1, A64_EXIT_RETIRED);
         else
             jit_exit_now(x, index, A64_EXIT_RETIRED);
         return true;

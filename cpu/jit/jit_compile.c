@@ -133,6 +133,13 @@ void jit_exit_hop(jit_ctx *x, unsigned index, uint64_t target, unsigned count) {
     x86_emitter *e = &x->e;
     x86_mov_imm(e, X86_RAX, target);
     x86_store(e, true, jit_cpu_field(offsetof(arm_cpu, pc)), X86_RAX);
+    int r = index == x->b->n_insns ? A64_EXIT_FAULT : A64_EXIT_RETIRED;
+    if (x->chaining && ((target ^ x->b->pc) & PAGE_MASK)) {
+        /* Another page: its translation may change, so no link; probe the jump cache inline. */
+        x86_mov_rr(e, true, X86_RCX, X86_RAX);
+        jit_exit_probe(x, index, count, r);
+        return;
+    }
     bool direct = x->chaining && x->b->chainable && x->n_hops < 2;
     if (!direct) {
         /* count is index + 1 (retired branch) or index + 1 (end op, see emit_op): the same

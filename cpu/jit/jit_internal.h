@@ -72,6 +72,12 @@ void jit_exit_now(jit_ctx *x, unsigned index, int r);
  * jumping straight to the compiled successor when linked and nothing is pending (exit request,
  * budget, timer), as cpu_run would run it next. */
 void jit_exit_hop(jit_ctx *x, unsigned index, uint64_t target, unsigned count);
+/* Ends the block at op i with the target PC in RCX (already in cpu->pc) and `count` instructions
+ * retired: cpu_run's next steps inline - nothing pending, the jump-cache entry for the target
+ * valid (block_lookup_cached: same PC and EL, alive, the exec TLB still mapping the PC to the
+ * block's page) and compiled - then straight into it; otherwise returns r to cpu_run. For
+ * BR/BLR/RET and for direct branches leaving the page, which cannot be linked. */
+void jit_exit_probe(jit_ctx *x, unsigned index, unsigned count, int r);
 /* Calls op i's handler and exits if it returns non-zero. */
 void jit_call_op(jit_ctx *x, unsigned index);
 /* Branch taken to op i's slow path (handler call) when cc holds; the slow path resumes at the
