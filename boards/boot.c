@@ -297,7 +297,10 @@ int machine_boot_prepare(machine *m, char *err, size_t errlen) {
             return -1;
         return prepare_image(m, &info, err, errlen);
     }
-    snprintf(err, errlen, "%s: neither an ELF program nor an arm64 Linux Image", o->kernel);
+    snprintf(err, errlen,
+             "%s: neither an ELF program nor an arm64 Linux Image (raw binaries such as U-Boot "
+             "boot from a card: kernel=FILE in its config.txt)",
+             o->kernel);
     return -1;
 }
 
