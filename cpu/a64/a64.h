@@ -59,6 +59,10 @@ bool a64_take_pending_interrupt(arm_cpu *c);
 /* FP/SIMD access check (CPACR_EL1.FPEN, CPTR_EL2/EL3.TFP): every FP/SIMD handler starts with
  *   if (unlikely(cpu->fp_trap_el)) return a64_fp_trap(cpu, op); */
 int a64_fp_trap(arm_cpu *c, const a64_op *op);
+/* DC ZVA and the cache-maintenance DCs (system.c): whether a SYS encoding is one of them, and
+ * the handler that runs it without ending the block. */
+bool a64_dc_stays_in_block(uint32_t insn);
+int a64_dc_in_block(arm_cpu *c, const a64_op *op);
 
 /* Condition codes (B.cond, CSEL, CCMP): bit NZCV (the flags as a 4-bit number) of the mask of
  * the condition says whether it holds. */

@@ -103,7 +103,8 @@ int a64_barrier(arm_cpu *c, const a64_op *op) {
     return A64_NEXT;
 }
 
-/* ISB: later instructions are fetched again (the block ends here). */
+/* ISB: later instructions are fetched again (the block ends here, unless a64_specialize keeps it
+ * inside: every instruction that changes translation or code ends its block itself). */
 int a64_isb(arm_cpu *c, const a64_op *op) {
     return a64_next_and_exit(c, op);
 }
@@ -232,6 +233,7 @@ static int do_tlbi(arm_cpu *c, const a64_op *op, unsigned op1, unsigned crm, uns
     return a64_next_and_exit(c, op);
 }
 
+/* A64_NEXT once the 64 bytes are zero. */
 static int dc_zva(arm_cpu *c, const a64_op *op, uint64_t va) {
     if (c->el == 0 && !(c->sctlr[1] & (1u << 14))) return sysreg_trap(c, op, SR_TRAP_EL1);
     va &= ~(uint64_t)63;
@@ -240,7 +242,40 @@ static int dc_zva(arm_cpu *c, const a64_op *op, uint64_t va) {
     if (!mem_translate(c, op, va, 1, c->mmu_idx, &pa, true, 0)) return A64_EXIT_FAULT;
     for (unsigned k = 0; k < 64; k += 8)
         if (!mem_write(c, op, va + k, 8, 0, c->mmu_idx, 0, 0)) return A64_EXIT_FAULT;
-    return a64_next_and_exit(c, op);
+    return A64_NEXT;
+}
+
+/* DC by VA to the point of coherency/unification (CVAC, CVAU, CIVAC): no caches modelled. */
+static bool dc_clean_va(unsigned op1, unsigned crm, unsigned op2) {
+    return op1 == 3 && op2 == 1 && (crm == 10 || crm == 11 || crm == 14);
+}
+/* DC IVAC, ISW, CSW, CISW: EL1 and up. */
+static bool dc_el1_only(unsigned op1, unsigned crm, unsigned op2) {
+    return op1 == 0 && ((crm == 6 && (op2 == 1 || op2 == 2)) || (crm == 10 && op2 == 2) ||
+                        (crm == 14 && op2 == 2));
+}
+
+/* DC ZVA and the cache-maintenance DCs as one op inside a block (a64_specialize picks it): they
+ * change neither translation nor code, so the block need not end after them. A trap or fault
+ * ends it as usual. */
+bool a64_dc_stays_in_block(uint32_t insn) {
+    unsigned op1 = (insn >> 16) & 7, crn = (insn >> 12) & 15, crm = (insn >> 8) & 15,
+             op2 = (insn >> 5) & 7;
+    if ((insn >> 21) & 1 || crn != 7) return false;
+    return (op1 == 3 && crm == 4 && op2 == 1) || dc_clean_va(op1, crm, op2) ||
+           dc_el1_only(op1, crm, op2);
+}
+
+int a64_dc_in_block(arm_cpu *c, const a64_op *op) {
+    uint32_t i = op->insn;
+    unsigned op1 = (i >> 16) & 7, crm = (i >> 8) & 15, op2 = (i >> 5) & 7;
+    if (crm == 4) return dc_zva(c, op, xreg(c, i & 31));
+    if (dc_clean_va(op1, crm, op2)) {
+        if (c->el == 0 && !(c->sctlr[1] & (1u << 26))) return sysreg_trap(c, op, SR_TRAP_EL1);
+        return A64_NEXT;
+    }
+    if (c->el == 0) return a64_undef(c, op);
+    return A64_NEXT;
 }
 
 int a64_sys(arm_cpu *c, const a64_op *op) {
@@ -264,17 +299,10 @@ int a64_sys(arm_cpu *c, const a64_op *op) {
                 code_page_invalidate(c->cluster, pa & PAGE_MASK);
             return a64_next_and_exit(c, op);
         }
-        if (op1 == 3 && crm == 4 && op2 == 1) return dc_zva(c, op, arg);
-        /* DC CVAC/CVAU/CIVAC (EL0 with SCTLR_EL1.UCI), DC IVAC/ISW/CSW/CISW (EL1+) */
-        if (op1 == 3 &&
-            ((crm == 10 && op2 == 1) || (crm == 11 && op2 == 1) || (crm == 14 && op2 == 1))) {
-            if (c->el == 0 && !(c->sctlr[1] & (1u << 26))) return sysreg_trap(c, op, SR_TRAP_EL1);
-            return a64_next_and_exit(c, op);
-        }
-        if (op1 == 0 && ((crm == 6 && (op2 == 1 || op2 == 2)) || (crm == 10 && op2 == 2) ||
-                         (crm == 14 && op2 == 2))) {
-            if (c->el == 0) return a64_undef(c, op);
-            return a64_next_and_exit(c, op);
+        /* DC ZVA, DC CVAC/CVAU/CIVAC (EL0 with SCTLR_EL1.UCI), DC IVAC/ISW/CSW/CISW (EL1+) */
+        if (a64_dc_stays_in_block(i)) {
+            int r = a64_dc_in_block(c, op);
+            return r == A64_NEXT ? a64_next_and_exit(c, op) : r;
         }
         if (crm == 8 && (op1 == 0 || op1 == 4 || op1 == 6) && op2 <= 7) {
             if (c->el == 0) return a64_undef(c, op);

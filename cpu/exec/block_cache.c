@@ -185,8 +185,11 @@ static code_block *decode_block(arm_cpu *c, uint64_t pc, uint64_t pa, uint32_t f
         op->aux = 0;
         if (!(cl->perf_off & PERF_NO_SPECIALIZE)) a64_specialize(op, cl->perf_off);
         n++;
-        /* A hint the specialiser found inert (NOP) or a plain MRS does not end the block. */
-        bool stays = (enc == A64_ENC_HINT || enc == A64_ENC_MRS) && op->fn != a64_enc_handlers[enc];
+        /* A hint the specialiser found inert (NOP), ISB, a plain MRS or a DC does not end the
+         * block. */
+        bool stays = (enc == A64_ENC_HINT || enc == A64_ENC_MRS || enc == A64_ENC_SYS ||
+                      enc == A64_ENC_ISB) &&
+                     op->fn != a64_enc_handlers[enc];
         if ((a64_enc_flags[enc] & A64_ENCF_END && !stays) || enc == A64_ENC_UNDEF) break;
     }
     a64_op *end = &b->ops[n];

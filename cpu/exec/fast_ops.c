@@ -561,6 +561,7 @@ static int bl_imm(arm_cpu *c, const a64_op *op) {
 }
 
 /* ---- Hints with no effect (NOP, CSDB, ...): they need not end the block ------------------ */
+/* Also ISB: every instruction that changes translation or code ends its block itself. */
 static int hint_nop(arm_cpu *c, const a64_op *op) {
     (void)c;
     (void)op;
@@ -778,6 +779,10 @@ void a64_specialize(a64_op *op, uint32_t perf_off) {
         op->fn = mrs_plain;
         return;
     }
+    case A64_ENC_SYS:
+        if (a64_dc_stays_in_block(i)) op->fn = a64_dc_in_block;
+        return;
+    case A64_ENC_ISB: op->fn = hint_nop; return;
     case A64_ENC_HINT: {
         unsigned hint = (i >> 5) & 0x7f; /* 1..5: YIELD, WFE, WFI, SEV, SEVL act */
         if (hint == 0 || hint > 5) {

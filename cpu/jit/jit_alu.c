@@ -287,7 +287,8 @@ bool jit_emit_alu(jit_ctx *x, unsigned index, const a64_op *op) {
     case A64_ENC_SHIFT_VAR: return shift_var(x, op);
     case A64_ENC_MADD_MSUB: return madd(x, op);
     case A64_ENC_EXTR: return extr(x, op);
-    case A64_ENC_HINT: return true; /* an inert hint: nothing to do */
+    case A64_ENC_HINT:
+    case A64_ENC_ISB: return true; /* an inert hint, ISB inside a block: nothing to do */
     case A64_ENC_MULH: return mulh(x, op);
     case A64_ENC_ADC_SBC: return adc(x, op);
     case A64_ENC_ADDSUB_EXT: return addsub_ext(x, op);

@@ -161,6 +161,39 @@ static void test_dc_zva(void) {
     th_free(t);
 }
 
+/* DC ZVA, DC CVAU and ISB run inside a block (they change no translation or code): one block
+ * runs up to the faulting DC ZVA, whose abort still reports its own PC. */
+static void test_dc_inside_block(void) {
+    static const uint32_t prog[] = {
+        0xd50b7421, /* dc zva, x1 */
+        0xd28000a6, /* mov x6, #5 */
+        0xd50b7b21, /* dc cvau, x1 */
+        0xd5033fdf, /* isb */
+        0xd28000e7, /* mov x7, #7 */
+        0xd50b7424, /* dc zva, x4: nothing there, external abort */
+        0xd2800125, /* mov x5, #9: not reached */
+    };
+    th *t = setup();
+    arm_cpu *c = th_cpu(t, 0);
+    memset(t->ram + TH_DATA, 0xaa, 128);
+    cpu_set_xreg(c, 1, TH_DATA + 64);
+    cpu_set_xreg(c, 4, 0x90000000);
+    th_code(t, TH_CODE, prog, sizeof prog / 4);
+    /* five instructions and the abort's step in one block, though the budget was one */
+    CHECK_EQ_U64(th_run(t, 0, 1), 6);
+    th_run(t, 0, 4); /* the vector reads ESR, ELR, SPSR, FAR */
+    CHECK_EQ_U64(th_get64(t, TH_DATA + 56), 0xaaaaaaaaaaaaaaaaull);
+    CHECK_EQ_U64(th_get64(t, TH_DATA + 64), 0);
+    CHECK_EQ_U64(th_get64(t, TH_DATA + 120), 0);
+    CHECK_EQ_U64(cpu_get_xreg(c, 6), 5);
+    CHECK_EQ_U64(cpu_get_xreg(c, 7), 7);
+    CHECK_EQ_U64(cpu_get_xreg(c, 5), 0);
+    CHECK_EQ_U64(cpu_get_xreg(c, 0) >> 26, 0x25); /* data abort, same EL */
+    CHECK_EQ_U64(cpu_get_xreg(c, 1), TH_CODE + 20);
+    CHECK_EQ_U64(cpu_get_xreg(c, 3), 0x90000000);
+    th_free(t);
+}
+
 static void test_self_modifying_code(void) {
     th *t = setup();
     arm_cpu *c = th_cpu(t, 0);
@@ -243,6 +276,7 @@ int main(void) {
     test_exclusives();
     test_sp_alignment_and_unaligned();
     test_dc_zva();
+    test_dc_inside_block();
     test_self_modifying_code();
     test_mmu();
     return check_report("insn_ldst");
