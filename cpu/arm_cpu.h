@@ -121,6 +121,12 @@ enum { HALT_NONE = 0, HALT_WFI = 1, HALT_WFE = 2, HALT_OFF = 3 };
 enum { JUMP_CACHE_BITS = 15 };
 
 /* Indexes of per-EL banked registers: [1] = EL1, [2] = EL2, [3] = EL3. */
+enum { TLB_GRANULE_BITS = 4096 };
+static inline unsigned tlb_granule_bit(uint64_t va) {
+    uint64_t g = va >> 21;
+    return (unsigned)((g ^ (g >> 12)) & (TLB_GRANULE_BITS - 1));
+}
+
 typedef struct arm_cpu {
     /* -- hot: the dispatch loop and the handlers -- */
     uint64_t x[32]; /* X0-X30; x[31] always reads 0 (XZR); handlers write ZR then re-zero it */
@@ -184,6 +190,14 @@ typedef struct arm_cpu {
     /* The VA range (bits 55:12) the cached blocks/sections span: a TLBI VA outside it can only hit
      * the entry at its own index. Valid while tlb_has_large. */
     uint64_t tlb_large_lo[MMU_IDX_COUNT], tlb_large_hi[MMU_IDX_COUNT];
+    /* Slots filled with a block/section since the last flush (bit k: entry k; may be stale): a
+     * TLBI VA inside the range looks at these and its own slot, not the whole TLB. */
+    uint64_t tlb_large_slots[MMU_IDX_COUNT][TLB_SIZE / 64];
+    /* 2 MiB granules holding a cached block (bit tlb_granule_bit(va); false positives only), and
+     * whether a block larger than 2 MiB was cached: a TLBI VA whose granule bit is clear can only
+     * hit its own slot (the fixmap between the kernel image and the linear map). */
+    uint64_t tlb_large_granules[MMU_IDX_COUNT][TLB_GRANULE_BITS / 64];
+    bool tlb_has_huge[MMU_IDX_COUNT];
     /* No fill since the last flush: flushes are elided. False after the reset memset, on purpose.
      */
     bool tlb_clean[MMU_IDX_COUNT];

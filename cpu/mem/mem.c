@@ -107,6 +107,14 @@ static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, ui
         if (!c->tlb_has_large[midx] || lo < c->tlb_large_lo[midx]) c->tlb_large_lo[midx] = lo;
         if (!c->tlb_has_large[midx] || hi > c->tlb_large_hi[midx]) c->tlb_large_hi[midx] = hi;
         c->tlb_has_large[midx] = true;
+        unsigned slot = (unsigned)(e - c->tlb[midx]);
+        c->tlb_large_slots[midx][slot / 64] |= (uint64_t)1 << (slot % 64);
+        if (tr.size_log2 > 21) {
+            c->tlb_has_huge[midx] = true;
+        } else {
+            unsigned g = tlb_granule_bit(lo);
+            c->tlb_large_granules[midx][g / 64] |= (uint64_t)1 << (g % 64);
+        }
     }
     if (cpu_tracing(c, TRACE_MMU))
         cpu_log(c, TRACE_MMU, "tlb fill idx%u va=0x%016llx pa=0x%010llx perms=%x attr=%02x", midx,
@@ -286,6 +294,9 @@ void tlb_flush_idx(arm_cpu *c, unsigned midx) {
     c->tlb_flushes++;
     memset(c->tlb[midx], 0xff, sizeof c->tlb[midx]);
     c->tlb_has_large[midx] = false;
+    memset(c->tlb_large_slots[midx], 0, sizeof c->tlb_large_slots[midx]);
+    memset(c->tlb_large_granules[midx], 0, sizeof c->tlb_large_granules[midx]);
+    c->tlb_has_huge[midx] = false;
     c->tlb_has_ng[midx] = false;
     c->tlb_clean[midx] = true;
 }
@@ -313,18 +324,23 @@ static inline bool entry_va(const tlb_entry *e, uint64_t *va) {
 
 void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va, bool all_asids, uint16_t asid) {
     va &= TLBI_VA_MASK;
-    if (c->tlb_has_large[midx] && va >= c->tlb_large_lo[midx] && va < c->tlb_large_hi[midx]) {
-        /* A block mapping spans many entries: look at all of them. */
-        for (unsigned k = 0; k < TLB_SIZE; k++) {
-            tlb_entry *e = &c->tlb[midx][k];
-            uint64_t eva;
-            if (!entry_va(e, &eva)) continue;
-            uint64_t mask = TLBI_VA_MASK & ~(((uint64_t)1 << e->size_log2) - 1);
-            if (((eva ^ va) & mask) || (!all_asids && e->ng && e->asid != asid)) continue;
-            entry_invalidate(e);
+    unsigned g = tlb_granule_bit(va);
+    if (c->tlb_has_large[midx] && va >= c->tlb_large_lo[midx] && va < c->tlb_large_hi[midx] &&
+        (c->tlb_has_huge[midx] || (c->tlb_large_granules[midx][g / 64] >> (g % 64) & 1))) {
+        /* A block mapping spans many entries, each in the slot of the page it was filled for:
+         * look at every slot that took a block since the last flush. */
+        for (unsigned w = 0; w < TLB_SIZE / 64; w++) {
+            for (uint64_t bits = c->tlb_large_slots[midx][w]; bits; bits &= bits - 1) {
+                tlb_entry *e = &c->tlb[midx][w * 64 + (unsigned)__builtin_ctzll(bits)];
+                uint64_t eva;
+                if (!entry_va(e, &eva)) continue;
+                uint64_t mask = TLBI_VA_MASK & ~(((uint64_t)1 << e->size_log2) - 1);
+                if (((eva ^ va) & mask) || (!all_asids && e->ng && e->asid != asid)) continue;
+                entry_invalidate(e);
+            }
         }
-        return;
     }
+    /* A page entry for va can only sit in va's own slot. */
     tlb_entry *e = tlb_entry_for(c, midx, va);
     uint64_t eva;
     if (!entry_va(e, &eva) || ((eva ^ va) & TLBI_VA_MASK)) return;

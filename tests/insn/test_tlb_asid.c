@@ -170,6 +170,37 @@ static void test_tlbi_va(void) {
     th_free(t);
 }
 
+/* A 2 MiB block cached through one page is dropped by TLBI VAAE1 of another page of it (another
+ * TLB slot): the block filter must know the block's granule. */
+static void test_tlbi_va_block(void) {
+    enum { BLOCK_VA = 0x40200000, OLD_PA = 0x200000, NEW_PA = 0, L1_C = 0x306000, L2_C = 0x307000 };
+    th *t = setup(1);
+    arm_cpu *c = th_cpu(t, 0);
+    /* No 1 GiB block this time (it would make every TLBI VA look at every slot): the low 4 MiB
+     * as two 2 MiB identity blocks, 1 GiB up through L2_A. */
+    th_put64(t, L1_C + 0, L2_C | 3);
+    th_put64(t, L1_C + 8, L2_A | 3);
+    th_put64(t, L2_C + 0, 0 | (1u << 10) | (3u << 8) | 1);
+    th_put64(t, L2_C + 8, 0x200000 | (1u << 10) | (3u << 8) | 1);
+    cpu_set_xreg(c, 1, L1_C | (1ull << 48));
+    const uint32_t p0[] = {MSR_TTBR0_X1, ISB, 0xd508871f /* tlbi vmalle1 */, ISB};
+    run(t, 0, p0, 4);
+    th_put64(t, OLD_PA + 0x7000, VALUE(20));
+    th_put64(t, NEW_PA + 0x7000, VALUE(21));
+    th_put64(t, L2_A + 8, OLD_PA | (1u << 10) | (3u << 8) | 1); /* block, global */
+    cpu_set_xreg(c, 14, BLOCK_VA + 0x7000);
+    cpu_set_xreg(c, 15, BLOCK_VA >> 12);
+    const uint32_t p1[] = {LDR(0, 14)};
+    run(t, 0, p1, 1);
+    CHECK_EQ_U64(cpu_get_xreg(c, 0), VALUE(20));
+    th_put64(t, L2_A + 8, NEW_PA | (1u << 10) | (3u << 8) | 1);
+    const uint32_t p2[] = {LDR(1, 14), 0xd508876f /* tlbi vaae1, x15 */, ISB, LDR(0, 14)};
+    run(t, 0, p2, 4);
+    CHECK_EQ_U64(cpu_get_xreg(c, 1), VALUE(20)); /* still cached */
+    CHECK_EQ_U64(cpu_get_xreg(c, 0), VALUE(21)); /* walked again */
+    th_free(t);
+}
+
 static void test_broadcast(void) {
     th *t = setup(2);
     arm_cpu *c1 = th_cpu(t, 1);
@@ -189,6 +220,7 @@ int main(void) {
     test_switch_without_tlbi();
     test_tlbi_asid();
     test_tlbi_va();
+    test_tlbi_va_block();
     test_broadcast();
     return check_report("insn_tlb_asid");
 }
