@@ -202,7 +202,10 @@ typedef struct arm_cpu {
      */
     bool tlb_clean[MMU_IDX_COUNT];
     bool tlb_has_ng[MMU_IDX_COUNT]; /* some nG entry was cached since the last flush */
-    uint16_t tlb_asid;              /* the current EL1&0 ASID (TCR_EL1.A1, .AS), see tlb_set_asid */
+    /* Slots filled with an nG entry since the last flush (may be stale): what ASID switches and
+     * TLBI ASID look at. */
+    uint64_t tlb_ng_slots[MMU_IDX_COUNT][TLB_SIZE / 64];
+    uint16_t tlb_asid; /* the current EL1&0 ASID (TCR_EL1.A1, .AS), see tlb_set_asid */
     uint64_t tlb_flushes, tlb_flushes_elided, tlb_fills, tlb_asid_switches; /* for --stats */
 
     unsigned index; /* core number in the cluster */

@@ -93,6 +93,8 @@ static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, ui
     e->asid = tr.not_global ? tr.asid : 0;
     if (tr.not_global) {
         c->tlb_has_ng[midx] = true;
+        unsigned slot = (unsigned)(e - c->tlb[midx]);
+        c->tlb_ng_slots[midx][slot / 64] |= (uint64_t)1 << (slot % 64);
         if (tr.asid != c->tlb_asid) { /* not expected: the walk used the current ASID */
             if (e->tag_read != TLB_TAG_INVALID) e->tag_read |= TLB_FLAG_PARKED;
             if (e->tag_write != TLB_TAG_INVALID) e->tag_write |= TLB_FLAG_PARKED;
@@ -298,6 +300,7 @@ void tlb_flush_idx(arm_cpu *c, unsigned midx) {
     memset(c->tlb_large_granules[midx], 0, sizeof c->tlb_large_granules[midx]);
     c->tlb_has_huge[midx] = false;
     c->tlb_has_ng[midx] = false;
+    memset(c->tlb_ng_slots[midx], 0, sizeof c->tlb_ng_slots[midx]);
     c->tlb_clean[midx] = true;
 }
 
@@ -350,10 +353,11 @@ void tlb_flush_va(arm_cpu *c, unsigned midx, uint64_t va, bool all_asids, uint16
 
 void tlb_flush_asid(arm_cpu *c, unsigned midx, uint16_t asid) {
     if (!c->tlb_has_ng[midx]) return;
-    for (unsigned k = 0; k < TLB_SIZE; k++) {
-        tlb_entry *e = &c->tlb[midx][k];
-        if (e->ng == 1 && e->asid == asid) entry_invalidate(e);
-    }
+    for (unsigned w = 0; w < TLB_SIZE / 64; w++)
+        for (uint64_t bits = c->tlb_ng_slots[midx][w]; bits; bits &= bits - 1) {
+            tlb_entry *e = &c->tlb[midx][w * 64 + (unsigned)__builtin_ctzll(bits)];
+            if (e->ng == 1 && e->asid == asid) entry_invalidate(e);
+        }
 }
 
 static inline void tag_park(uint64_t *t, bool park) {
@@ -369,14 +373,15 @@ void tlb_set_asid(arm_cpu *c, uint16_t asid) {
     for (unsigned m = 0; m < 2; m++) {
         if (!c->tlb_has_ng[idx[m]]) continue;
         tlb_entry *t = c->tlb[idx[m]];
-        for (unsigned k = 0; k < TLB_SIZE; k++) {
-            tlb_entry *e = &t[k];
-            if (e->ng != 1) continue; /* global, or empty (0xff) */
-            bool park = e->asid != asid;
-            tag_park(&e->tag_read, park);
-            tag_park(&e->tag_write, park);
-            tag_park(&e->tag_exec, park);
-        }
+        for (unsigned w = 0; w < TLB_SIZE / 64; w++)
+            for (uint64_t bits = c->tlb_ng_slots[idx[m]][w]; bits; bits &= bits - 1) {
+                tlb_entry *e = &t[w * 64 + (unsigned)__builtin_ctzll(bits)];
+                if (e->ng != 1) continue; /* global, or empty (0xff), since the fill */
+                bool park = e->asid != asid;
+                tag_park(&e->tag_read, park);
+                tag_park(&e->tag_write, park);
+                tag_park(&e->tag_exec, park);
+            }
     }
 }
 
