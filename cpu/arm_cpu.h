@@ -122,6 +122,10 @@ enum { JUMP_CACHE_BITS = 15 };
 
 /* Indexes of per-EL banked registers: [1] = EL1, [2] = EL2, [3] = EL3. */
 enum { TLB_GRANULE_BITS = 4096 };
+static inline unsigned tlb_pa_filter_bit(uint64_t pa) {
+    uint64_t p = pa >> 12;
+    return (unsigned)((p ^ (p >> 12)) & (TLB_GRANULE_BITS - 1));
+}
 static inline unsigned tlb_granule_bit(uint64_t va) {
     uint64_t g = va >> 21;
     return (unsigned)((g ^ (g >> 12)) & (TLB_GRANULE_BITS - 1));
@@ -205,6 +209,10 @@ typedef struct arm_cpu {
     /* Slots filled with an nG entry since the last flush (may be stale): what ASID switches and
      * TLBI ASID look at. */
     uint64_t tlb_ng_slots[MMU_IDX_COUNT][TLB_SIZE / 64];
+    /* Physical pages of the writable entries filled since the last flush (bit
+     * tlb_pa_filter_bit(pa); false positives only): marking a page as code skips TLBs whose bit
+     * is clear. */
+    uint64_t tlb_write_pa_filter[MMU_IDX_COUNT][TLB_GRANULE_BITS / 64];
     uint16_t tlb_asid; /* the current EL1&0 ASID (TCR_EL1.A1, .AS), see tlb_set_asid */
     uint64_t tlb_flushes, tlb_flushes_elided, tlb_fills, tlb_asid_switches; /* for --stats */
 

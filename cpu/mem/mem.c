@@ -84,6 +84,10 @@ static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, ui
     e->tag_read = r_ok ? va_page | mmio_r : TLB_TAG_INVALID;
     e->tag_write = w_ok ? va_page | mmio_w : TLB_TAG_INVALID;
     if (w_ok && code_page_has_blocks(c->cluster, pa_page)) e->tag_write |= TLB_FLAG_CODE;
+    if (w_ok) {
+        unsigned f = tlb_pa_filter_bit(pa_page);
+        c->tlb_write_pa_filter[midx][f / 64] |= (uint64_t)1 << (f % 64);
+    }
     e->tag_exec = x_ok ? va_page | (host_r ? 0 : TLB_FLAG_MMIO) : TLB_TAG_INVALID;
     e->addend = host_r ? (uintptr_t)host_r - (uintptr_t)va_page : 0;
     e->pa_page = pa_page;
@@ -301,6 +305,7 @@ void tlb_flush_idx(arm_cpu *c, unsigned midx) {
     c->tlb_has_huge[midx] = false;
     c->tlb_has_ng[midx] = false;
     memset(c->tlb_ng_slots[midx], 0, sizeof c->tlb_ng_slots[midx]);
+    memset(c->tlb_write_pa_filter[midx], 0, sizeof c->tlb_write_pa_filter[midx]);
     c->tlb_clean[midx] = true;
 }
 
@@ -410,10 +415,11 @@ uint16_t tlb_asid_of_arg(const arm_cpu *c, uint64_t arg) {
 /* Sets or clears TLB_FLAG_CODE in every write tag of pa_page, on every core (empty TLBs skipped).
  */
 static void code_page_flag(cpu_cluster *cl, uint64_t pa_page, bool set) {
+    unsigned f = tlb_pa_filter_bit(pa_page);
     for (unsigned i = 0; i < cl->n; i++)
         for (unsigned m = 0; m < MMU_IDX_COUNT; m++) {
             arm_cpu *c = cl->cores[i];
-            if (c->tlb_clean[m]) continue;
+            if (c->tlb_clean[m] || !(c->tlb_write_pa_filter[m][f / 64] >> (f % 64) & 1)) continue;
             tlb_entry *t = c->tlb[m];
             for (unsigned k = 0; k < TLB_SIZE; k++) {
                 tlb_entry *e = &t[k];
