@@ -114,7 +114,9 @@ typedef struct arm_timer {
 /* exit_request bits */
 enum { EXIT_CHECK = 1, EXIT_STOP = 2 };
 
-enum { HALT_NONE = 0, HALT_WFI = 1, HALT_WFE = 2, HALT_OFF = 3 };
+/* HALT_POLL: parked by counter-poll detection (see timer_note_counter_poll) until poll_wake_ns
+ * or an interrupt. */
+enum { HALT_NONE = 0, HALT_WFI = 1, HALT_WFE = 2, HALT_OFF = 3, HALT_POLL = 4 };
 
 /* Per-core VA -> block hints (see block_lookup_cached): large, since only a full block flush
  * clears them and every miss costs a translation and a hash walk. */
@@ -185,6 +187,11 @@ typedef struct arm_cpu {
     uint64_t slice_start_ns;
     uint64_t total_insns;   /* retired since reset, before the current slice */
     uint64_t evstream_last; /* counter value at the last event-stream check */
+    /* Counter-poll detection: the last CNTPCT/CNTVCT read (PC, instruction number), how many
+     * reads in a row came from that PC within a few instructions, and the parked core's wake. */
+    uint64_t poll_pc, poll_insn, poll_wake_ns;
+    unsigned poll_repeats;
+    uint64_t poll_parks; /* for SOCEMU_STATS */
 
     /* -- block lookup -- */
     /* VA -> block hints; an entry is used only if the exec TLB still maps the PC to the block's
@@ -229,7 +236,9 @@ enum {
     PERF_NO_SPECIALIZE = 4,
     PERF_NO_LAZY_IC = 8,
     PERF_NO_ASID_TLB = 16, /* TTBR/CONTEXTIDR writes flush the TLB as before ASID tagging */
-    PERF_NO_JIT = 32       /* SOCEMU_NO_JIT: interpret every block */
+    PERF_NO_JIT = 32,      /* SOCEMU_NO_JIT: interpret every block */
+    PERF_NO_POLL_PARK =
+        64 /* SOCEMU_NO_POLL_PARK: counter-polling loops spin instruction by instruction */
 };
 enum { BLOCK_HASH_BITS = 15, MAX_BLOCKS = 1 << 16, MAX_OPS = 1 << 20, MAX_BLOCK_INSNS = 64 };
 

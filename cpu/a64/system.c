@@ -5,6 +5,7 @@
 #include "exec/block_cache.h"
 #include "mmu/mmu_walk.h"
 #include "sysreg/sysreg.h"
+#include "timer/generic_timer.h"
 
 int a64_exc_gen(arm_cpu *c, const a64_op *op) {
     uint32_t i = op->insn, imm16 = (i >> 5) & 0xffff;
@@ -137,10 +138,13 @@ int a64_msr_mrs(arm_cpu *c, const a64_op *op) {
     }
     int chk = sysreg_check(c, r, is_read);
     if (chk != SR_OK) return sysreg_trap(c, op, chk);
-    if (is_read)
+    if (is_read) {
         set_xreg(c, i & 31, sysreg_read(c, r));
-    else
+        if (sysreg_is_counter(r))
+            timer_note_counter_poll(c, op_pc(c, op), c->total_insns + c->insns_slice + op->index);
+    } else {
         sysreg_write(c, r, xreg(c, i & 31));
+    }
     return a64_next_and_exit(c, op);
 }
 

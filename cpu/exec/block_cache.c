@@ -28,7 +28,8 @@ bool block_cache_init(cpu_cluster *cl) {
                    (env_set("SOCEMU_NO_SPECIALIZE") ? PERF_NO_SPECIALIZE : 0) |
                    (env_set("SOCEMU_NO_LAZY_IC") ? PERF_NO_LAZY_IC : 0) |
                    (env_set("SOCEMU_NO_ASID_TLB") ? PERF_NO_ASID_TLB : 0) |
-                   (env_set("SOCEMU_NO_JIT") ? PERF_NO_JIT : 0);
+                   (env_set("SOCEMU_NO_JIT") ? PERF_NO_JIT : 0) |
+                   (env_set("SOCEMU_NO_POLL_PARK") ? PERF_NO_POLL_PARK : 0);
     cl->blocks = calloc(MAX_BLOCKS, sizeof *cl->blocks);
     cl->ops = calloc(MAX_OPS, sizeof *cl->ops);
     cl->pages = calloc(PAGES_SIZE, sizeof *cl->pages);

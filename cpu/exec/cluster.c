@@ -71,11 +71,11 @@ static void print_stats(const cpu_cluster *cl) {
         const arm_cpu *c = cl->cores[i];
         fprintf(stderr,
                 "socemu-stats: core%u insns=%llu tlb_fills=%llu tlb_flushes=%llu "
-                "tlb_flushes_elided=%llu asid_switches=%llu\n",
+                "tlb_flushes_elided=%llu asid_switches=%llu poll_parks=%llu\n",
                 i, (unsigned long long)(c->total_insns + c->insns_slice),
                 (unsigned long long)c->tlb_fills, (unsigned long long)c->tlb_flushes,
-                (unsigned long long)c->tlb_flushes_elided,
-                (unsigned long long)c->tlb_asid_switches);
+                (unsigned long long)c->tlb_flushes_elided, (unsigned long long)c->tlb_asid_switches,
+                (unsigned long long)c->poll_parks);
     }
 }
 
@@ -209,7 +209,8 @@ void cpu_power_on(arm_cpu *c) {
 }
 
 static void wake_for_interrupt(arm_cpu *c) {
-    if (c->halted == HALT_WFI || c->halted == HALT_WFE) c->halted = HALT_NONE;
+    if (c->halted == HALT_WFI || c->halted == HALT_WFE || c->halted == HALT_POLL)
+        c->halted = HALT_NONE;
     c->exit_request |= EXIT_CHECK;
 }
 void cpu_set_irq(arm_cpu *c, bool level) {

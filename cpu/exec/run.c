@@ -20,6 +20,10 @@ static bool idle_wakes(arm_cpu *c) {
         c->halted = HALT_NONE;
         return true;
     }
+    if (c->halted == HALT_POLL && timer_now_ns(c) >= c->poll_wake_ns) {
+        c->halted = HALT_NONE;
+        return true;
+    }
     return c->halted == HALT_NONE;
 }
 

@@ -138,6 +138,9 @@ static uint64_t rd_cntpct(arm_cpu *c, const sysreg_def *r) {
     uint64_t v = timer_read_cntpct(c);
     return r->arg == 2 ? v - c->cntvoff_el2 : v;
 }
+bool sysreg_is_counter(const sysreg_def *r) {
+    return r->read == rd_cntpct;
+}
 static uint64_t rd_timer(arm_cpu *c, const sysreg_def *r) {
     return timer_reg_read(c, r->arg >> 2, r->arg & 3);
 }

@@ -49,4 +49,7 @@ uint64_t sysreg_read(arm_cpu *c, const sysreg_def *r);
 void sysreg_write(arm_cpu *c, const sysreg_def *r, uint64_t v);
 void sysreg_reset(arm_cpu *c);
 
+/* CNTPCT_EL0 / CNTVCT_EL0 (counter-poll detection). */
+bool sysreg_is_counter(const sysreg_def *r);
+
 #endif

@@ -87,6 +87,7 @@ uint64_t timer_next_deadline(const arm_cpu *c) {
         uint64_t ns = target <= count ? timer_now_ns(c) : count_to_ns_ceil(target);
         if (ns < best) best = ns;
     }
+    if (c->halted == HALT_POLL && c->poll_wake_ns < best) best = c->poll_wake_ns;
     if ((c->cntkctl_el1 & 4) && c->halted == HALT_WFE) {
         unsigned bit = (c->cntkctl_el1 >> 4) & 15;
         uint64_t period = 2ull << bit, vcount = count - c->cntvoff_el2;
@@ -115,4 +116,29 @@ void timer_reg_write(arm_cpu *c, unsigned t, unsigned reg, uint64_t v) {
     default: tm->cval = raw_count(c) - timer_offset(c, t) + (uint64_t)(int64_t)(int32_t)v; break;
     }
     timer_update(c);
+}
+
+/* A loop that only re-reads the counter until it passes a target (udelay's tail below the event
+ * stream period, U-Boot's delays and countdown) costs a virtual ns per instruction, i.e. tens of
+ * host instructions per guest nanosecond. When the same MRS reads the counter POLL_REPEATS times
+ * in a row, each within POLL_WINDOW instructions of the last, the core parks for POLL_PARK_NS of
+ * virtual time as if descheduled (an interrupt wakes it sooner): the counter may move by any
+ * amount between two reads, and a wait ends in far fewer host cycles. Decided from the
+ * instruction stream alone, so runs stay repeatable. The park is short so that a loop that also
+ * polls memory another core writes sees the write late by at most that much. */
+enum { POLL_WINDOW = 64, POLL_REPEATS = 8, POLL_PARK_NS = 10000 };
+
+void timer_note_counter_poll(arm_cpu *c, uint64_t pc, uint64_t insn_no) {
+    if (pc == c->poll_pc && insn_no - c->poll_insn <= POLL_WINDOW) {
+        if (c->poll_repeats < POLL_REPEATS) c->poll_repeats++;
+    } else {
+        c->poll_repeats = 0;
+    }
+    c->poll_pc = pc;
+    c->poll_insn = insn_no;
+    if (c->poll_repeats < POLL_REPEATS || (c->cluster->perf_off & PERF_NO_POLL_PARK)) return;
+    c->poll_wake_ns = timer_now_ns(c) + POLL_PARK_NS;
+    c->halted = HALT_POLL;
+    c->exit_request |= EXIT_STOP;
+    c->poll_parks++;
 }
