@@ -97,6 +97,14 @@ static inline uint32_t nzcv_logic(unsigned sf, uint64_t r) {
     return (uint32_t)((r >> 63) << 31) | (r == 0 ? NZCV_Z : 0);
 }
 
+/* The logical instructions' operation: AND, ORR, EOR, ANDS for opc 0-3, the result masked to
+ * the register width; ANDS also sets NZCV. */
+static inline uint64_t logic_op(arm_cpu *c, unsigned sf, unsigned opc, uint64_t a, uint64_t b) {
+    uint64_t r = sf_mask(sf, opc == 1 ? a | b : opc == 2 ? a ^ b : a & b);
+    if (opc == 3) c->nzcv = nzcv_logic(sf, r);
+    return r;
+}
+
 static inline uint64_t sign_extend(uint64_t v, unsigned bits) {
     return (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
 }

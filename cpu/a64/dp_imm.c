@@ -61,18 +61,11 @@ int a64_logic_imm(arm_cpu *c, const a64_op *op) {
     if ((!sf && n) ||
         !decode_bit_masks(n, (i >> 10) & 63, (i >> 16) & 63, true, sf ? 64 : 32, &imm, &t))
         return a64_undef(c, op);
-    uint64_t a = xreg(c, rn), r;
-    switch (opc) {
-    case 0: r = a & imm; break;
-    case 1: r = a | imm; break;
-    case 2: r = a ^ imm; break;
-    default:
-        r = sf_mask(sf, a & imm);
-        c->nzcv = nzcv_logic(sf, r);
-        set_xreg(c, rd, r);
-        return A64_NEXT;
-    }
-    set_xreg_sp(c, rd, sf_mask(sf, r));
+    uint64_t r = logic_op(c, sf, opc, xreg(c, rn), imm);
+    if (opc == 3)
+        set_xreg(c, rd, r); /* ANDS writes XZR at 31, the others SP */
+    else
+        set_xreg_sp(c, rd, r);
     return A64_NEXT;
 }
 

@@ -20,18 +20,8 @@ int a64_logic_shift(arm_cpu *c, const a64_op *op) {
     unsigned sf = i >> 31, opc = (i >> 29) & 3, type = (i >> 22) & 3, neg = (i >> 21) & 1;
     unsigned amount = (i >> 10) & 63, rm = (i >> 16) & 31, rn = (i >> 5) & 31, rd = i & 31;
     if (!sf && amount >= 32) return a64_undef(c, op);
-    uint64_t b = shift_reg(xreg(c, rm), type, amount, sf), a = xreg(c, rn), r;
-    if (neg) b = ~b;
-    switch (opc) {
-    case 0: r = a & b; break;
-    case 1: r = a | b; break;
-    case 2: r = a ^ b; break;
-    default:
-        r = sf_mask(sf, a & b);
-        c->nzcv = nzcv_logic(sf, r);
-        break;
-    }
-    set_xreg(c, rd, sf_mask(sf, r));
+    uint64_t b = shift_reg(xreg(c, rm), type, amount, sf);
+    set_xreg(c, rd, logic_op(c, sf, opc, xreg(c, rn), neg ? ~b : b));
     return A64_NEXT;
 }
 

@@ -293,18 +293,8 @@ static inline __attribute__((always_inline)) uint64_t shift_op(unsigned sf, unsi
  * amount. */
 static inline __attribute__((always_inline)) int
 logic_body(arm_cpu *c, const a64_op *op, unsigned sf, unsigned type, unsigned neg, unsigned opc) {
-    uint64_t a = c->x[op->rn], b = shift_op(sf, type, c->x[op->rm], (unsigned)op->imm), r;
-    if (neg) b = ~b;
-    switch (opc) {
-    case 0: r = a & b; break;
-    case 1: r = a | b; break;
-    case 2: r = a ^ b; break;
-    default:
-        r = sf_mask(sf, a & b);
-        c->nzcv = nzcv_logic(sf, r);
-        break;
-    }
-    write_x(c, op->rd, sf_mask(sf, r));
+    uint64_t b = shift_op(sf, type, c->x[op->rm], (unsigned)op->imm);
+    write_x(c, op->rd, logic_op(c, sf, opc, c->x[op->rn], neg ? ~b : b));
     return A64_NEXT;
 }
 #define LOGIC_FN(sf, type, neg, opc)                                                               \
