@@ -12,6 +12,7 @@
 #include "loader/loader.h"
 #include "loader/rpi_firmware.h"
 #include "peripherals/rpi_firmware.h"
+#include "peripherals/sd_card.h"
 #include "machine_internal.h"
 #include "soc/log.h"
 
@@ -189,7 +190,36 @@ static int prepare_image(machine *m, const arm64_image_info *info, char *err, si
     return 0;
 }
 
-/* The Pi GPU firmware's work: everything comes from the SD card's boot partition. */
+/* The firmware reads the card through the card model: what the guest wrote (the copy-on-write
+ * overlay, or the file with --sd-write) is what the next boot finds. */
+static int card_disk_read(void *ctx, uint64_t offset, void *buf, size_t len) {
+    char why[300];
+    if (sd_image_read(ctx, offset, buf, len, why, sizeof why) == 0) return 0;
+    if (!errno) errno = EIO;
+    return -1;
+}
+
+static sd_image *board_card_image(machine *m) {
+    for (unsigned i = 0; i < m->desc->n_devices; i++)
+        if (m->devices[i].realized && m->devices[i].ctx.sd_card)
+            return sd_card_image(m->devices[i].ctx.sd_card);
+    return NULL;
+}
+
+/* Each firmware warning once per run: a reboot reads the same config.txt again. */
+static void warn_once(machine *m, const char *msg) {
+    boot_plan *b = &m->boot;
+    for (size_t i = 0; i < b->n_warned; i++)
+        if (strcmp(b->warned[i], msg) == 0) return;
+    soc_warn("%s", msg);
+    char **grown = realloc(b->warned, (b->n_warned + 1) * sizeof *grown);
+    if (!grown) return;
+    b->warned = grown;
+    if ((grown[b->n_warned] = strdup(msg))) b->n_warned++;
+}
+
+/* The Pi GPU firmware's work: everything comes from the SD card's boot partition. Run at power-on
+ * and again at every guest reboot, as the real firmware reads the card on every reset. */
 static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
     boot_plan *b = &m->boot;
     const machine_options *o = &m->opts;
@@ -215,18 +245,40 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
         .rng_seed_len = sizeof rng_seed,
         .display = o->display,
         .extra_cmdline = o->append,
+        .dtb_data = b->user_dtb,
+        .dtb_len = b->user_dtb_len,
+        .dtb_name = o->dtb,
+        .initrd_data = b->user_initrd,
+        .initrd_len = b->user_initrd_len,
+        .initrd_name = o->initrd,
     };
     rpi_boot_plan plan;
     memset(&plan, 0, sizeof plan);
-    if (rpi_firmware_plan(o->sd_image, &facts, &plan, err, errlen) < 0) return -1;
+    sd_image *card = board_card_image(m);
+    if (card) {
+        disk_reader disk = {.read = card_disk_read,
+                            .ctx = card,
+                            .size = sd_image_size(card),
+                            .name = o->sd_image};
+        if (rpi_firmware_plan_disk(&disk, &facts, &plan, err, errlen) < 0) return -1;
+    } else if (rpi_firmware_plan(o->sd_image, &facts, &plan, err, errlen) < 0) {
+        return -1;
+    }
     size_t image_len = strlen(o->sd_image);
     for (size_t i = 0; i < plan.warnings.count; i++) {
         /* Most warnings name the image already; the others get it in front. */
         const char *w = plan.warnings.items[i];
-        if (!strncmp(w, o->sd_image, image_len) && w[image_len] == ':')
-            soc_warn("%s", w);
-        else
-            soc_warn("%s: %s", o->sd_image, w);
+        if (!strncmp(w, o->sd_image, image_len) && w[image_len] == ':') {
+            warn_once(m, w);
+        } else {
+            size_t n = image_len + strlen(w) + 3;
+            char *named = malloc(n);
+            if (named) {
+                snprintf(named, n, "%s: %s", o->sd_image, w);
+                warn_once(m, named);
+                free(named);
+            }
+        }
     }
     if (!plan.arm_64bit) {
         snprintf(err, errlen, "%s: config.txt boots a 32-bit kernel; only arm_64bit=1 is supported",
@@ -265,6 +317,43 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
     return 0;
 }
 
+static bool firmware_boot(const machine *m) {
+    return !m->opts.kernel && m->opts.sd_image && m->desc->firmware;
+}
+
+/* --dtb / --initrd with --sd (no --kernel): read once, handed to the firmware flow at every boot
+ * in place of the card's files. */
+static int read_user_files(machine *m, char *err, size_t errlen) {
+    boot_plan *b = &m->boot;
+    const machine_options *o = &m->opts;
+    if (o->dtb) {
+        if (read_raw(o->dtb, DTB_MAX_SIZE, &b->user_dtb, &b->user_dtb_len, err, errlen) < 0)
+            return -1;
+        if (dtb_check(o->dtb, b->user_dtb, b->user_dtb_len, err, errlen) < 0) return -1;
+    }
+    if (o->initrd &&
+        read_raw(o->initrd, m->ram_size, &b->user_initrd, &b->user_initrd_len, err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
+static void free_images(boot_plan *b) {
+    free(b->kernel_path);
+    free(b->kernel);
+    free(b->initrd);
+    free(b->dtb_path);
+    free(b->dtb);
+    b->kernel_path = b->dtb_path = NULL;
+    b->kernel = b->initrd = b->dtb = NULL;
+    b->kernel_len = b->initrd_len = b->dtb_len = 0;
+}
+
+int machine_boot_reload(machine *m, char *err, size_t errlen) {
+    if (!firmware_boot(m)) return 0; /* host files: placed again as they were read */
+    free_images(&m->boot);
+    return prepare_rpi_firmware(m, err, errlen);
+}
+
 int machine_boot_prepare(machine *m, char *err, size_t errlen) {
     boot_plan *b = &m->boot;
     const machine_options *o = &m->opts;
@@ -275,6 +364,7 @@ int machine_boot_prepare(machine *m, char *err, size_t errlen) {
                      o->sd_image, m->desc->name);
             return -1;
         }
+        if (read_user_files(m, err, errlen) < 0) return -1;
         return prepare_rpi_firmware(m, err, errlen);
     }
     b->kernel_path = strdup(o->kernel);
@@ -374,11 +464,12 @@ int machine_boot_apply(machine *m, char *err, size_t errlen) {
 
 void machine_boot_free(machine *m) {
     boot_plan *b = &m->boot;
-    free(b->kernel_path);
-    free(b->kernel);
-    free(b->initrd);
-    free(b->dtb_path);
-    free(b->dtb);
+    free_images(b);
+    free(b->user_dtb);
+    free(b->user_initrd);
+    for (size_t i = 0; i < b->n_warned; i++)
+        free(b->warned[i]);
+    free(b->warned);
     memset(b, 0, sizeof *b);
 }
 

@@ -367,7 +367,16 @@ void machine_free(machine *m) {
 /* A guest reboot: devices back to reset, the boot images placed again, cores at their entry. */
 static int reboot(machine *m) {
     reset_devices(m);
-    char msg[200];
+    char msg[1024];
+    if (machine_boot_reload(m, msg, sizeof msg) < 0) {
+        /* What the guest left on the card does not boot: the real firmware stops there (its
+         * LED blinks the error). A guest failure, not the emulator's. */
+        m->request = MACHINE_REQ_PANIC;
+        m->request_pending = true;
+        snprintf(m->request_why, sizeof m->request_why,
+                 "after the guest's reboot the firmware cannot boot the card: %s", msg);
+        return 1;
+    }
     if (machine_boot_apply(m, msg, sizeof msg) < 0) {
         snprintf(m->fault, sizeof m->fault, "reboot failed: %s", msg);
         return -1;
@@ -394,7 +403,9 @@ machine_run_result machine_run(machine *m, void (*poll)(void *opaque), void *opa
             case MACHINE_REQ_RESET:
                 if (m->opts.no_reboot) return MACHINE_RUN_REBOOT;
                 m->resets++;
-                if (reboot(m) < 0) return MACHINE_RUN_FAULT;
+                int rc = reboot(m);
+                if (rc < 0) return MACHINE_RUN_FAULT;
+                if (rc > 0) return MACHINE_RUN_PANIC;
                 continue;
             }
         }

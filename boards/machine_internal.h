@@ -32,6 +32,11 @@ typedef struct boot_plan {
     size_t dtb_len;
     uint64_t dtb_addr;
     bool use_spin_table; /* secondaries wait in the armstub for a spin-table release */
+    /* --dtb / --initrd with --sd: the user's files, used in place of the card's at every boot */
+    uint8_t *user_dtb, *user_initrd;
+    size_t user_dtb_len, user_initrd_len;
+    char **warned; /* firmware warnings already printed (a reboot reads config.txt again) */
+    size_t n_warned;
 } boot_plan;
 
 /* machine_debug.c: the debugger's view of the run. */
@@ -62,7 +67,7 @@ struct machine {
     boot_plan boot;
     bool request_pending;
     machine_request request;
-    char request_why[160];
+    char request_why[512];
     char fault[256];
     uint64_t instructions_before; /* retired before the scheduler was last (re)created */
     unsigned resets;              /* guest reboots so far (the CLI detects reset loops) */
@@ -81,6 +86,9 @@ bool machine_debug_take_halt(machine *m);
 
 /* boot.c: read the images named in the options and decide where they go (at create) ... */
 int machine_boot_prepare(machine *m, char *err, size_t errlen);
+/* At a guest reboot, before machine_boot_apply: the firmware flow reads the card again (what the
+ * guest changed on it counts); other boots keep what was read at create. */
+int machine_boot_reload(machine *m, char *err, size_t errlen);
 /* ... then write them to memory and set every core's entry state (at create and on reboot). */
 int machine_boot_apply(machine *m, char *err, size_t errlen);
 void machine_boot_free(machine *m);

@@ -328,10 +328,25 @@ static bool is_quiet_key(const char *key) {
     return false;
 }
 
+/* All digits, but more than 64 bits hold (strtoull's ERANGE). */
+static bool too_large(const char *s) {
+    if (!*s || *s == '-' || *s == '+' || isspace((unsigned char)*s)) return false;
+    errno = 0;
+    char *end;
+    (void)strtoull(s, &end, 0);
+    return errno == ERANGE && !*end;
+}
+
 static int number_key(parse_ctx *p, const char *file, int line, const char *key, const char *value,
                       uint64_t max, uint64_t *out) {
-    if (!parse_u64(value, out)) return fail(p, file, line, "%s: '%s' is not a number", key, value);
-    if (*out > max) return fail(p, file, line, "%s: %s is out of range", key, value);
+    if (!parse_u64(value, out) && !too_large(value))
+        return fail(p, file, line, "%s: '%s' is not a number", key, value);
+    if (too_large(value))
+        return fail(p, file, line, "%s: %s is too large (at most %llu)", key, value,
+                    (unsigned long long)max);
+    if (*out > max)
+        return fail(p, file, line, "%s: %s is out of range (at most %llu)", key, value,
+                    (unsigned long long)max);
     return 0;
 }
 

@@ -254,8 +254,29 @@ static int load_kernel(boot_fs *fs, const rpi_config *c, const char *kernel_name
     return 0;
 }
 
-static int load_initramfs(boot_fs *fs, const rpi_config *c, rpi_boot_plan *plan, char *err,
-                          size_t errlen) {
+/* --initrd with --sd: the user's file instead of config.txt's initramfs list. */
+static int take_user_initrd(const rpi_board_facts *facts, rpi_boot_plan *plan, char *err,
+                            size_t errlen) {
+    const char *name = facts->initrd_name ? facts->initrd_name : "initrd";
+    if (facts->initrd_len > INITRD_MAX_SIZE) {
+        snprintf(err, errlen, "%s: initramfs larger than %u MiB", name, INITRD_MAX_SIZE >> 20);
+        return -1;
+    }
+    plan->initrd.data = malloc(facts->initrd_len ? facts->initrd_len : 1);
+    plan->initrd.name = strdup(name);
+    if (!plan->initrd.data || !plan->initrd.name) {
+        snprintf(err, errlen, "%s: out of memory", name);
+        return -1;
+    }
+    memcpy(plan->initrd.data, facts->initrd_data, facts->initrd_len);
+    plan->initrd.len = facts->initrd_len;
+    plan->have_initrd = true;
+    return 0;
+}
+
+static int load_initramfs(boot_fs *fs, const rpi_config *c, const rpi_board_facts *facts,
+                          rpi_boot_plan *plan, char *err, size_t errlen) {
+    if (facts->initrd_data) return take_user_initrd(facts, plan, err, errlen);
     if (!c->initramfs.count) return 0;
     size_t total = 0, names_len = 0;
     for (size_t i = 0; i < c->initramfs.count; i++) {
@@ -399,6 +420,18 @@ static int load_dtb(boot_fs *fs, const rpi_config *c, const rpi_board_facts *fac
                     size_t errlen) {
     char why[400];
     int rc = FAT_NOT_FOUND;
+    if (facts->dtb_data) { /* --dtb with --sd: the user's DTB in place of the card's */
+        plan->dtb.data = malloc(facts->dtb_len ? facts->dtb_len : 1);
+        plan->dtb.name = strdup(facts->dtb_name ? facts->dtb_name : "dtb");
+        if (!plan->dtb.data || !plan->dtb.name) {
+            snprintf(err, errlen, "%s: out of memory", fs->image);
+            return -1;
+        }
+        memcpy(plan->dtb.data, facts->dtb_data, facts->dtb_len);
+        plan->dtb.len = facts->dtb_len;
+        rc = 0;
+        n_dtbs = 0;
+    }
     for (size_t i = 0; i < n_dtbs && rc == FAT_NOT_FOUND; i++) {
         rc = read_boot_file(fs, dtbs[i], DTB_MAX_SIZE, &plan->dtb.data, &plan->dtb.len, why,
                             sizeof why);
@@ -425,7 +458,12 @@ static int load_dtb(boot_fs *fs, const rpi_config *c, const rpi_board_facts *fac
         return -1;
     }
     char label[600];
-    snprintf(label, sizeof label, "%s: %s%s", fs->image, fs->prefix, plan->dtb.name);
+    if (facts->dtb_data)
+        snprintf(label, sizeof label, "%s", plan->dtb.name);
+    else
+        snprintf(label, sizeof label, "%s: %s%s", fs->image, fs->prefix, plan->dtb.name);
+    /* plan warnings get the image name in front already */
+    const char *short_label = facts->dtb_data ? label : label + strlen(fs->image) + 2;
     if (dtb_check(label, plan->dtb.data, plan->dtb.len, err, errlen)) return -1;
     if (facts->dt_compatible &&
         dtb_check_compatible(label, plan->dtb.data,
@@ -439,8 +477,7 @@ static int load_dtb(boot_fs *fs, const rpi_config *c, const rpi_board_facts *fac
                                .read_ctx = fs,
                                .warn = overlay_warning,
                                .warn_ctx = plan};
-    /* plan warnings get the image name in front already */
-    if (dt_overlay_apply_config(label + strlen(fs->image) + 2, &plan->dtb.data, &plan->dtb.len,
+    if (dt_overlay_apply_config(short_label, &plan->dtb.data, &plan->dtb.len,
                                 (const char *const *)c->dt_directives.items, c->dt_directives.count,
                                 &overlays, err, errlen))
         return -1;
@@ -558,8 +595,18 @@ static void choose_framebuffer(const rpi_config *c, const rpi_board_facts *facts
 int rpi_firmware_plan(const char *image_path, const rpi_board_facts *facts, rpi_boot_plan *plan,
                       char *err, size_t errlen) {
     memset(plan, 0, sizeof *plan);
-    boot_fs fs = {.image = image_path, .prefix = ""};
-    if (disk_open_file(image_path, &fs.disk, err, errlen)) return -1;
+    disk_reader disk;
+    if (disk_open_file(image_path, &disk, err, errlen)) return -1;
+    int rc = rpi_firmware_plan_disk(&disk, facts, plan, err, errlen);
+    disk_close(&disk);
+    return rc;
+}
+
+int rpi_firmware_plan_disk(const disk_reader *disk, const rpi_board_facts *facts,
+                           rpi_boot_plan *plan, char *err, size_t errlen) {
+    memset(plan, 0, sizeof *plan);
+    const char *image_path = disk->name ? disk->name : "SD card";
+    boot_fs fs = {.image = image_path, .disk = *disk, .prefix = ""};
     int rc = -1;
     if (open_boot_partition(&fs, err, errlen)) goto out;
     if (read_config(&fs, facts, plan, err, errlen)) goto out;
@@ -574,7 +621,7 @@ int rpi_firmware_plan(const char *image_path, const rpi_board_facts *facts, rpi_
     choose_prefix(&fs, c, kernel_name, dtbs, n_dtbs, plan);
     if (memory_split(c, facts, plan, image_path, err, errlen) ||
         load_kernel(&fs, c, kernel_name, plan, err, errlen) ||
-        load_initramfs(&fs, c, plan, err, errlen) ||
+        load_initramfs(&fs, c, facts, plan, err, errlen) ||
         place_initrd(c, plan, image_path, err, errlen) || load_cmdline(&fs, c, plan, err, errlen) ||
         append_extra_cmdline(&fs, plan, facts->extra_cmdline, err, errlen))
         goto out;
@@ -585,7 +632,6 @@ int rpi_firmware_plan(const char *image_path, const rpi_board_facts *facts, rpi_
     rc = 0;
 out:
     if (fs.fat) fat_close(fs.fat);
-    disk_close(&fs.disk);
     if (rc) rpi_boot_plan_free(plan);
     return rc;
 }

@@ -611,6 +611,10 @@ bool sd_card_is_sdxc(const sd_card *c) {
 uint64_t sd_card_capacity(const sd_card *c) {
     return c->capacity;
 }
+sd_image *sd_card_image(const sd_card *c) {
+    return c->img;
+}
+
 unsigned sd_card_bus_width(const sd_card *c) {
     return c->bus_width;
 }

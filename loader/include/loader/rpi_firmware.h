@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "loader/disk.h"
 #include "loader/dtb.h"
 #include "loader/rpi_config.h"
 #include "soc/bus.h"
@@ -36,6 +37,17 @@ typedef struct rpi_board_facts {
     bool display; /* add a /chosen/framebuffer simple-framebuffer node */
     /* Appended (after a space) to cmdline.txt's line: the user's --append with --sd. */
     const char *extra_cmdline;
+    /* The user's own files in place of the card's (--dtb / --initrd with --sd); NULL: the
+     * card's. A DTB given here is checked like the card's and gets config.txt's overlays and
+     * dtparams and the firmware's fix-ups; an initramfs replaces config.txt's initramfs files
+     * (or adds one, at the address config.txt gives, else after the kernel). The name is for
+     * messages. */
+    const uint8_t *dtb_data;
+    size_t dtb_len;
+    const char *dtb_name;
+    const uint8_t *initrd_data;
+    size_t initrd_len;
+    const char *initrd_name;
 } rpi_board_facts;
 
 /* A file read from the boot partition and where it goes. */
@@ -67,6 +79,11 @@ typedef struct rpi_boot_plan {
 /* Reads the image (read-only) and builds the plan. On failure the plan is left empty. */
 int rpi_firmware_plan(const char *image_path, const rpi_board_facts *facts, rpi_boot_plan *plan,
                       char *err, size_t errlen);
+/* The same from any disk: the board passes its SD card model (copy-on-write overlay included),
+ * so the firmware flow run again at a guest reboot sees what the guest wrote to the card.
+ * disk->name names the image in messages. */
+int rpi_firmware_plan_disk(const disk_reader *disk, const rpi_board_facts *facts,
+                           rpi_boot_plan *plan, char *err, size_t errlen);
 /* Copies kernel, initramfs and DTB into guest memory. */
 int rpi_firmware_place(bus *b, const rpi_boot_plan *plan, char *err, size_t errlen);
 void rpi_boot_plan_free(rpi_boot_plan *plan);

@@ -68,6 +68,9 @@ sd_data_dir sd_card_data_state(const sd_card *c);
 size_t sd_card_read_data(sd_card *c, uint8_t *buf, size_t len);
 size_t sd_card_write_data(sd_card *c, const uint8_t *buf, size_t len);
 
+/* The image behind the card (the board's firmware flow reads the card through it, overlay
+ * included). */
+sd_image *sd_card_image(const sd_card *c);
 sd_state sd_card_state(const sd_card *c);
 uint32_t sd_card_rca(const sd_card *c);
 uint64_t sd_card_capacity(const sd_card *c);  /* bytes, a multiple of 512 KiB */
