@@ -256,10 +256,8 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
     memset(&plan, 0, sizeof plan);
     sd_image *card = board_card_image(m);
     if (card) {
-        disk_reader disk = {.read = card_disk_read,
-                            .ctx = card,
-                            .size = sd_image_size(card),
-                            .name = o->sd_image};
+        disk_reader disk = {
+            .read = card_disk_read, .ctx = card, .size = sd_image_size(card), .name = o->sd_image};
         if (rpi_firmware_plan_disk(&disk, &facts, &plan, err, errlen) < 0) return -1;
     } else if (rpi_firmware_plan(o->sd_image, &facts, &plan, err, errlen) < 0) {
         return -1;

@@ -64,7 +64,7 @@ static int size_ram(machine *m, char *err, size_t errlen) {
 }
 
 static int map_memory(machine *m, char *err, size_t errlen) {
-    char msg[200];
+    char msg[8192]; /* a path (PATH_MAX) and the reason */
     for (unsigned i = 0; i < m->desc->n_memories; i++) {
         const board_memory *mem = &m->desc->memories[i];
         uint64_t size = mem == m->ram ? m->ram_size : mem->size;
@@ -81,7 +81,7 @@ static int map_memory(machine *m, char *err, size_t errlen) {
 /* Instances, their register regions and their interrupt inputs (which must exist before any
  * output is pointed at them). */
 static int create_devices(machine *m, char *err, size_t errlen) {
-    char msg[200];
+    char msg[8192]; /* a path (PATH_MAX) and the reason */
     m->devices = calloc(m->desc->n_devices + 1, sizeof *m->devices);
     if (!m->devices) goto oom;
     for (unsigned i = 0; i < m->desc->n_devices; i++) {
@@ -228,7 +228,7 @@ static void assign_serials(machine *m) {
 }
 
 static int realize_devices(machine *m, char *err, size_t errlen) {
-    char msg[200];
+    char msg[8192]; /* a path (PATH_MAX) and the reason */
     for (unsigned i = 0; i < m->desc->n_devices; i++) {
         machine_device *md = &m->devices[i];
         const dev_type *t = md->bd->type;
@@ -271,7 +271,7 @@ static int create_cpus(machine *m, char *err, size_t errlen) {
         .ns_per_insn = 1,
         .trace_mask = m->opts.trace_mask,
     };
-    char msg[200];
+    char msg[8192]; /* a path (PATH_MAX) and the reason */
     m->cpus = cpu_cluster_new(&cfg, &m->ports.ports, msg, sizeof msg);
     if (!m->cpus) {
         snprintf(err, errlen, "%s: %s", m->desc->path, msg);
@@ -367,7 +367,7 @@ void machine_free(machine *m) {
 /* A guest reboot: devices back to reset, the boot images placed again, cores at their entry. */
 static int reboot(machine *m) {
     reset_devices(m);
-    char msg[1024];
+    char msg[8192];
     if (machine_boot_reload(m, msg, sizeof msg) < 0) {
         /* What the guest left on the card does not boot: the real firmware stops there (its
          * LED blinks the error). A guest failure, not the emulator's. */

@@ -67,8 +67,8 @@ struct machine {
     boot_plan boot;
     bool request_pending;
     machine_request request;
-    char request_why[512];
-    char fault[256];
+    char request_why[8400];
+    char fault[8400];
     uint64_t instructions_before; /* retired before the scheduler was last (re)created */
     unsigned resets;              /* guest reboots so far (the CLI detects reset loops) */
     char seed_str[24];            /* --seed as a property value for devices with "seed" */

@@ -2,6 +2,7 @@
  * resolved against the base DT first, then the parameters (which may change what a fragment
  * targets or switch fragments on and off), then libfdt merges what is left. */
 #include "loader/dt_overlay.h"
+#include "loader/loader.h"
 
 #include <errno.h>
 #include <libfdt.h>
@@ -46,7 +47,7 @@ typedef struct ov_ctx {
 
 static void warn(ov_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(ov_ctx *c, const char *fmt, ...) {
-    char msg[600];
+    char msg[LOADER_MSG_MAX];
     int n = snprintf(msg, sizeof msg, "%s: %s: ", c->label, c->directive);
     va_list ap;
     va_start(ap, fmt);

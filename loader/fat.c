@@ -1,6 +1,7 @@
 /* Read-only FAT12/16/32 (facts from Microsoft's FAT specification: the BPB layout, the
  * cluster-count rule that decides the FAT type, end-of-chain values, VFAT long-name entries). */
 #include "loader/fat.h"
+#include "loader/loader.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -184,7 +185,7 @@ static int next_cluster(fat_volume *v, uint32_t c, uint32_t *next, chain_step *s
         *step = END_OF_CHAIN;
         return 0;
     }
-    char why[400];
+    char why[LOADER_MSG_MAX];
     if (val == bad)
         snprintf(why, sizeof why, "cluster chain of '%s' reaches a bad cluster", what);
     else if (val < 2)
@@ -207,7 +208,7 @@ static int read_chain(fat_volume *v, uint32_t first, uint64_t want_bytes, uint64
                       const char *what, uint8_t **out, size_t *out_len, char *err, size_t errlen) {
     *out = NULL;
     *out_len = 0;
-    char why[400];
+    char why[LOADER_MSG_MAX];
     if (first < 2 || first > v->max_cluster) {
         snprintf(why, sizeof why, "'%s' starts at cluster %" PRIu32 ", outside the volume", what,
                  first);
@@ -482,7 +483,7 @@ static int resolve(fat_volume *v, const char *path, fat_dirent *entry, uint8_t *
             free(dir);
             dir = NULL;
             if (current.first_cluster == 0) {
-                char why[400];
+                char why[LOADER_MSG_MAX];
                 snprintf(why, sizeof why, "directory '%.*s' has no clusters", (int)(p - path),
                          path);
                 return corrupt(v, err, errlen, why);
@@ -553,7 +554,7 @@ int fat_read_file(fat_volume *v, const char *path, size_t max_len, uint8_t **dat
         return 0;
     }
     if ((uint64_t)e.size > (uint64_t)(v->max_cluster - 1) * v->cluster_bytes) {
-        char why[400];
+        char why[LOADER_MSG_MAX];
         snprintf(why, sizeof why, "'%s' claims %" PRIu32 " bytes, more than the volume holds", path,
                  e.size);
         return corrupt(v, err, errlen, why);

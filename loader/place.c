@@ -25,7 +25,7 @@ int loader_place(bus *b, const char *path, uint64_t addr, const uint8_t *data, s
                  path, addr, addr + len, len);
         return -1;
     }
-    char why[200];
+    char why[LOADER_MSG_MAX];
     if (bus_write_block(b, addr, data, len, why, sizeof why) != 0) {
         snprintf(err, errlen, "%s: %s", path, why);
         return -1;

@@ -1,5 +1,6 @@
 /* config.txt and cmdline.txt parsing, as the Raspberry Pi firmware reads them. */
 #include "loader/rpi_config.h"
+#include "loader/loader.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -81,7 +82,7 @@ typedef struct parse_ctx {
 } parse_ctx;
 
 static int warn(parse_ctx *p, const char *file, int line, const char *fmt, ...) {
-    char msg[512];
+    char msg[LOADER_MSG_MAX];
     int n = snprintf(msg, sizeof msg, "%s:%d: ", file, line);
     va_list ap;
     va_start(ap, fmt);
@@ -237,7 +238,7 @@ static int do_include(parse_ctx *p, const char *file, int line, const char *name
         return fail(p, file, line, "include '%s': nested too deeply (an include loop?)", name);
     char *text = NULL;
     size_t len = 0;
-    char why[300] = "";
+    char why[LOADER_MSG_MAX] = "";
     int rc = p->read(p->read_ctx, name, &text, &len, why, sizeof why);
     if (rc == 1) return fail(p, file, line, "include '%s': not on the boot partition", name);
     if (rc) return fail(p, file, line, "include '%s': %s", name, why);

@@ -41,7 +41,7 @@ static uint64_t align_up(uint64_t v, uint64_t a) {
 }
 
 static void add_warning(rpi_boot_plan *plan, const char *fmt, ...) {
-    char msg[512];
+    char msg[LOADER_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -56,7 +56,7 @@ static void add_warning(rpi_boot_plan *plan, const char *fmt, ...) {
  * ("superfloppy") is accepted too. */
 static int open_boot_partition(boot_fs *fs, char *err, size_t errlen) {
     mbr_table t;
-    char mbr_err[300] = "", why[300] = "";
+    char mbr_err[LOADER_MSG_MAX] = "", why[300] = "";
     if (mbr_read(&fs->disk, &t, mbr_err, sizeof mbr_err) == 0) {
         for (unsigned i = 0; i < t.count; i++) {
             const mbr_partition *p = &t.parts[i];
@@ -70,7 +70,7 @@ static int open_boot_partition(boot_fs *fs, char *err, size_t errlen) {
         snprintf(why, sizeof why, " (%u partitions, none FAT%s%s)", t.count,
                  t.count ? "; partition 1 is " : "", t.count ? mbr_type_name(t.parts[0].type) : "");
     }
-    char fat_err[300];
+    char fat_err[LOADER_MSG_MAX];
     if (fat_open(&fs->disk, 0, fs->disk.size, &fs->fat, fat_err, sizeof fat_err) == 0) return 0;
     if (mbr_err[0] && !why[0]) {
         snprintf(err, errlen, "%s", mbr_err);
@@ -111,7 +111,7 @@ static int read_config(boot_fs *fs, const rpi_board_facts *facts, rpi_boot_plan 
     rpi_config_init(&plan->config);
     uint8_t *text;
     size_t len;
-    char why[300];
+    char why[LOADER_MSG_MAX];
     int rc = fat_read_file(fs->fat, "config.txt", CONFIG_MAX_SIZE, &text, &len, why, sizeof why);
     if (rc == FAT_NOT_FOUND) {
         add_warning(plan, "%s: no config.txt on the boot partition: using the defaults", fs->image);
@@ -178,7 +178,7 @@ static int load_kernel(boot_fs *fs, const rpi_config *c, const char *kernel_name
                        rpi_boot_plan *plan, char *err, size_t errlen) {
     uint8_t *raw;
     size_t raw_len;
-    char why[400];
+    char why[LOADER_MSG_MAX];
     int rc = read_boot_file(fs, kernel_name, KERNEL_MAX_SIZE, &raw, &raw_len, why, sizeof why);
     if (rc == FAT_NOT_FOUND) {
         if (c->kernel)
@@ -196,7 +196,7 @@ static int load_kernel(boot_fs *fs, const rpi_config *c, const char *kernel_name
         snprintf(err, errlen, "%s", why);
         return -1;
     }
-    char label[600];
+    char label[LOADER_MSG_MAX];
     snprintf(label, sizeof label, "%s: %s%s", fs->image, fs->prefix, kernel_name);
     if (raw_len == 0) {
         free(raw);
@@ -282,7 +282,7 @@ static int load_initramfs(boot_fs *fs, const rpi_config *c, const rpi_board_fact
     for (size_t i = 0; i < c->initramfs.count; i++) {
         uint8_t *part;
         size_t len;
-        char why[400];
+        char why[LOADER_MSG_MAX];
         const char *name = c->initramfs.items[i];
         int rc = read_boot_file(fs, name, INITRD_MAX_SIZE, &part, &len, why, sizeof why);
         if (rc == FAT_NOT_FOUND) {
@@ -342,7 +342,7 @@ static int load_cmdline(boot_fs *fs, const rpi_config *c, rpi_boot_plan *plan, c
     const char *name = c->cmdline ? c->cmdline : "cmdline.txt";
     uint8_t *text;
     size_t len;
-    char why[400];
+    char why[LOADER_MSG_MAX];
     int rc = read_boot_file(fs, name, CONFIG_MAX_SIZE, &text, &len, why, sizeof why);
     if (rc == FAT_NOT_FOUND) {
         add_warning(plan, "%s: no %s%s on the boot partition: the DTB's bootargs are kept",
@@ -418,7 +418,7 @@ static void overlay_warning(void *plan, const char *message) {
 static int load_dtb(boot_fs *fs, const rpi_config *c, const rpi_board_facts *facts,
                     rpi_boot_plan *plan, const char *const *dtbs, size_t n_dtbs, char *err,
                     size_t errlen) {
-    char why[400];
+    char why[LOADER_MSG_MAX];
     int rc = FAT_NOT_FOUND;
     if (facts->dtb_data) { /* --dtb with --sd: the user's DTB in place of the card's */
         plan->dtb.data = malloc(facts->dtb_len ? facts->dtb_len : 1);
@@ -457,7 +457,7 @@ static int load_dtb(boot_fs *fs, const rpi_config *c, const rpi_board_facts *fac
         snprintf(err, errlen, "%s", why);
         return -1;
     }
-    char label[600];
+    char label[LOADER_MSG_MAX];
     if (facts->dtb_data)
         snprintf(label, sizeof label, "%s", plan->dtb.name);
     else

@@ -141,6 +141,8 @@ int main(void) {
                                                        "not a number"},
         {"gpu_mem=-5\n", "config.txt:1: gpu_mem: '-5' is not a number"},
         {"gpu_mem=5000\n", "config.txt:1: gpu_mem: 5000 is out of range"},
+        {"total_mem=99999999999999999999\n",
+         "config.txt:1: total_mem: 99999999999999999999 is too large (at most 16384)"},
         {"[pi3\n", "config.txt:1: unterminated section"},
         {"initramfs\n", "config.txt:1: initramfs needs a file name"},
         {"initramfs a.img somewhere\n", "neither an address nor followkernel"},

@@ -10,6 +10,10 @@
 
 #include "soc/bus.h"
 
+/* Room for a one-line message that names a file: a path up to PATH_MAX and its reason (shorter
+ * buffers cut the reason off a long path). */
+#define LOADER_MSG_MAX 8192
+
 /* Reads a whole file into memory, transparently inflating gzip (1f 8b) and xz (fd 37 7a 58 5a 00)
  * data. Files (or inflated data) larger than max_len are refused. *data is malloc'ed. */
 int loader_read_file(const char *path, size_t max_len, uint8_t **data, size_t *len, char *err,
