@@ -1,5 +1,7 @@
 /* Machine-wide logging: leveled messages and trace categories, to the --log file or stderr. */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "soc/log.h"
@@ -8,9 +10,20 @@ unsigned soc_trace_mask;
 log_level soc_log_threshold = LOG_WARN;
 
 static FILE *log_file;
+static const char *log_program = "";
+static int log_errno; /* the first failed write, 0 if none */
 
 void soc_log_set_file(FILE *f) {
     log_file = f;
+    log_errno = 0;
+}
+
+void soc_log_set_program(const char *prefix) {
+    log_program = prefix ? prefix : "";
+}
+
+int soc_log_write_error(void) {
+    return log_errno;
 }
 
 FILE *soc_log_file(void) {
@@ -27,14 +40,51 @@ static const char *level_prefix(log_level level) {
     return "";
 }
 
+/* Length of the valid UTF-8 sequence at s (2-4), or 0. */
+static size_t utf8_len(const unsigned char *s) {
+    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (s[0] >= 0xF5) return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+void soc_log_put_escaped(FILE *f, const char *text) {
+    const unsigned char *s = (const unsigned char *)text;
+    while (*s) {
+        size_t n = *s >= 0x80 ? utf8_len(s) : (*s >= 0x20 && *s != 0x7F) || *s == '\t' ? 1 : 0;
+        if (n) {
+            fwrite(s, 1, n, f);
+            s += n;
+        } else {
+            fprintf(f, "\\x%02x", *s++);
+        }
+    }
+}
+
 static void emit(const char *prefix, const char *fmt, va_list ap) {
     FILE *f = soc_log_file();
+    errno = 0;
+    fputs(log_program, f);
     fputs(prefix, f);
-    vfprintf(f, fmt, ap);
-    size_t n = strlen(fmt);
-    if (n == 0 || fmt[n - 1] != '\n') fputc('\n', f);
+    /* Messages quote what they read (a config line, a file name): control bytes and invalid
+     * UTF-8 are shown escaped, never sent to the terminal raw. */
+    char small[1024] = "", *text = small;
+    va_list again;
+    va_copy(again, ap);
+    int len = vsnprintf(small, sizeof small, fmt, ap);
+    if (len >= (int)sizeof small && (text = malloc((size_t)len + 1)) != NULL)
+        vsnprintf(text, (size_t)len + 1, fmt, again);
+    va_end(again);
+    if (!text) text = small;
+    size_t n = len > 0 ? strlen(text) : 0;
+    bool newline = n && text[n - 1] == '\n';
+    if (newline) text[n - 1] = '\0';
+    soc_log_put_escaped(f, text);
+    fputc('\n', f);
+    if (text != small) free(text);
     /* Keep interleaving with guest console output readable. */
-    fflush(f);
+    if ((fflush(f) != 0 || ferror(f)) && !log_errno) log_errno = errno ? errno : EIO;
 }
 
 void soc_log(log_level level, const char *fmt, ...) {

@@ -5,6 +5,7 @@
  *   echo SLOT       copies what the host sends to that UART back to it, until stopped
  *   reset           the guest resets (counted; with --no-reboot the run ends as a reboot)
  *   poweroff | reboot | hang | spin | panic WHY | fault WHY
+ *   warn TEXT       a machine warning (soc_warn: to --log or stderr)
  * The fake board "rpi3" has two UARTs, uart0 and aux (the console), like the real one. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "boards/descriptor.h"
 #include "boards/machine.h"
+#include "soc/log.h"
 
 #define SCRIPT_MAGIC "#!socemu-fake\n"
 
@@ -148,6 +150,8 @@ machine_run_result machine_run(machine *m, void (*poll)(void *), void *opaque) {
         } else if (strncmp(line, "fault ", 6) == 0) {
             snprintf(m->reason, sizeof m->reason, "%s", line + 6);
             return MACHINE_RUN_FAULT;
+        } else if (strncmp(line, "warn ", 5) == 0) {
+            soc_warn("%s", line + 5);
         } else if (strcmp(line, "spin") == 0) {
             spin(m, poll, opaque, NULL);
         }
@@ -188,4 +192,14 @@ bool machine_framebuffer(machine *m, machine_fb *fb) {
 
 unsigned machine_reset_count(const machine *m) {
     return m->resets;
+}
+
+/* The stuck-guest watch samples PCs: the fake has no CPUs, so it never warns. */
+cpu_cluster *machine_cpus(machine *m) {
+    (void)m;
+    return NULL;
+}
+bool machine_debug_halted(const machine *m) {
+    (void)m;
+    return false;
 }

@@ -103,6 +103,35 @@ check("log file in a missing directory", run(["--board", "rpi3", "--kernel", spi
                                               "/nonexistent/x.log"]), 2,
       r"socemu: /nonexistent/x\.log: No such file or directory\n")
 
+# Card images in formats socemu does not read: say what the file is (not "no MBR").
+for name, head, what, advice in [
+        ("card.qcow2", b"QFI\xfb\0\0\0\3", "a qcow2 image", "convert it with qemu-img convert"),
+        ("card.img.bz2", b"BZh91AY&SY", "bzip2-compressed", "decompress it"),
+        ("card.zip", b"PK\x03\x04\x14\0", "a zip archive", "unpack the image from it"),
+        ("card.vmdk", b"KDMV\1\0\0\0", "a VMware VMDK image", "convert it")]:
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(head + bytes(4096))
+    check(f"{what} as --sd", run(["--board", "rpi3", "--sd", path]), 2,
+          rf"socemu: {re.escape(path)}: {what}; socemu reads raw card images \(\.img, or "
+          rf"\.img\.gz/\.img\.xz/\.img\.zst\): {advice}[^\n]*\n")
+check("-drive format=qcow2 is refused", run(["-M", "raspi3b", "-drive",
+                                             "if=sd,format=qcow2,file=/missing.img"]), 2,
+      r"socemu: -drive: 'if=sd,format=qcow2,file=/missing\.img' has a format= socemu does not "
+      r"read \(only format=raw; convert with qemu-img convert -O raw\)\n")
+# A board file of junk is quoted with its control bytes escaped, never raw to the terminal.
+junk_board = os.path.join(WORK, "junk.board")
+with open(junk_board, "wb") as f:
+    f.write(b"board junk\nfoo \x1b[2J\x07bar = 3\n")
+check("junk board file: control bytes escaped", run(["--board", junk_board, "--kernel", spin]), 2,
+      rf"socemu: {re.escape(junk_board)}:2: [^\n]*'foo \\x1b\[2J\\x07bar'[^\n]*\n")
+# A path longer than 1000 characters keeps the reason at the end of the line.
+long_dir = os.path.join(WORK, *(["d" * 200] * 6))
+os.makedirs(long_dir, exist_ok=True)
+long_path = os.path.join(long_dir, "nosuch.img")
+check("a 1200-character path keeps its reason", run(["--board", "rpi3", "--sd", long_path]), 2,
+      rf"socemu: {re.escape(long_path)}: No such file or directory\n")
+
 # ---- information ----
 check("--version", run(["--version"]), 0, r"", r"^socemu 0\.1\.0\n$")
 check("--list-boards", run(["--list-boards"]), 0, r"", r"(?m)^rpi3 +Raspberry Pi 3")
@@ -150,6 +179,17 @@ check("QEMU spellings run the same guest",
            os.path.join(WORK, "log.txt"), "-d", "int", "-seed", "1", "--timeout", "1"]), 3,
       r"socemu: timed out[^\n]+\n")
 check("-q: no summary", run(["--board", "rpi3", "--kernel", sleep, "-q"]), 1, r"")
+# A program that prints nothing and waits on the counter forever (a junk kernel, a user program
+# as --kernel): said once on stderr after 5 s of guest time (or 10 s host), with the PC; the run
+# goes on until --timeout.
+poll = aarch64_elf(os.path.join(WORK, "poll.elf"),
+                   struct.pack("<II", 0xD53BE040, 0x17FFFFFF))  # 1: mrs x0, cntvct_el0; b 1b
+check("a silent looping guest is reported once", run(["--board", "rpi3", "--kernel", poll,
+                                                      "--timeout", "15"]), 3,
+      r"socemu: warning: no console output after \d+\.\d s guest time \(\d+\.\d s host\); "
+      r"core 0 is looping at 0x80004 \(EL3\), every other core in a loop too: is the kernel a "
+      r"program for this board\?\n"
+      r"socemu: timed out after [^\n]+\n")
 
 print(f"{failures} failed")
 sys.exit(1 if failures else 0)

@@ -106,6 +106,30 @@ check("machine_create's error is a usage error",
       run(["--board", "rpi3", "--kernel", "/etc/hostname"]), 2,
       r"socemu: /etc/hostname: not a fake-machine script\n")
 
+# A console or log that cannot be written (a full disk) is an emulator fault, never a pass.
+check("--serial file: on a full disk: exit 4 naming the file",
+      run(["--board", "rpi3", "--kernel", login, "--serial", "file:/dev/full", "--timeout", "5"]),
+      4, rf"socemu: emulator fault: cannot write the serial output to /dev/full: No space left on "
+      rf"device {TIMES}\n")
+with open("/dev/full", "w") as full:
+    full_out = subprocess.run([FAKE, "--board", "rpi3", "--kernel", off], stdin=subprocess.DEVNULL,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=20)
+check("stdout on a full disk: exit 4", subprocess.CompletedProcess([], full_out.returncode, "",
+                                                                   full_out.stderr), 4,
+      rf"socemu: emulator fault: cannot write the console to stdout: No space left on device "
+      rf"{TIMES}\n")
+warn = script("warn.txt", "warn aux: something odd", "out 1 reboot: Power down", "poweroff")
+check("warnings carry the socemu: prefix",
+      run(["--board", "rpi3", "--kernel", warn]), 0,
+      rf"socemu: warning: aux: something odd\nsocemu: passed: guest powered off {TIMES}\n")
+check("--log on a full disk: exit 4 naming the file",
+      run(["--board", "rpi3", "--kernel", warn, "--log", "/dev/full"]), 4,
+      rf"socemu: emulator fault: cannot write the log to /dev/full: No space left on device "
+      rf"{TIMES}\n")
+check("an --expect line with terminal escapes after the prompt",
+      run(["--board", "rpi3", "--kernel", script("esc.txt", "outn 1 ~ # \x1b[6n", "spin"),
+           "--expect", "# $"]), 0, rf"socemu: passed: console matched --expect '# \$' {TIMES}\n")
+
 # Host input reaches the guest through a pipe on stdin.
 echo = script("echo.txt", "outn 1 # ", "echo 1")
 check("stdin pipe input reaches the console UART",

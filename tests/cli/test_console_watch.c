@@ -115,6 +115,28 @@ static void test_bad_regex_and_long_lines(void) {
     console_watch_free(w);
 }
 
+/* busybox sh prints ESC[6n (a cursor position query) after its prompt, and colour codes are
+ * common: patterns see the text without escape sequences. */
+static void test_escape_sequences_removed(void) {
+    console_watch *w = make("^~ # $", NULL);
+    CHECK(feed(w, "\r\n~ # \x1b[6n") == WATCH_RUNNING);
+    CHECK(console_watch_flush(w) == WATCH_EXPECT);
+    CHECK(strcmp(console_watch_line(w), "~ # ") == 0);
+    console_watch_free(w);
+
+    w = make("login: ok$", NULL); /* colours, a title (OSC ... BEL), a charset switch */
+    CHECK(feed(w, "\x1b[1;32mlogin\x1b[0m: \x1b]0;title\a\x1b(Bok") == WATCH_RUNNING);
+    CHECK(feed(w, "\n") == WATCH_EXPECT);
+    CHECK(strcmp(console_watch_line(w), "login: ok") == 0);
+    console_watch_free(w);
+
+    w = make("ab", NULL); /* a sequence split across writes */
+    CHECK(feed(w, "a\x1b") == WATCH_RUNNING);
+    CHECK(feed(w, "[3") == WATCH_RUNNING);
+    CHECK(feed(w, "1mb\n") == WATCH_EXPECT);
+    console_watch_free(w);
+}
+
 int main(void) {
     test_expect_across_partial_writes();
     test_prompt_without_newline();
@@ -124,5 +146,6 @@ int main(void) {
     test_panic_always_on();
     test_streams_are_separate();
     test_bad_regex_and_long_lines();
+    test_escape_sequences_removed();
     return check_report("cli_console_watch");
 }

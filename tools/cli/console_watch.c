@@ -20,11 +20,22 @@ typedef struct {
     char *source;
 } watch_pattern;
 
+/* Terminal escape sequences are not text: busybox's shell sends ESC[6n (a cursor position
+ * query) after its prompt, so patterns see the line with them removed. */
+typedef enum {
+    ESC_NONE,   /* text */
+    ESC_START,  /* after ESC */
+    ESC_CSI,    /* ESC [ parameters... final byte 0x40-0x7E */
+    ESC_STRING, /* ESC ] (OSC), ESC P (DCS) ...: up to BEL or ESC \ */
+    ESC_STRING_ESC,
+} esc_state;
+
 typedef struct {
     char text[WATCH_LINE_MAX + 1];
     size_t len;
     bool grew;   /* bytes arrived since the last idle check */
     bool tested; /* this partial line was tested as it is now */
+    esc_state esc;
 } watch_line;
 
 struct console_watch {
@@ -99,6 +110,42 @@ static void line_append(watch_line *l, char c) {
     l->text[l->len] = '\0';
 }
 
+/* True when c is text for the line (not part of an escape sequence, not CR, NUL or BEL). */
+static bool line_text(watch_line *l, unsigned char c) {
+    switch (l->esc) {
+    case ESC_NONE:
+        if (c == 0x1B) {
+            l->esc = ESC_START;
+            return false;
+        }
+        if (c == 0x9B) { /* the 8-bit CSI */
+            l->esc = ESC_CSI;
+            return false;
+        }
+        return c != '\r' && c != '\0' && c != '\a'; /* NUL would end the C string regexec sees */
+    case ESC_START:
+        l->esc = c == '['                                                   ? ESC_CSI
+                 : c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_' ? ESC_STRING
+                 : c >= 0x20 && c <= 0x2F ? ESC_START /* intermediate bytes: ESC ( B */
+                                          : ESC_NONE;
+        return false;
+    case ESC_CSI:
+        if (c >= 0x40 && c <= 0x7E)
+            l->esc = ESC_NONE;
+        else if (c < 0x20 || c > 0x3F)
+            l->esc = c == 0x1B ? ESC_START : ESC_NONE; /* broken */
+        return false;
+    case ESC_STRING:
+        if (c == '\a')
+            l->esc = ESC_NONE;
+        else if (c == 0x1B)
+            l->esc = ESC_STRING_ESC;
+        return false;
+    case ESC_STRING_ESC: l->esc = c == '\\' ? ESC_NONE : ESC_STRING; return false;
+    }
+    return false;
+}
+
 /* Failure patterns are tested first so that text matching both counts as a failure. */
 static const watch_pattern *first_match(const console_watch *w, const char *text) {
     for (int pass = 0; pass < 2; pass++) {
@@ -135,7 +182,7 @@ watch_verdict console_watch_feed(console_watch *w, unsigned stream, const uint8_
             if (!w->verdict_line_open || stream != w->verdict_stream) break;
             if (c == '\n')
                 w->verdict_line_open = false;
-            else if (c != '\r' && c != '\0')
+            else if (line_text(&w->verdict_line, (unsigned char)c))
                 line_append(&w->verdict_line, c);
             continue;
         }
@@ -143,7 +190,8 @@ watch_verdict console_watch_feed(console_watch *w, unsigned stream, const uint8_
             test_line(w, stream, true);
             l->len = 0;
             l->text[0] = '\0';
-        } else if (c != '\r' && c != '\0') { /* NUL would end the C string regexec sees */
+            l->esc = ESC_NONE;
+        } else if (line_text(l, (unsigned char)c)) {
             line_append(l, c);
             l->grew = true;
             l->tested = false;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "options.h"
 #include "screenshot.h"
 #include "serial_backends.h"
+#include "soc/cpu_ports.h"
 #include "soc/log.h"
 
 /* Sanitizer builds (the test build) report their findings as an emulator fault, not as exit 1,
@@ -45,14 +47,23 @@ _Static_assert(CLI_MAX_SERIALS == MACHINE_MAX_SERIALS, "one serial list per UART
 /* More resets than this in one run (without --no-reboot) is a reset loop: a guest failure. */
 #define RESET_LOOP_LIMIT 3
 
+/* A guest that printed nothing while every core stayed inside a span this small for this long
+ * (guest time; or host time, as a guest looping through exceptions advances its clock slowly)
+ * is probably stuck (a junk kernel=, a user program as --kernel): said once. */
+#define STUCK_AFTER_NS   UINT64_C(5000000000)
+#define STUCK_AFTER_HOST 10.0
+#define STUCK_SPAN       4096u
+
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...) {
+    static char msg[20000]; /* err (16 KiB) and a little more */
     va_list ap;
     va_start(ap, fmt);
-    fputs("socemu: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fputs("socemu: ", stderr);
+    soc_log_put_escaped(stderr, msg); /* a junk file's bytes are shown escaped */
+    fputc('\n', stderr);
     return EXIT_USAGE;
 }
 
@@ -89,6 +100,56 @@ static bool readable_file(const char *path, char *err, size_t errlen) {
     return true;
 }
 
+#define SNIFF_BYTES 512
+
+/* What a file starting with these bytes is when it is not a card image socemu reads: a phrase
+ * and the advice, or NULL (raw, or gzip/xz/zstd, which are read). */
+static const char *foreign_format(const uint8_t *head, size_t len, const char **advice) {
+    static const char convert[] = "convert it with qemu-img convert -O raw";
+    static const struct {
+        size_t offset;
+        const char *magic;
+        size_t magic_len;
+        const char *what, *advice;
+    } formats[] = {
+        {0, "QFI\xfb", 4, "a qcow2 image", convert},
+        {0, "KDMV", 4, "a VMware VMDK image", convert},
+        {0, "# Disk DescriptorFile", 21, "a VMware VMDK descriptor", convert},
+        {0, "vhdxfile", 8, "a Hyper-V VHDX image", convert},
+        {0, "conectix", 8, "a dynamic VHD image", convert},
+        {0x40, "\x7f\x10\xda\xbe", 4, "a VirtualBox VDI image", convert},
+        {0, "BZh", 3, "bzip2-compressed", "decompress it (bunzip2), or recompress it with xz"},
+        {0, "PK\x03\x04", 4, "a zip archive", "unpack the image from it (unzip)"},
+        {0, "7z\xbc\xaf\x27\x1c", 6, "a 7-Zip archive", "unpack the image from it (7z x)"},
+        {0, "\x04\x22\x4d\x18", 4, "lz4-compressed", "decompress it (lz4 -d)"},
+        {257, "ustar", 5, "a tar archive", "unpack the image from it (tar xf)"},
+    };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+        if (formats[i].offset + formats[i].magic_len > len) continue;
+        if (memcmp(head + formats[i].offset, formats[i].magic, formats[i].magic_len) != 0) continue;
+        *advice = formats[i].advice;
+        return formats[i].what;
+    }
+    return NULL;
+}
+
+/* A card in a format socemu does not read (qcow2, a zip of the image...) would be read as raw
+ * bytes and fail later with a puzzling "no MBR partition table": say what it is instead. */
+static bool foreign_card(const char *path, char *err, size_t errlen) {
+    uint8_t head[SNIFF_BYTES];
+    FILE *f = fopen(path, "rb");
+    if (!f) return false; /* the open later says why */
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    const char *advice = NULL;
+    const char *what = foreign_format(head, n, &advice);
+    if (!what) return false;
+    snprintf(err, errlen,
+             "%s: %s; socemu reads raw card images (.img, or .img.gz/.img.xz/.img.zst): %s", path,
+             what, advice);
+    return true;
+}
+
 static int check_inputs(const cli_options *o, char *err, size_t errlen) {
     if (!o->board) {
         snprintf(err, errlen, "no board given: use --board NAME (try --list-boards)");
@@ -111,6 +172,7 @@ static int check_inputs(const cli_options *o, char *err, size_t errlen) {
     const char *files[] = {o->sd_image, o->kernel, o->dtb, o->initrd};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (files[i] && !readable_file(files[i], err, errlen)) return -1;
+    if (o->sd_image && foreign_card(o->sd_image, err, errlen)) return -1;
     if (o->gdb_wait && !o->gdb) {
         /* Without a debugger nothing could ever start the cores. */
         snprintf(err, errlen, "-S: needs --gdb tcp::PORT or -s");
@@ -167,11 +229,20 @@ typedef struct run_state {
     FILE *log;
     double host_start, deadline;
     bool timed_out;
-    unsigned resets; /* seen when the reset loop was declared */
+    unsigned resets;       /* seen when the reset loop was declared */
+    char sink_error[8192]; /* a console or log write failed: the run is an emulator fault */
+    /* the stuck-guest watch: sampled PCs from the run loop, never from the CPU */
+    bool printed, stuck_warned, stuck_armed;
+    uint64_t stuck_since_ns;
+    double stuck_since_host;
+    uint64_t stuck_lo[SOC_MAX_CORES], stuck_hi[SOC_MAX_CORES];
+    unsigned stuck_el[SOC_MAX_CORES];
 } run_state;
 
 static void watch_output(void *opaque, unsigned stream, const uint8_t *data, size_t len) {
-    console_watch_feed(opaque, stream, data, len);
+    run_state *rs = opaque;
+    if (len) rs->printed = true;
+    console_watch_feed(rs->watch, stream, data, len);
 }
 
 static serial_backend *open_backend(run_state *rs, const char *spec, unsigned slot, char *err,
@@ -179,7 +250,7 @@ static serial_backend *open_backend(run_state *rs, const char *spec, unsigned sl
     serial_backend *b = serial_backend_open(spec, err, errlen);
     if (!b) return NULL;
     rs->backends[rs->n_backends++] = b;
-    serial_backend_set_observer(b, watch_output, rs->watch, slot);
+    serial_backend_set_observer(b, watch_output, rs, slot);
     return b;
 }
 
@@ -227,6 +298,29 @@ static void on_fatal_signal(int sig) {
 }
 #endif
 
+/* --timeout counts the setup too (decompressing a large card can take minutes): a timer for
+ * the time left ends a setup that overruns it, with nothing to clean up yet (the decompressed
+ * copy has no name). */
+static void on_setup_timeout(int sig) {
+    (void)sig;
+    serial_terminal_restore();
+    static const char msg[] = "socemu: timed out during setup (reading and decompressing the "
+                              "inputs), before the guest started\n";
+    (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+    _exit(EXIT_TIMED_OUT);
+}
+
+static void arm_setup_timer(double seconds) {
+    struct itimerval it = {0};
+    if (seconds > 0) {
+        it.it_value.tv_sec = (time_t)seconds;
+        it.it_value.tv_usec = (suseconds_t)((seconds - (double)(time_t)seconds) * 1e6);
+        if (!it.it_value.tv_sec && !it.it_value.tv_usec) it.it_value.tv_usec = 1;
+        signal(SIGALRM, on_setup_timeout);
+    }
+    setitimer(ITIMER_REAL, &it, NULL); /* seconds <= 0: disarmed */
+}
+
 static void install_signal_handlers(void) {
     struct sigaction sa = {.sa_handler = on_stop_signal};
     sigemptyset(&sa.sa_mask);
@@ -244,13 +338,74 @@ static void install_signal_handlers(void) {
 #endif
 }
 
+/* A write error on the console or the --log file: the output is incomplete, so the run cannot
+ * pass. Returns true (reason in rs->sink_error) once one happened. */
+static bool sink_failed(run_state *rs) {
+    if (rs->sink_error[0]) return true;
+    if (serial_backends_write_error(rs->sink_error, sizeof rs->sink_error)) return true;
+    int e = soc_log_write_error();
+    if (e && rs->log) {
+        snprintf(rs->sink_error, sizeof rs->sink_error, "cannot write the log to %s: %s",
+                 rs->opts.log_path, strerror(e));
+        return true;
+    }
+    return false;
+}
+
+/* Samples every core's PC: when the guest has printed nothing and no core has left a small span
+ * of addresses for STUCK_AFTER_NS of guest time, says so once (the run goes on). */
+static void watch_stuck(run_state *rs) {
+    if (rs->printed || rs->stuck_warned || machine_debug_halted(rs->m)) return;
+    cpu_cluster *cpus = machine_cpus(rs->m);
+    unsigned n = cpus ? cpu_cluster_size(cpus) : 0;
+    if (n > SOC_MAX_CORES) n = SOC_MAX_CORES;
+    uint64_t now = machine_guest_ns(rs->m);
+    bool moved = !rs->stuck_armed;
+    for (unsigned c = 0; c < n && !moved; c++) {
+        arm_cpu *cpu = cpu_cluster_core(cpus, c);
+        uint64_t pc = cpu_get_pc(cpu);
+        uint64_t lo = pc < rs->stuck_lo[c] ? pc : rs->stuck_lo[c];
+        uint64_t hi = pc > rs->stuck_hi[c] ? pc : rs->stuck_hi[c];
+        if (hi - lo >= STUCK_SPAN || cpu_get_el(cpu) != rs->stuck_el[c]) moved = true;
+        rs->stuck_lo[c] = lo, rs->stuck_hi[c] = hi;
+    }
+    if (moved) { /* start a new window here */
+        for (unsigned c = 0; c < n; c++) {
+            arm_cpu *cpu = cpu_cluster_core(cpus, c);
+            rs->stuck_lo[c] = rs->stuck_hi[c] = cpu_get_pc(cpu);
+            rs->stuck_el[c] = cpu_get_el(cpu);
+        }
+        rs->stuck_since_ns = now;
+        rs->stuck_since_host = host_seconds();
+        rs->stuck_armed = true;
+        return;
+    }
+    if (now - rs->stuck_since_ns < STUCK_AFTER_NS &&
+        host_seconds() - rs->stuck_since_host < STUCK_AFTER_HOST)
+        return;
+    rs->stuck_warned = true;
+    char where[64];
+    if (rs->stuck_lo[0] == rs->stuck_hi[0])
+        snprintf(where, sizeof where, "0x%llx", (unsigned long long)rs->stuck_lo[0]);
+    else
+        snprintf(where, sizeof where, "0x%llx-0x%llx", (unsigned long long)rs->stuck_lo[0],
+                 (unsigned long long)rs->stuck_hi[0]);
+    fprintf(stderr,
+            "socemu: warning: no console output after %.1f s guest time (%.1f s host); core 0 is "
+            "looping at %s (EL%u)",
+            (double)now / 1e9, host_seconds() - rs->host_start, where, rs->stuck_el[0]);
+    if (n > 1) fputs(", every other core in a loop too", stderr);
+    fputs(": is the kernel a program for this board?\n", stderr);
+}
+
 static void poll_run(void *opaque) {
     run_state *rs = opaque;
     if (rs->gdb) gdb_stub_poll(rs->gdb);
     serial_backends_poll();
     if (rs->display && !display_sdl_poll(rs->display, rs->m)) rs->window_closed = true;
+    watch_stuck(rs);
     if (console_watch_idle(rs->watch) != WATCH_RUNNING || serial_quit_requested() || stop_signal ||
-        rs->window_closed) {
+        rs->window_closed || sink_failed(rs)) {
         machine_stop(rs->m);
     } else if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
         rs->timed_out = true;
@@ -275,11 +430,20 @@ static const char *reason_or(const machine *m, const char *fallback) {
 
 /* Turns the run's end into the exit status and its one summary line. */
 static int conclude(run_state *rs, machine_run_result r) {
-    char times[160], line[1024];
+    static char line[20000]; /* a reason can name a file (PATH_MAX) or two */
+    char times[160];
     format_times(rs, times, sizeof times);
     if (r != MACHINE_RUN_FAULT) console_watch_flush(rs->watch); /* a last prompt counts too */
     const char *pattern = console_watch_pattern(rs->watch);
     int code;
+    if (rs->log && fflush(rs->log) != 0 && !rs->sink_error[0])
+        snprintf(rs->sink_error, sizeof rs->sink_error, "cannot write the log to %s: %s",
+                 rs->opts.log_path, strerror(errno));
+    if (sink_failed(rs)) {
+        code = EXIT_EMULATOR_FAULT;
+        snprintf(line, sizeof line, "emulator fault: %s %s", rs->sink_error, times);
+        goto done;
+    }
     switch (r == MACHINE_RUN_FAULT ? WATCH_RUNNING : console_watch_verdict(rs->watch)) {
     case WATCH_EXPECT:
         code = EXIT_PASSED;
@@ -343,7 +507,11 @@ static int conclude(run_state *rs, machine_run_result r) {
         snprintf(line, sizeof line, "emulator fault: the run stopped for no reason %s", times);
     }
 done:
-    if (!rs->opts.quiet || code == EXIT_EMULATOR_FAULT) fprintf(stderr, "socemu: %s\n", line);
+    if (!rs->opts.quiet || code == EXIT_EMULATOR_FAULT) {
+        fputs("socemu: ", stderr);
+        soc_log_put_escaped(stderr, line); /* the guest's console line may carry escapes */
+        fputc('\n', stderr);
+    }
     return code;
 }
 
@@ -460,8 +628,10 @@ static int dump_dtb(run_state *rs) {
 }
 
 int main(int argc, char **argv) {
-    static run_state rs; /* static: large, and reachable from signal-time cleanup */
-    char err[1024];
+    static run_state rs;    /* static: large, and reachable from signal-time cleanup */
+    static char err[16384]; /* room for paths up to PATH_MAX with their reasons */
+    rs.host_start = host_seconds();
+    soc_log_set_program("socemu: ");
     if (cli_parse(argc, argv, &rs.opts, err, sizeof err) != 0) return usage_error("%s", err);
     switch (rs.opts.action) {
     case CLI_HELP: cli_print_help(stdout); return EXIT_PASSED;
@@ -469,6 +639,7 @@ int main(int argc, char **argv) {
     case CLI_LIST_BOARDS: return list_boards();
     case CLI_RUN: break;
     }
+    if (rs.opts.timeout_s > 0 && !rs.opts.dump_dtb) arm_setup_timer(rs.opts.timeout_s);
     if (prepare(&rs, err, sizeof err) != 0) {
         release(&rs);
         return usage_error("%s", err);
@@ -483,7 +654,7 @@ int main(int argc, char **argv) {
         release(&rs);
         return usage_error("%s", err);
     }
-    rs.host_start = host_seconds();
+    arm_setup_timer(0);
     rs.deadline = rs.opts.timeout_s > 0 ? rs.host_start + rs.opts.timeout_s : 0;
     machine_run_result r = machine_run(rs.m, poll_run, &rs);
     serial_terminal_restore();

@@ -383,6 +383,13 @@ static int set_drive(cli_options *o, const option_def *d, const char *arg, char 
     if (!qemu_opt_get(arg, "file", o->sd_buf, sizeof o->sd_buf) || !o->sd_buf[0])
         return fail_arg(err, errlen, d, arg, "has no file=");
     o->sd_image = o->sd_buf;
+    /* The image is read as its bytes (gzip/xz/zstd are recognised by their magic): a format=
+     * that says otherwise would be read wrongly, so only raw is accepted. */
+    char format[32] = "";
+    if (qemu_opt_get(arg, "format", format, sizeof format) && strcmp(format, "raw") != 0)
+        return fail_arg(err, errlen, d, arg,
+                        "has a format= socemu does not read (only format=raw; convert with "
+                        "qemu-img convert -O raw)");
     /* QEMU writes to the image unless snapshot=on; socemu keeps the user's image safe unless
      * asked explicitly: only snapshot=off writes through. */
     char snapshot[16] = "";
@@ -418,8 +425,12 @@ static const option_def options[] = {
      S_MACHINE},
     {"--kernel", "FILE", set_string, FIELD(kernel),
      "kernel to boot directly: ELF, arm64 Image, Image.gz", S_MACHINE},
-    {"--dtb", "FILE", set_string, FIELD(dtb), "device tree blob for --kernel", S_MACHINE},
-    {"--initrd", "FILE", set_string, FIELD(initrd), "initial ramdisk for --kernel", S_MACHINE},
+    {"--dtb", "FILE", set_string, FIELD(dtb),
+     "device tree blob for --kernel; with --sd: used instead of the card's (config.txt's "
+     "overlays and the firmware's fix-ups still apply)",
+     S_MACHINE},
+    {"--initrd", "FILE", set_string, FIELD(initrd),
+     "initial ramdisk for --kernel; with --sd: used instead of config.txt's initramfs", S_MACHINE},
     {"--dump-dtb", "FILE", set_string, FIELD(dump_dtb),
      "write the device tree the guest would get (after the firmware's overlays and fix-ups) to "
      "FILE and exit 0 without running the guest",

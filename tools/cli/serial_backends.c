@@ -31,6 +31,7 @@ struct serial_backend {
     bool server, wait_for_client;
     bool input_is_tty; /* stdin on a terminal: raw mode and Ctrl-A escapes */
     bool saw_ctrl_a;
+    int write_errno; /* the first failed write to a file or stdout: the output is incomplete */
     serial_observer observer;
     void *observer_opaque;
     unsigned observer_stream;
@@ -58,7 +59,10 @@ static void write_all(serial_backend *b, const uint8_t *data, size_t len) {
             close(b->out_fd);
             b->out_fd = b->in_fd = -1;
         } else {
-            return; /* a full disk or closed stdout: the run goes on without this output */
+            /* A full disk or a closed stdout: the log is incomplete, which the run loop turns
+             * into an emulator fault (serial_backends_write_error). */
+            if (!b->write_errno) b->write_errno = n < 0 ? errno : ENOSPC;
+            return;
         }
     }
 }
@@ -66,7 +70,22 @@ static void write_all(serial_backend *b, const uint8_t *data, size_t len) {
 static void backend_write(chardev *c, const uint8_t *data, size_t len) {
     serial_backend *b = c->be_opaque;
     if (b->observer) b->observer(b->observer_opaque, b->observer_stream, data, len);
-    write_all(b, data, len);
+    if (!b->write_errno) write_all(b, data, len);
+}
+
+bool serial_backends_write_error(char *err, size_t errlen) {
+    for (size_t i = 0; i < MAX_BACKENDS; i++) {
+        serial_backend *b = open_backends[i];
+        if (!b || !b->write_errno) continue;
+        if (b->kind == BACKEND_FILE)
+            snprintf(err, errlen, "cannot write the serial output to %s: %s", b->spec + 5,
+                     strerror(b->write_errno));
+        else
+            snprintf(err, errlen, "cannot write the console to stdout: %s",
+                     strerror(b->write_errno));
+        return true;
+    }
+    return false;
 }
 
 static int fail(char *err, size_t errlen, const char *spec, const char *why) {

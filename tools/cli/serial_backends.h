@@ -29,6 +29,9 @@ void serial_backend_set_observer(serial_backend *b, serial_observer fn, void *op
 int serial_backends_start(char *err, size_t errlen);
 /* Moves host input to the guest UARTs and accepts late clients. Never blocks. */
 void serial_backends_poll(void);
+/* True (with "cannot write the serial output to PATH: why" in err) once a write to a file or
+ * stdout failed (a full disk, /dev/full): the guest's output is incomplete. */
+bool serial_backends_write_error(char *err, size_t errlen);
 /* True once Ctrl-A x was typed on a terminal stdin. */
 bool serial_quit_requested(void);
 /* Puts the terminal back as it was. Async-signal-safe; safe to call more than once. */

@@ -22,6 +22,13 @@ extern unsigned soc_trace_mask;     /* OR of TRACE_* */
 extern log_level soc_log_threshold; /* messages above it are dropped (default LOG_WARN) */
 
 void soc_log_set_file(FILE *f); /* NULL = stderr */
+/* Put in front of every message ("socemu: "), before the level ("warning: "). */
+void soc_log_set_program(const char *prefix);
+/* Writes text with control bytes (tab aside) and invalid UTF-8 escaped as \xNN: what one-line
+ * messages quoting file contents or names use. */
+void soc_log_put_escaped(FILE *f, const char *text);
+/* errno of the first message that could not be written to the log (a full disk), else 0. */
+int soc_log_write_error(void);
 FILE *soc_log_file(void);
 void soc_log(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void soc_trace(unsigned category, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
