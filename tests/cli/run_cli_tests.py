@@ -132,6 +132,15 @@ long_path = os.path.join(long_dir, "nosuch.img")
 check("a 1200-character path keeps its reason", run(["--board", "rpi3", "--sd", long_path]), 2,
       rf"socemu: {re.escape(long_path)}: No such file or directory\n")
 
+# --timeout counts the setup: an input that never finishes reading (a FIFO nobody writes; in
+# real life a huge card being decompressed) ends with exit 3, not a hang.
+fifo = os.path.join(WORK, "fifo.img")
+if not os.path.exists(fifo):
+    os.mkfifo(fifo)
+check("--timeout counts the setup", run(["--board", "rpi3", "--sd", fifo, "--timeout", "1"]), 3,
+      r"socemu: timed out during setup \(reading and decompressing the inputs\), before the guest "
+      r"started\n")
+
 # ---- information ----
 check("--version", run(["--version"]), 0, r"", r"^socemu 0\.1\.0\n$")
 check("--list-boards", run(["--list-boards"]), 0, r"", r"(?m)^rpi3 +Raspberry Pi 3")
