@@ -605,8 +605,8 @@ void cli_print_help(FILE *f) {
             "  %d  guest failed: --fail matched, a kernel panic was seen, the guest reset more\n"
             "     than 3 times (a reset loop), or it hung (all cores idle, no pending events)\n"
             "  %d  bad input or usage: unknown option, bad value, missing or corrupt file\n"
-            "  %d  timed out: --timeout host seconds passed first\n"
-            "  %d  emulator fault: socemu itself failed\n"
+            "  %d  timed out: --timeout host seconds (setup included) passed first\n"
+            "  %d  emulator fault: socemu itself failed, or the console/log could not be written\n"
             "  Ctrl-A x exits %d; SIGINT/SIGTERM/SIGHUP exit 128 + the signal number.\n"
             "\n"
             "See socemu(1) and docs/cli.md.\n",
