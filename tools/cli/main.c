@@ -355,7 +355,11 @@ static bool sink_failed(run_state *rs) {
 /* Samples every core's PC: when the guest has printed nothing and no core has left a small span
  * of addresses for STUCK_AFTER_NS of guest time, says so once (the run goes on). */
 static void watch_stuck(run_state *rs) {
-    if (rs->printed || rs->stuck_warned || machine_debug_halted(rs->m)) return;
+    if (rs->printed || rs->stuck_warned) return;
+    if (machine_debug_halted(rs->m)) { /* a debugger has it: start over when it resumes */
+        rs->stuck_armed = false;
+        return;
+    }
     cpu_cluster *cpus = machine_cpus(rs->m);
     unsigned n = cpus ? cpu_cluster_size(cpus) : 0;
     if (n > SOC_MAX_CORES) n = SOC_MAX_CORES;
