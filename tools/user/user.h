@@ -107,6 +107,9 @@ bool guest_read_u64(guest_memory *m, uint64_t va, uint64_t *v);
 bool guest_write_u64(guest_memory *m, uint64_t va, uint64_t v);
 
 /* elf_load.c */
+/* 0 if path is a static aarch64 executable elf_load would take; else an errno value (ENOENT,
+ * EACCES, ENOEXEC...) with one line naming path and the reason in err. */
+int elf_check(const char *path, char *err, size_t errlen);
 bool elf_load(user_process *p, const char *path, int argc, char **argv, char **envp,
               uint64_t *entry, uint64_t *sp, char *err, size_t errlen);
 
