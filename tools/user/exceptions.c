@@ -336,7 +336,16 @@ void handle_exception(user_process *p) {
                 (unsigned long long)(esr & 0x1ffffff), (unsigned long long)pc,
                 (unsigned long long)far, (unsigned long long)cpu_get_xreg(cpu, 8));
     switch (ec) {
-    case EC_SVC64: syscall_dispatch(p); break;
+    case EC_SVC64:
+        /* a host signal that came while the thread ran: taken before the call, which runs
+         * again when the handler returns (as if the signal had come just before the svc) */
+        host_signals_poll(p);
+        if (signal_deliverable(p, p->cur)) {
+            user_set_pc(p, pc - 4);
+            break;
+        }
+        syscall_dispatch(p);
+        break;
     case EC_IABT_LOWER:
     case EC_DABT_LOWER: memory_abort(p, ec, esr, far); break;
     case EC_PC_ALIGN: fault_signal(p, SIGBUS_, BUS_ADRALN, far, esr); break;

@@ -15,6 +15,10 @@ static volatile sig_atomic_t chld_count;
 static void on_chld(int sig) {
     chld_count++;
 }
+static volatile sig_atomic_t usr1_seen;
+static void on_usr1(int sig) {
+    usr1_seen = 1;
+}
 
 int main(void) {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -86,6 +90,35 @@ int main(void) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     printf("kill from the parent: signaled %d signal %d\n", WIFSIGNALED(status), WTERMSIG(status));
+    /* a signal from the parent reaches the child's handler: the child blocks it, so it waits
+     * as pending until the child unblocks it after the parent's go-ahead (no race) */
+    int ready[2], go[2];
+    pipe(ready);
+    pipe(go);
+    pid = fork();
+    if (pid == 0) {
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1;
+        sigaction(SIGUSR1, &sa, NULL);
+        sigset_t usr1, pending;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &usr1, NULL);
+        write(ready[1], "r", 1);
+        char c;
+        read(go[0], &c, 1);
+        sigpending(&pending);
+        int was_pending = sigismember(&pending, SIGUSR1), early = usr1_seen;
+        sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+        _exit(was_pending && !early && usr1_seen ? 11 : 12);
+    }
+    char c;
+    read(ready[0], &c, 1);
+    kill(pid, SIGUSR1);
+    write(go[1], "g", 1);
+    waitpid(pid, &status, 0);
+    printf("SIGUSR1 from the parent: pending while blocked, handled when unblocked: %s\n",
+           WIFEXITED(status) && WEXITSTATUS(status) == 11 ? "yes" : "no");
     errno = 0;
     printf("nothing left: %d %s\n", (int)wait(&status), errno == ECHILD ? "ECHILD" : "?");
     return 5;

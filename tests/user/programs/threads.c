@@ -79,6 +79,25 @@ static void *signal_target(void *arg) {
     return NULL;
 }
 
+/* a signal for a thread blocked in pthread_cond_wait: the handler runs on that thread, and the
+ * wait goes on afterwards (the futex wait returns EINTR and glibc waits again) */
+static volatile sig_atomic_t usr2_tid;
+static void on_usr2(int sig) {
+    usr2_tid = (sig_atomic_t)syscall(SYS_gettid);
+}
+static pthread_cond_t go = PTHREAD_COND_INITIALIZER;
+static int go_flag, waiter_in;
+static pid_t waiter_tid;
+static void *waiter(void *arg) {
+    waiter_tid = (pid_t)syscall(SYS_gettid);
+    pthread_mutex_lock(&cv_lock);
+    waiter_in = 1;
+    while (!go_flag)
+        pthread_cond_wait(&go, &cv_lock);
+    pthread_mutex_unlock(&cv_lock);
+    return (void *)(long)(usr2_tid == waiter_tid);
+}
+
 static pthread_barrier_t barrier;
 static int arrivals[3];
 static void *barrier_worker(void *arg) {
@@ -145,6 +164,28 @@ int main(void) {
     pthread_join(tgt, NULL);
     printf("SIGUSR1 handled by the thread it was sent to: %s\n",
            usr1_tid == target_tid && target_done ? "yes" : "no");
+
+    signal(SIGUSR2, on_usr2);
+    pthread_t wt;
+    pthread_create(&wt, NULL, waiter, NULL);
+    for (;;) { /* until the waiter sits in pthread_cond_wait (it released the mutex) */
+        pthread_mutex_lock(&cv_lock);
+        int in = waiter_in;
+        pthread_mutex_unlock(&cv_lock);
+        if (in) break;
+        sched_yield();
+    }
+    pthread_kill(wt, SIGUSR2);
+    while (!usr2_tid)
+        sched_yield();
+    pthread_mutex_lock(&cv_lock);
+    go_flag = 1;
+    pthread_cond_broadcast(&go);
+    pthread_mutex_unlock(&cv_lock);
+    void *handled;
+    pthread_join(wt, &handled);
+    printf("SIGUSR2 ran on the thread blocked in cond_wait, which then went on: %s\n",
+           handled ? "yes" : "no");
 
     pthread_barrier_init(&barrier, NULL, 3);
     pthread_t b[3];
