@@ -179,7 +179,7 @@ static bool setup_frame(user_process *p, int signo, const user_sigaction *act,
     put64(f, UC_STACK, t->altstack_sp);
     put32(f, UC_STACK + 8, !t->altstack_size ? SS_DISABLE_ : was_on_alt ? SS_ONSTACK_ : 0);
     put64(f, UC_STACK + 16, t->altstack_size);
-    put64(f, UC_SIGMASK, t->blocked);
+    put64(f, UC_SIGMASK, t->has_saved_mask ? t->saved_mask : t->blocked);
     if (info->is_fault) put64(f, MC_FAULT_ADDRESS, info->addr);
     save_registers(p, f);
     if (info->is_fault && info->esr) {
@@ -225,9 +225,14 @@ void signal_deliver_pending(user_process *p) {
             terminate_by(p, SIGSEGV_); /* as Linux does when the frame cannot be written */
             return;
         }
+        t->has_saved_mask = false; /* the frame restores it at sigreturn */
         t->blocked |= used.mask | (used.flags & SA_NODEFER_ ? 0 : sig_bit(signo));
         t->blocked &= ~UNBLOCKABLE;
         if (used.flags & SA_RESETHAND_) act->handler = SIG_DFL_;
+    }
+    if (t->has_saved_mask && t->state == THREAD_RUNNABLE) { /* woke without a handler frame */
+        t->blocked = t->saved_mask;
+        t->has_saved_mask = false;
     }
 }
 

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,9 +124,13 @@ static void interrupt(user_process *p, user_thread *t) {
     wake(t, -EINTR);
 }
 
+static bool forwardable(int s);
+
+/* A guest handler for a signal another process could send us (glibc's own for SIGCANCEL and
+ * SIGSETXID do not count: only the guest's threads send those). */
 static bool any_handler(const user_process *p) {
-    for (int s = 1; s <= 64; s++)
-        if (p->actions[s].handler > 1) return true;
+    for (int s = 1; s < 32; s++)
+        if (forwardable(s) && p->actions[s].handler > 1) return true;
     return false;
 }
 
@@ -138,10 +143,16 @@ void threads_schedule(user_process *p, bool rotate) {
         if (p->exited) return;
         /* waiters whose deadline passed or who have a signal to take wake up */
         uint64_t now = 0, earliest = NO_DEADLINE;
+        /* process signals no runnable thread can take wake a waiter that can */
+        uint64_t takeable = 0;
+        for (size_t i = 0; i < p->n_threads; i++)
+            if (p->threads[i]->state == THREAD_RUNNABLE) takeable |= ~p->threads[i]->blocked;
+        uint64_t orphans = p->pending & ~takeable;
         for (size_t i = 0; i < p->n_threads; i++) {
             user_thread *t = p->threads[i];
             if (t->state != THREAD_FUTEX && t->state != THREAD_SLEEP) continue;
-            if (t->pending & ~t->blocked) {
+            if ((t->pending | orphans) & ~t->blocked) {
+                orphans &= t->blocked;
                 interrupt(p, t);
                 continue;
             }
@@ -162,15 +173,6 @@ void threads_schedule(user_process *p, bool rotate) {
         for (size_t k = 1; !next && k <= n; k++) {
             user_thread *t = p->threads[(at + k) % n];
             if (t->state == THREAD_RUNNABLE) next = t;
-        }
-        if (!next && p->pending) { /* a process signal wakes a waiter that does not block it */
-            for (size_t i = 0; i < n && !next; i++) {
-                user_thread *t = p->threads[i];
-                if (t->state != THREAD_EXITED && (p->pending & ~t->blocked)) {
-                    interrupt(p, t);
-                    next = t;
-                }
-            }
         }
         if (next) {
             user_thread *old = p->cur;
@@ -327,6 +329,60 @@ int64_t sys_clock_nanosleep(user_process *p, const uint64_t *a) {
     if (r) return r;
     p->cur->sleep_rem = absolute ? 0 : a[3];
     return block_current(p, THREAD_SLEEP, deadline);
+}
+
+/* Waits for a signal with the given mask; the handler's frame keeps the old mask to restore. */
+int64_t sys_rt_sigsuspend(user_process *p, const uint64_t *a) {
+    uint64_t mask;
+    if (a[1] != 8) return -EINVAL;
+    if (!guest_read_u64(&p->mem, a[0], &mask)) return -EFAULT;
+    user_thread *t = p->cur;
+    t->saved_mask = t->blocked;
+    t->has_saved_mask = true;
+    t->blocked = mask & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+    t->sleep_rem = 0;
+    if (signal_deliverable(p, t)) return -EINTR;
+    return block_current(p, THREAD_SLEEP, NO_DEADLINE);
+}
+
+/* ppoll: descriptors are the host's (a blocking poll stops every thread); with no descriptors
+ * and no timeout (glibc's pause) it waits for a signal like rt_sigsuspend. */
+int64_t sys_ppoll(user_process *p, const uint64_t *a) {
+    if (a[1] > 4096) return -EINVAL;
+    if (!a[1] && !a[2]) {
+        uint64_t mask = p->cur->blocked;
+        if (a[3] && (a[4] != 8 || !guest_read_u64(&p->mem, a[3], &mask))) return -EINVAL;
+        user_thread *t = p->cur;
+        t->saved_mask = t->blocked;
+        t->has_saved_mask = true;
+        t->blocked = mask & ~((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)));
+        t->sleep_rem = 0;
+        if (signal_deliverable(p, t)) return -EINTR;
+        return block_current(p, THREAD_SLEEP, NO_DEADLINE);
+    }
+    size_t bytes = (size_t)a[1] * 8; /* struct pollfd {int fd; short events, revents;} */
+    struct pollfd *fds = malloc(bytes ? bytes : 1);
+    if (!fds) return -ENOMEM;
+    if (bytes && !guest_read(&p->mem, fds, a[0], bytes)) {
+        free(fds);
+        return -EFAULT;
+    }
+    struct timespec ts, *tsp = NULL;
+    if (a[2]) {
+        int64_t g[2];
+        if (!guest_read(&p->mem, g, a[2], sizeof g)) {
+            free(fds);
+            return -EFAULT;
+        }
+        ts.tv_sec = (time_t)g[0];
+        ts.tv_nsec = (long)g[1];
+        tsp = &ts;
+    }
+    int r = ppoll(fds, (nfds_t)a[1], tsp, NULL);
+    int64_t result = r < 0 ? -errno : r;
+    if (r >= 0 && bytes && !guest_write(&p->mem, a[0], fds, bytes, false)) result = -EFAULT;
+    free(fds);
+    return result;
 }
 
 int64_t sys_sched_yield(user_process *p, const uint64_t *a) {

@@ -69,6 +69,8 @@ typedef struct user_thread {
     /* signals directed at this thread, its mask and alternate stack */
     uint64_t blocked, pending;
     user_siginfo pending_info[65];
+    uint64_t saved_mask; /* rt_sigsuspend: the mask to restore once a handler frame holds it */
+    bool has_saved_mask;
     uint64_t altstack_sp, altstack_size;
     uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
     uint64_t robust_list, robust_len;
@@ -166,6 +168,8 @@ int64_t sys_set_tid_address(user_process *p, const uint64_t *a);
 int64_t sys_set_robust_list(user_process *p, const uint64_t *a);
 int64_t sys_get_robust_list(user_process *p, const uint64_t *a);
 int64_t sys_sched_yield(user_process *p, const uint64_t *a);
+int64_t sys_ppoll(user_process *p, const uint64_t *a);
+int64_t sys_rt_sigsuspend(user_process *p, const uint64_t *a);
 int64_t sys_nanosleep(user_process *p, const uint64_t *a);
 int64_t sys_clock_nanosleep(user_process *p, const uint64_t *a);
 int64_t sys_gettid(user_process *p, const uint64_t *a);

@@ -119,6 +119,29 @@ int main(void) {
     waitpid(pid, &status, 0);
     printf("SIGUSR1 from the parent: pending while blocked, handled when unblocked: %s\n",
            WIFEXITED(status) && WEXITSTATUS(status) == 11 ? "yes" : "no");
+    /* sigsuspend: the child waits with SIGUSR1 unblocked; afterwards its mask is back */
+    usr1_seen = 0;
+    pid = fork();
+    if (pid == 0) {
+        sigset_t usr1, none, after;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1;
+        sigaction(SIGUSR1, &sa, NULL);
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigemptyset(&none);
+        sigprocmask(SIG_BLOCK, &usr1, NULL);
+        write(ready[1], "s", 1);
+        int r = sigsuspend(&none);
+        int e = errno;
+        sigprocmask(SIG_BLOCK, NULL, &after);
+        _exit(r == -1 && e == EINTR && usr1_seen && sigismember(&after, SIGUSR1) ? 21 : 22);
+    }
+    read(ready[0], &c, 1);
+    kill(pid, SIGUSR1);
+    waitpid(pid, &status, 0);
+    printf("sigsuspend: woken by the parent's SIGUSR1, mask restored: %s\n",
+           WIFEXITED(status) && WEXITSTATUS(status) == 21 ? "yes" : "no");
     errno = 0;
     printf("nothing left: %d %s\n", (int)wait(&status), errno == ECHILD ? "ECHILD" : "?");
     return 5;
