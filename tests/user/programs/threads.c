@@ -32,6 +32,21 @@ static void *count(void *arg) {
     return (void *)(mine * 10 + id);
 }
 
+/* lock-free: exclusive load/store loops (no LSE on the A53) preempted at any instruction must
+ * still lose no update; a test-and-set spinlock guards a plain counter */
+static long atomic_counter, spin_counter;
+static int spin;
+static void *atomics(void *arg) {
+    for (int i = 0; i < ROUNDS; i++) {
+        __atomic_fetch_add(&atomic_counter, 1, __ATOMIC_RELAXED);
+        while (__atomic_exchange_n(&spin, 1, __ATOMIC_ACQUIRE))
+            ;
+        spin_counter++;
+        __atomic_store_n(&spin, 0, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
 /* condvar: a producer hands 50 numbers to a consumer one at a time */
 static pthread_mutex_t cv_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv_full = PTHREAD_COND_INITIALIZER, cv_empty = PTHREAD_COND_INITIALIZER;
@@ -133,6 +148,13 @@ int main(void) {
                 distinct = 0;
     printf("thread ids distinct and not the pid: %s; main's tid is the pid: %s\n",
            distinct ? "yes" : "no", syscall(SYS_gettid) == getpid() ? "yes" : "no");
+
+    for (long i = 0; i < THREADS; i++)
+        pthread_create(&t[i], NULL, atomics, NULL);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    printf("atomic counter %ld, spinlock counter %ld (expected %d each)\n", atomic_counter,
+           spin_counter, THREADS * ROUNDS);
 
     pthread_t prod, cons;
     pthread_create(&cons, NULL, consumer, NULL);
