@@ -190,19 +190,29 @@ void threads_schedule(user_process *p, bool rotate) {
             if (old->state == THREAD_EXITED) thread_remove(p, old);
             return;
         }
-        /* nobody can run: sleep until a deadline or a host signal */
-        if (earliest != NO_DEADLINE) {
-            struct timespec ts = {(time_t)(earliest / 1000000000ull),
-                                  (long)(earliest % 1000000000ull)};
-            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-        } else if (any_handler(p)) {
-            pause(); /* only a signal (from another process) can wake a thread */
-        } else {
+        /* nobody can run: sleep until a deadline or a host signal (blocked while we look, so
+         * one that comes just before the sleep still ends it) */
+        if (earliest == NO_DEADLINE && !any_handler(p)) {
             fprintf(stderr, "socemu-user: deadlock: every thread waits (futex) with no timeout "
                             "and no signal handler to wake one\n");
             process_exit(p, 4);
             return;
         }
+        sigset_t all, old;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, &old);
+        if (!host_any) {
+            struct timespec rel, *timeout = NULL;
+            if (earliest != NO_DEADLINE) {
+                uint64_t t = now_ns(CLOCK_MONOTONIC);
+                uint64_t left = earliest > t ? earliest - t : 0;
+                rel.tv_sec = (time_t)(left / 1000000000ull);
+                rel.tv_nsec = (long)(left % 1000000000ull);
+                timeout = &rel;
+            }
+            ppoll(NULL, 0, timeout, &old);
+        }
+        sigprocmask(SIG_SETMASK, &old, NULL);
     }
 }
 
