@@ -1,8 +1,10 @@
 /* execve: a forked child execs another static program and its exit status comes back; a failed
- * execve returns ENOENT/EACCES/ENOEXEC to the caller and the program goes on; finally the
+ * execve returns ENOENT/EACCES/ENOEXEC to the caller and the program goes on; posix_spawn (a
+ * vfork-style clone3 on a separate stack); finally the
  * process execs itself away (the new program's exit status is the process's).
  * argv[1]: the path of exec_child. */
 #include <errno.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,13 @@ int main(int argc, char **argv) {
     errno = 0;
     execve("/proc/self/status", none, environ); /* not an executable format */
     printf("a text file: %s\n", errno == EACCES || errno == ENOEXEC ? "refused" : strerror(errno));
+
+    /* posix_spawn: glibc's clone3(CLONE_VM | CLONE_VFORK) on a stack of its own, then execve */
+    char *spawn_args[] = {"exec_child", "spawned", NULL};
+    char *spawn_env[] = {"EXEC_TEST=spawned", NULL};
+    int r = posix_spawn(&pid, child, NULL, NULL, spawn_args, spawn_env);
+    if (r == 0) waitpid(pid, &status, 0);
+    printf("posix_spawn: %d, child status %d\n", r, r == 0 ? WEXITSTATUS(status) : -1);
 
     printf("pid before exec %s\n", "noted");
     char pidbuf[32];
