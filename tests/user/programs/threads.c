@@ -144,8 +144,7 @@ int main(void) {
     int distinct = 1;
     for (int i = 0; i < THREADS; i++)
         for (int j = 0; j < THREADS; j++)
-            if ((i != j && tids[i] == tids[j]) || tids[i] == getpid() || tids[i] <= 0)
-                distinct = 0;
+            if ((i != j && tids[i] == tids[j]) || tids[i] == getpid() || tids[i] <= 0) distinct = 0;
     printf("thread ids distinct and not the pid: %s; main's tid is the pid: %s\n",
            distinct ? "yes" : "no", syscall(SYS_gettid) == getpid() ? "yes" : "no");
 
