@@ -32,12 +32,13 @@ static void run(user_process *p) {
     int64_t quantum = QUANTUM;
     while (!p->exited) {
         bool shared = several_threads(p);
+        if (!shared || quantum <= 0) quantum = QUANTUM; /* a fresh turn */
         uint64_t ran = cpu_run(p->cpu, shared ? (uint64_t)quantum : RUN_SLICE);
-        bool rotate = false;
+        quantum -= (int64_t)ran; /* syscalls do not renew a thread's turn */
+        bool rotate = shared && quantum <= 0;
         if (!p->trap_pending) {
             /* stopped at EL0: out of budget, idle in WFE, or a host signal asked it to stop */
             bool idle = cpu_is_idle(p->cpu);
-            quantum -= (int64_t)ran;
             rotate = shared && (idle || quantum <= 0);
             if (!rotate && !host_signals_waiting()) {
                 if (idle) { /* WFE with no event: Linux's event stream would wake it shortly */

@@ -113,6 +113,13 @@ static void *waiter(void *arg) {
     return (void *)(long)(usr2_tid == waiter_tid);
 }
 
+/* a busy wait made of syscalls must not keep the other thread off the core */
+static volatile int busy_flag;
+static void *set_busy_flag(void *arg) {
+    busy_flag = 1;
+    return NULL;
+}
+
 static pthread_barrier_t barrier;
 static int arrivals[3];
 static void *barrier_worker(void *arg) {
@@ -207,6 +214,15 @@ int main(void) {
     pthread_join(wt, &handled);
     printf("SIGUSR2 ran on the thread blocked in cond_wait, which then went on: %s\n",
            handled ? "yes" : "no");
+
+    pthread_t setter;
+    pthread_create(&setter, NULL, set_busy_flag, NULL);
+    while (!busy_flag) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    }
+    pthread_join(setter, NULL);
+    printf("busy wait on syscalls saw the other thread's store\n");
 
     pthread_barrier_init(&barrier, NULL, 3);
     pthread_t b[3];
