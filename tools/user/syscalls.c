@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* dup3, O_DIRECT, utsname.domainname */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static bool read_path(user_process *p, char *buf, uint64_t va) {
     return guest_read_string(&p->mem, buf, va, 4096);
 }
 
-static int64_t sys_read(user_process *p, const uint64_t *a) {
+static int64_t do_read(user_process *p, const uint64_t *a) {
     size_t len = a[2] < IO_CHUNK ? a[2] : IO_CHUNK;
     char *buf = malloc(len ? len : 1);
     if (!buf) return -ENOMEM;
@@ -77,7 +78,7 @@ static int64_t sys_read(user_process *p, const uint64_t *a) {
     return r;
 }
 
-static int64_t sys_write(user_process *p, const uint64_t *a) {
+static int64_t do_write(user_process *p, const uint64_t *a) {
     size_t len = a[2] < IO_CHUNK ? a[2] : IO_CHUNK;
     char *buf = malloc(len ? len : 1);
     if (!buf) return -ENOMEM;
@@ -85,6 +86,17 @@ static int64_t sys_write(user_process *p, const uint64_t *a) {
         guest_read(&p->mem, buf, a[1], len) ? host_result(write((int)a[0], buf, len)) : -EFAULT;
     free(buf);
     return r;
+}
+
+/* With several threads, a call that would block waits in the scheduler (threads.c). */
+static int64_t sys_read(user_process *p, const uint64_t *a) {
+    int64_t blocked;
+    return thread_blocks_on_fd(p, (int)a[0], POLLIN, &blocked) ? blocked : do_read(p, a);
+}
+
+static int64_t sys_write(user_process *p, const uint64_t *a) {
+    int64_t blocked;
+    return thread_blocks_on_fd(p, (int)a[0], POLLOUT, &blocked) ? blocked : do_write(p, a);
 }
 
 static int64_t sys_pread64(user_process *p, const uint64_t *a) {
@@ -115,10 +127,13 @@ static int64_t vectored(user_process *p, const uint64_t *a, syscall_fn one) {
     return total;
 }
 static int64_t sys_readv(user_process *p, const uint64_t *a) {
-    return vectored(p, a, sys_read);
+    int64_t blocked;
+    return thread_blocks_on_fd(p, (int)a[0], POLLIN, &blocked) ? blocked : vectored(p, a, do_read);
 }
 static int64_t sys_writev(user_process *p, const uint64_t *a) {
-    return vectored(p, a, sys_write);
+    int64_t blocked;
+    return thread_blocks_on_fd(p, (int)a[0], POLLOUT, &blocked) ? blocked
+                                                                : vectored(p, a, do_write);
 }
 
 static int64_t sys_openat(user_process *p, const uint64_t *a) {

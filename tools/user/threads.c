@@ -50,6 +50,10 @@ static volatile sig_atomic_t host_sender[32];
 static volatile sig_atomic_t host_any;
 static arm_cpu *volatile host_cpu;
 
+static void note_sigchld(int s) {
+    (void)s; /* only to end the scheduler's ppoll */
+}
+
 static uint64_t now_ns(clockid_t clock) {
     struct timespec ts;
     clock_gettime(clock, &ts);
@@ -113,8 +117,20 @@ static void wake(user_thread *t, int64_t result) {
     t->x[0] = (uint64_t)result;
 }
 
-/* A blocked thread gives up on a signal it can take: EINTR, with the time left for nanosleep. */
+/* A blocked thread gives up on a signal it can take: EINTR, with the time left for nanosleep.
+ * A descriptor or child wait sits before its svc: with SA_RESTART on the signal it stays there
+ * (the call runs again after the handler), otherwise it returns EINTR. */
 static void interrupt(user_process *p, user_thread *t) {
+    if (t->state == THREAD_FD || t->state == THREAD_CHILD) {
+        uint64_t sigs = signal_deliverable(p, t);
+        int signo = __builtin_ctzll(sigs) + 1;
+        t->state = THREAD_RUNNABLE;
+        if (!(p->actions[signo].flags & SA_RESTART)) {
+            t->pc += 4;
+            t->x[0] = (uint64_t)(int64_t)-EINTR;
+        }
+        return;
+    }
     if (t->state == THREAD_SLEEP && t->sleep_rem && t->deadline_ns != NO_DEADLINE) {
         uint64_t now = now_ns(CLOCK_MONOTONIC);
         uint64_t left = t->deadline_ns > now ? t->deadline_ns - now : 0;
@@ -134,10 +150,72 @@ static bool any_handler(const user_process *p) {
     return false;
 }
 
+static bool waiting(const user_thread *t) {
+    return t->state == THREAD_FUTEX || t->state == THREAD_SLEEP || t->state == THREAD_FD ||
+           t->state == THREAD_CHILD;
+}
+
+static bool fd_ready(int fd, int events) {
+    struct pollfd pfd = {.fd = fd, .events = (short)events};
+    return poll(&pfd, 1, 0) != 0; /* ready, or an error the call itself will report */
+}
+
+static bool child_ready(const user_thread *t) {
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    int r = waitid((idtype_t)t->wait_idtype, (id_t)t->wait_id, &si,
+                   t->wait_options | WNOHANG | WNOWAIT);
+    return r < 0 || si.si_pid != 0;
+}
+
+/* Sleeps until a deadline, a descriptor a thread waits for, or a host signal. Signals are
+ * blocked while we look, so one that comes just before the sleep still ends it; a SIGCHLD the
+ * guest leaves at its default (ignored) gets a host handler meanwhile so that a child's end
+ * wakes a waiting wait4. */
+static void host_sleep(user_process *p, uint64_t earliest) {
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    struct pollfd *fds = calloc(p->n_threads ? p->n_threads : 1, sizeof *fds);
+    size_t nfds = 0;
+    bool children = false, ready = false;
+    for (size_t i = 0; i < p->n_threads && fds; i++) {
+        const user_thread *t = p->threads[i];
+        if (t->state == THREAD_FD)
+            fds[nfds++] = (struct pollfd){t->wait_fd, (short)t->wait_events, 0};
+        if (t->state == THREAD_CHILD) children = true;
+    }
+    struct sigaction chld_old;
+    bool chld_hooked = children && p->actions[SIGCHLD].handler == 0;
+    if (chld_hooked) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = note_sigchld;
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGCHLD, &sa, &chld_old);
+    }
+    for (size_t i = 0; i < p->n_threads && children; i++)
+        if (p->threads[i]->state == THREAD_CHILD && child_ready(p->threads[i])) ready = true;
+    if (!host_any && !ready) {
+        struct timespec rel, *timeout = NULL;
+        if (earliest != NO_DEADLINE) {
+            uint64_t t = now_ns(CLOCK_MONOTONIC);
+            uint64_t left = earliest > t ? earliest - t : 0;
+            rel.tv_sec = (time_t)(left / 1000000000ull);
+            rel.tv_nsec = (long)(left % 1000000000ull);
+            timeout = &rel;
+        }
+        ppoll(fds, (nfds_t)nfds, timeout, &old);
+    }
+    if (chld_hooked) sigaction(SIGCHLD, &chld_old, NULL);
+    free(fds);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 void threads_schedule(user_process *p, bool rotate) {
     p->resched = false;
-    /* a thread that blocked is still on the core: its result goes to x0 there if it runs on */
-    bool cur_blocked = p->cur->state == THREAD_FUTEX || p->cur->state == THREAD_SLEEP;
+    /* a thread that blocked has its context saved already (block_current) */
+    bool cur_blocked = waiting(p->cur);
     for (;;) {
         host_signals_poll(p);
         if (p->exited) return;
@@ -148,12 +226,19 @@ void threads_schedule(user_process *p, bool rotate) {
         for (size_t i = 0; i < p->n_threads; i++)
             if (p->threads[i]->state == THREAD_RUNNABLE) takeable |= ~p->threads[i]->blocked;
         uint64_t orphans = p->pending & ~takeable;
+        bool io_waits = false;
         for (size_t i = 0; i < p->n_threads; i++) {
             user_thread *t = p->threads[i];
-            if (t->state != THREAD_FUTEX && t->state != THREAD_SLEEP) continue;
+            if (!waiting(t)) continue;
             if ((t->pending | orphans) & ~t->blocked) {
                 orphans &= t->blocked;
                 interrupt(p, t);
+                continue;
+            }
+            if (t->state == THREAD_FD || t->state == THREAD_CHILD) {
+                io_waits = true;
+                if (t->state == THREAD_FD ? fd_ready(t->wait_fd, t->wait_events) : child_ready(t))
+                    t->state = THREAD_RUNNABLE; /* its call runs again */
                 continue;
             }
             if (t->deadline_ns == NO_DEADLINE) continue;
@@ -176,43 +261,22 @@ void threads_schedule(user_process *p, bool rotate) {
         }
         if (next) {
             user_thread *old = p->cur;
-            if (next != old) {
-                if (old->state != THREAD_EXITED) {
-                    uint64_t result = old->x[0]; /* set by a wake-up in this call, if any */
-                    thread_save(p, old);
-                    if (cur_blocked) old->x[0] = result;
-                }
+            if (next != old || cur_blocked) {
+                if (next != old && !cur_blocked && old->state != THREAD_EXITED) thread_save(p, old);
                 thread_load(p, next);
                 p->cur = next;
-            } else if (cur_blocked) {
-                cpu_set_xreg(p->cpu, 0, old->x[0]);
             }
             if (old->state == THREAD_EXITED) thread_remove(p, old);
             return;
         }
-        /* nobody can run: sleep until a deadline or a host signal (blocked while we look, so
-         * one that comes just before the sleep still ends it) */
-        if (earliest == NO_DEADLINE && !any_handler(p)) {
+        /* nobody can run */
+        if (earliest == NO_DEADLINE && !io_waits && !any_handler(p)) {
             fprintf(stderr, "socemu-user: deadlock: every thread waits (futex) with no timeout "
                             "and no signal handler to wake one\n");
             process_exit(p, 4);
             return;
         }
-        sigset_t all, old;
-        sigfillset(&all);
-        sigprocmask(SIG_BLOCK, &all, &old);
-        if (!host_any) {
-            struct timespec rel, *timeout = NULL;
-            if (earliest != NO_DEADLINE) {
-                uint64_t t = now_ns(CLOCK_MONOTONIC);
-                uint64_t left = earliest > t ? earliest - t : 0;
-                rel.tv_sec = (time_t)(left / 1000000000ull);
-                rel.tv_nsec = (long)(left % 1000000000ull);
-                timeout = &rel;
-            }
-            ppoll(NULL, 0, timeout, &old);
-        }
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        host_sleep(p, earliest);
     }
 }
 
@@ -257,6 +321,7 @@ static int64_t read_deadline(user_process *p, uint64_t va, bool absolute, clocki
 
 static int64_t block_current(user_process *p, thread_state state, uint64_t deadline) {
     user_thread *t = p->cur;
+    thread_save(p, t); /* the wake-up edits this context (x0, or the pc for EINTR) */
     t->state = state;
     t->deadline_ns = deadline;
     t->wait_seq = ++p->wait_seq;
@@ -697,9 +762,37 @@ int64_t sys_execve(user_process *p, const uint64_t *a) {
     return r;
 }
 
+bool thread_blocks_on_fd(user_process *p, int fd, int events, int64_t *r) {
+    if (p->n_threads < 2 || fd_ready(fd, events)) return false;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || (fl & O_NONBLOCK)) return false; /* EAGAIN is the call's own answer */
+    user_thread *t = p->cur;
+    user_set_pc(p, user_pc(p) - 4); /* back to the svc, to run again when ready */
+    t->wait_fd = fd;
+    t->wait_events = events;
+    *r = block_current(p, THREAD_FD, NO_DEADLINE);
+    return true;
+}
+
+/* With several threads a wait4 that would block waits in the scheduler (the others run on). */
+static bool wait_blocks(user_process *p, int64_t pid, int options, int64_t *r) {
+    if (p->n_threads < 2 || (options & WNOHANG)) return false;
+    user_thread *t = p->cur;
+    t->wait_idtype = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID;
+    t->wait_id = pid > 0 ? (int)pid : pid < -1 ? (int)-pid : 0;
+    t->wait_options = WEXITED | (options & WUNTRACED ? WSTOPPED : 0) |
+                      (options & (WCONTINUED | __WALL | __WCLONE | __WNOTHREAD));
+    if (child_ready(t)) return false;
+    user_set_pc(p, user_pc(p) - 4);
+    *r = block_current(p, THREAD_CHILD, NO_DEADLINE);
+    return true;
+}
+
 int64_t sys_wait4(user_process *p, const uint64_t *a) {
     int status = 0;
     struct rusage ru;
+    int64_t blocked;
+    if (wait_blocks(p, (int64_t)a[0], (int)a[2], &blocked)) return blocked;
     /* the options (WNOHANG, WUNTRACED, WCONTINUED, __WALL...) have one encoding on both */
     pid_t r = wait4((pid_t)(int64_t)a[0], &status, (int)a[2], a[3] ? &ru : NULL);
     if (r < 0) return -errno;
@@ -712,6 +805,16 @@ int64_t sys_wait4(user_process *p, const uint64_t *a) {
 int64_t sys_waitid(user_process *p, const uint64_t *a) {
     siginfo_t si;
     struct rusage ru;
+    if (p->n_threads > 1 && !((int)a[3] & WNOHANG)) {
+        user_thread *t = p->cur;
+        t->wait_idtype = (int)a[0];
+        t->wait_id = (int)a[1];
+        t->wait_options = (int)a[3];
+        if (!child_ready(t)) {
+            user_set_pc(p, user_pc(p) - 4);
+            return block_current(p, THREAD_CHILD, NO_DEADLINE);
+        }
+    }
     memset(&si, 0, sizeof si);
     long r = syscall(SYS_waitid, (int)a[0], (int)a[1], &si, (int)a[3], a[4] ? &ru : NULL);
     if (r < 0) return -errno;

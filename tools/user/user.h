@@ -59,7 +59,17 @@ typedef struct user_siginfo {
 
 /* A guest thread. Threads are interleaved on the one core (threads.c): the running thread's
  * registers live in the core, the others' in their context below. */
-typedef enum { THREAD_RUNNABLE, THREAD_FUTEX, THREAD_SLEEP, THREAD_EXITED } thread_state;
+/* FUTEX, SLEEP: waits whose result is written to x0 at wake-up. FD, CHILD: a read/write of a
+ * descriptor that is not ready, a wait4 with no child to report; the thread sits before its svc
+ * and runs the call again when the descriptor or a child may be ready. */
+typedef enum {
+    THREAD_RUNNABLE,
+    THREAD_FUTEX,
+    THREAD_SLEEP,
+    THREAD_FD,
+    THREAD_CHILD,
+    THREAD_EXITED
+} thread_state;
 
 typedef struct user_thread {
     int tid;
@@ -77,6 +87,8 @@ typedef struct user_thread {
     /* while blocked: the futex word and bitset, wait order, CLOCK_MONOTONIC deadline */
     uint64_t wait_addr, wait_seq, deadline_ns, sleep_rem;
     uint32_t wait_bitset;
+    int wait_fd, wait_events;               /* THREAD_FD: poll(2) events */
+    int wait_idtype, wait_id, wait_options; /* THREAD_CHILD: as waitid(2) */
 } user_thread;
 
 typedef struct user_process {
@@ -179,6 +191,9 @@ int64_t sys_tkill(user_process *p, const uint64_t *a);
 int64_t sys_tgkill(user_process *p, const uint64_t *a);
 int64_t sys_execve(user_process *p, const uint64_t *a);
 int64_t sys_wait4(user_process *p, const uint64_t *a);
+/* With several threads: true when the call on fd would block (then the thread waits for it,
+ * *r is what the handler returns); false when it can go ahead. */
+bool thread_blocks_on_fd(user_process *p, int fd, int events, int64_t *r);
 int64_t sys_waitid(user_process *p, const uint64_t *a);
 
 /* signals.c */
