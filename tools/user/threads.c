@@ -542,12 +542,43 @@ int64_t sys_exit_group(user_process *p, const uint64_t *a) {
     return SYSCALL_NO_RESULT;
 }
 
+/* A dying thread's robust mutexes (glibc's robust list): each futex word it still owns gets
+ * FUTEX_OWNER_DIED and one waiter is woken, so the next locker sees EOWNERDEAD. */
+static void robust_release(user_process *p, user_thread *t) {
+    enum { OWNER_DIED = 0x40000000, WAITERS = 0x80000000u, TID_MASK = 0x3fffffff, LIMIT = 2048 };
+    uint64_t head = t->robust_list, entry, offset, pending;
+    if (!head || !guest_read_u64(&p->mem, head, &entry) ||
+        !guest_read_u64(&p->mem, head + 8, &offset) ||
+        !guest_read_u64(&p->mem, head + 16, &pending))
+        return;
+    for (int n = 0; n <= LIMIT; n++) {
+        uint64_t e = n < LIMIT ? entry & ~1ull : pending & ~1ull; /* bit 0: a PI mutex */
+        if (n < LIMIT && e == head) {
+            n = LIMIT - 1; /* the list is done: the pending one is next */
+            continue;
+        }
+        if (!e) {
+            if (n < LIMIT) n = LIMIT - 1;
+            continue;
+        }
+        uint32_t word;
+        uint64_t addr = e + offset;
+        if (guest_read(&p->mem, &word, addr, 4) && (word & TID_MASK) == (uint32_t)t->tid) {
+            uint32_t neu = (word & WAITERS) | OWNER_DIED;
+            guest_write(&p->mem, addr, &neu, 4, false);
+            if (word & WAITERS) futex_wake(p, addr, 0xffffffffu, 1);
+        }
+        if (n < LIMIT && !guest_read_u64(&p->mem, e, &entry)) n = LIMIT - 1;
+    }
+}
+
 int64_t sys_exit_thread(user_process *p, const uint64_t *a) {
     size_t live = 0;
     for (size_t i = 0; i < p->n_threads; i++)
         live += p->threads[i]->state != THREAD_EXITED;
     if (live <= 1) return sys_exit_group(p, a); /* the last thread: the process ends */
     user_thread *t = p->cur;
+    robust_release(p, t);
     /* CLONE_CHILD_CLEARTID: zero the word and wake one waiter (pthread_join waits on it) */
     if (t->clear_child_tid && guest_write(&p->mem, t->clear_child_tid, &(uint32_t){0}, 4, false))
         futex_wake(p, t->clear_child_tid, 0xffffffffu, 1);
