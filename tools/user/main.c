@@ -1,6 +1,6 @@
 /* socemu-user: runs a static aarch64 Linux program on the socemu core, the kernel emulated on
- * the host. Exit status: the program's, or 128+N when signal N killed it (as a shell reports);
- * 2 for usage errors, 127 when the program cannot be loaded. */
+ * the host. Exit status: the program's; killed by signal N, it dies by N too (a shell reports
+ * 128+N); 2 for usage errors, 127 when the program cannot be loaded, 4 on a guest deadlock. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
