@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs one aarch64 program under socemu-user and under qemu-aarch64 (-cpu cortex-a53) and
-compares stdout and exit status exactly. A status is normalised as a shell reports it: killed by
+compares stdout and exit status exactly; a timeout on either side fails. A status is normalised as a shell reports it: killed by
 signal N is 128+N. With --expect-status/--expect-stdout the reference is fixed instead of qemu,
 for behaviour where qemu's cortex-a53 model differs from the Pi 3's silicon (it has AES)."""
 import argparse
@@ -45,7 +45,11 @@ def main():
             r_name = "qemu"
     print("socemu-user: status %s, %d bytes of stdout, %.1f s" % (s_status, len(s_out), s_time))
     print("%s: status %s, %d bytes of stdout" % (r_name, r_status, len(r_out)))
-    ok = s_status == r_status and s_out == r_out
+    # A timeout is a failure on either side, even when both time out (None == None, b"" == b"").
+    timed_out = [n for n, st in (("socemu-user", s_status), (r_name, r_status)) if st is None]
+    ok = not timed_out and s_status == r_status and s_out == r_out
+    for n in timed_out:
+        print("%s timed out after %d s" % (n, a.timeout))
     if not ok:
         diff = difflib.unified_diff(r_out.decode(errors="replace").splitlines(True),
                                     s_out.decode(errors="replace").splitlines(True),

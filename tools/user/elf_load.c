@@ -1,9 +1,12 @@
 /* Loads a static aarch64 ELF (ET_EXEC, or ET_DYN for static-pie) and builds the initial stack
  * the Linux ABI promises: argc, argv, envp, auxv, then the strings and AT_RANDOM bytes. */
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "user.h"
@@ -24,28 +27,139 @@ static unsigned segment_prot(uint32_t flags) {
     return (flags & PF_R ? PROT_R : 0) | (flags & PF_W ? PROT_W : 0) | (flags & PF_X ? PROT_X : 0);
 }
 
+/* The whole file, or NULL with errno set (EISDIR for a directory, as execve says). */
 static char *read_file(const char *path, size_t *size) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    do {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    int e = fstat(fd, &st) < 0    ? errno
+            : S_ISDIR(st.st_mode) ? EISDIR
+            : S_ISREG(st.st_mode) ? 0
+                                  : EACCES;
+    if (e) {
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    size_t cap = st.st_size > 0 ? (size_t)st.st_size : 1, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        close(fd);
+        errno = ENOMEM;
+        return NULL;
+    }
+    for (;;) {
         if (len == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) break;
             buf = nb;
+            cap *= 2;
         }
-        n = fread(buf + len, 1, cap - len, f);
-        len += n;
-    } while (n);
-    fclose(f);
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            errno = e;
+            return NULL;
+        }
+        if (n == 0) break;
+        len += (size_t)n;
+    }
+    close(fd);
     *size = len;
     return buf;
+}
+
+static const char *machine_name(unsigned m) {
+    switch (m) {
+    case EM_386: return "i386";
+    case EM_ARM: return "32-bit ARM";
+    case EM_X86_64: return "x86-64";
+    case EM_RISCV: return "RISC-V";
+    case EM_PPC64: return "ppc64";
+    case EM_S390: return "s390";
+    case EM_MIPS: return "MIPS";
+    default: return NULL;
+    }
+}
+
+/* Checks that image is a static aarch64 executable we can load: 0, or ENOEXEC with the reason
+ * (one line, naming path) in err. */
+static int elf_validate(const char *path, const char *image, size_t size, char *err,
+                        size_t errlen) {
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
+    if (size < SELFMAG || memcmp(image, ELFMAG, SELFMAG) != 0) {
+        if (size >= 2 && image[0] == '#' && image[1] == '!')
+            snprintf(err, errlen,
+                     "%s: a script, not an ELF executable (only static aarch64 ELF programs run)",
+                     path);
+        else
+            snprintf(err, errlen, "%s: not an ELF executable (%s)", path,
+                     size ? "no ELF magic" : "empty file");
+        return ENOEXEC;
+    }
+    if (size < sizeof *eh) {
+        snprintf(err, errlen, "%s: truncated ELF file (%zu bytes, shorter than its header)", path,
+                 size);
+        return ENOEXEC;
+    }
+    if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+        eh->e_machine != EM_AARCH64) {
+        const char *m = machine_name(eh->e_machine);
+        char mbuf[32];
+        if (!m) snprintf(mbuf, sizeof mbuf, "machine %u", eh->e_machine), m = mbuf;
+        snprintf(err, errlen, "%s: ELF for %s (%s-bit, %s-endian), not aarch64", path, m,
+                 eh->e_ident[EI_CLASS] == ELFCLASS64 ? "64" : "32",
+                 eh->e_ident[EI_DATA] == ELFDATA2LSB ? "little" : "big");
+        return ENOEXEC;
+    }
+    if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) {
+        snprintf(err, errlen, "%s: ELF of type %u, not an executable", path, eh->e_type);
+        return ENOEXEC;
+    }
+    if (eh->e_phentsize != sizeof(Elf64_Phdr) || !eh->e_phnum ||
+        eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size) {
+        snprintf(err, errlen,
+                 "%s: truncated or corrupt ELF file (program headers outside its %zu bytes)", path,
+                 size);
+        return ENOEXEC;
+    }
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(image + eh->e_phoff);
+    bool loadable = false;
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type == PT_INTERP) {
+            snprintf(err, errlen,
+                     "%s: dynamically linked; only static programs run (link with -static)", path);
+            return ENOEXEC;
+        }
+        if (ph[i].p_type != PT_LOAD) continue;
+        loadable = true;
+        if (ph[i].p_offset + ph[i].p_filesz > size || ph[i].p_filesz > ph[i].p_memsz) {
+            snprintf(err, errlen, "%s: truncated ELF file (segment %u lies outside its %zu bytes)",
+                     path, i, size);
+            return ENOEXEC;
+        }
+    }
+    if (!loadable) {
+        snprintf(err, errlen, "%s: ELF file with no loadable segment", path);
+        return ENOEXEC;
+    }
+    return 0;
+}
+
+int elf_check(const char *path, char *err, size_t errlen) {
+    size_t size;
+    char *image = read_file(path, &size);
+    if (!image) {
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        return e;
+    }
+    int r = elf_validate(path, image, size, err, errlen);
+    free(image);
+    return r;
 }
 
 /* Maps one PT_LOAD; a page shared with the previous segment gets the union of both rights. */
@@ -84,46 +198,27 @@ bool elf_load(user_process *p, const char *path, int argc, char **argv, char **e
     size_t size;
     char *image = read_file(path, &size);
     if (!image) {
-        snprintf(err, errlen, "cannot read '%s'", path);
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
         return false;
     }
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
     bool ok = false;
-    if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
-        eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
-        eh->e_machine != EM_AARCH64 || (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) ||
-        eh->e_phentsize != sizeof(Elf64_Phdr) ||
-        eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > size) {
-        snprintf(err, errlen, "'%s' is not an aarch64 little-endian ELF executable", path);
-        goto out;
-    }
+    if (elf_validate(path, image, size, err, errlen) != 0) goto out;
     const Elf64_Phdr *ph = (const Elf64_Phdr *)(image + eh->e_phoff);
     uint64_t min_va = UINT64_MAX, max_va = 0, phdr_va = 0;
     for (unsigned i = 0; i < eh->e_phnum; i++) {
-        if (ph[i].p_type == PT_INTERP) {
-            snprintf(err, errlen, "'%s' is dynamically linked; only static programs run", path);
-            goto out;
-        }
         if (ph[i].p_type == PT_PHDR) phdr_va = ph[i].p_vaddr;
         if (ph[i].p_type != PT_LOAD) continue;
-        if (ph[i].p_offset + ph[i].p_filesz > size || ph[i].p_filesz > ph[i].p_memsz) {
-            snprintf(err, errlen, "'%s': segment %u lies outside the file", path, i);
-            goto out;
-        }
         if (ph[i].p_vaddr < min_va) min_va = ph[i].p_vaddr;
         if (ph[i].p_vaddr + ph[i].p_memsz > max_va) max_va = ph[i].p_vaddr + ph[i].p_memsz;
         if (!phdr_va && eh->e_phoff >= ph[i].p_offset &&
             eh->e_phoff < ph[i].p_offset + ph[i].p_filesz)
             phdr_va = ph[i].p_vaddr + (eh->e_phoff - ph[i].p_offset);
     }
-    if (min_va == UINT64_MAX) {
-        snprintf(err, errlen, "'%s' has no loadable segment", path);
-        goto out;
-    }
     uint64_t bias = eh->e_type == ET_DYN ? PIE_LOAD_BASE - (min_va & GUEST_PAGE_MASK) : 0;
     for (unsigned i = 0; i < eh->e_phnum; i++)
         if (ph[i].p_type == PT_LOAD && !map_segment(p, &ph[i], bias, image)) {
-            snprintf(err, errlen, "'%s': cannot map segment %u", path, i);
+            snprintf(err, errlen, "%s: cannot map segment %u", path, i);
             goto out;
         }
     p->brk_start = p->brk_cur = align_up(bias + max_va);

@@ -14,6 +14,7 @@
 
 enum {
     VECTOR_SYNC_LOWER_A64 = 8, /* VBAR + 0x400: synchronous, from EL0 in AArch64 */
+    VECTOR_IRQ_LOWER_A64 = 9,  /* VBAR + 0x480: our preemption IRQ (enter_kernel) */
     EC_UNKNOWN = 0x00,
     EC_WFX = 0x01,
     EC_ILLEGAL_STATE = 0x0e,
@@ -154,7 +155,14 @@ bool cpu_setup(user_process *p, uint64_t entry, uint64_t sp, char *err, size_t e
     memcpy(&vec[FLUSH_ERET_SLOT / 4], flush_eret, sizeof flush_eret);
     mem_map_kernel_page(&p->mem, KERNEL_VEC_VA, vec_pa, false, true);
     mem_map_kernel_page(&p->mem, KERNEL_TRAP_VA, TRAP_PA, true, false);
+    if (!core_configure(p, err, errlen)) return false;
+    cpu_write_sysreg(p->cpu, "SP_EL0", sp);
+    cpu_write_sysreg(p->cpu, "ELR_EL1", entry);
+    user_resume(p);
+    return true;
+}
 
+bool core_configure(user_process *p, char *err, size_t errlen) {
     arm_cpu *cpu = p->cpu;
     cpu_set_el(cpu, 1);
     const named_value regs[] = {
@@ -166,9 +174,9 @@ bool cpu_setup(user_process *p, uint64_t entry, uint64_t sp, char *err, size_t e
         {"CPACR_EL1", CPACR_FPEN},
         {"CNTKCTL_EL1", CNTKCTL_VCT},
         {"SCTLR_EL1", USER_SCTLR},
-        {"SP_EL0", sp},
-        {"ELR_EL1", entry},
-        {"SPSR_EL1", 0}, /* EL0t, interrupts unmasked (none are wired) */
+        {"SP_EL0", 0},
+        {"ELR_EL1", 0},
+        {"SPSR_EL1", 0}, /* EL0t, interrupts unmasked (only enter_kernel's IRQ is wired) */
         {"FPCR", 0},
         {"FPSR", 0},
     };
@@ -180,8 +188,54 @@ bool cpu_setup(user_process *p, uint64_t entry, uint64_t sp, char *err, size_t e
     cpu_set_xreg(cpu, 31, KERNEL_TRAP_VA); /* SP_EL1: the vector's stores land on the trap page */
     for (unsigned i = 0; i < 31; i++)
         cpu_set_xreg(cpu, i, 0);
-    user_resume(p);
     return true;
+}
+
+bool core_recreate(user_process *p, char *err, size_t errlen) {
+    cpu_cluster_free(p->cluster);
+    p->cluster = NULL;
+    p->cpu = NULL;
+    return cpu_create(p, p->model, err, errlen) && core_configure(p, err, errlen);
+}
+
+void thread_save(user_process *p, user_thread *t) {
+    arm_cpu *cpu = p->cpu;
+    for (unsigned i = 0; i < 31; i++)
+        t->x[i] = cpu_get_xreg(cpu, i);
+    for (unsigned i = 0; i < 32; i++)
+        cpu_get_vreg(cpu, i, &t->vlo[i], &t->vhi[i]);
+    cpu_read_sysreg(cpu, "SP_EL0", &t->sp);
+    cpu_read_sysreg(cpu, "ELR_EL1", &t->pc);
+    cpu_read_sysreg(cpu, "SPSR_EL1", &t->spsr);
+    cpu_read_sysreg(cpu, "FPSR", &t->fpsr);
+    cpu_read_sysreg(cpu, "FPCR", &t->fpcr);
+    cpu_read_sysreg(cpu, "TPIDR_EL0", &t->tpidr);
+    cpu_read_sysreg(cpu, "TPIDRRO_EL0", &t->tpidrro);
+}
+
+void thread_load(user_process *p, user_thread *t) {
+    arm_cpu *cpu = p->cpu;
+    for (unsigned i = 0; i < 31; i++)
+        cpu_set_xreg(cpu, i, t->x[i]);
+    for (unsigned i = 0; i < 32; i++)
+        cpu_set_vreg(cpu, i, t->vlo[i], t->vhi[i]);
+    cpu_write_sysreg(cpu, "SP_EL0", t->sp);
+    cpu_write_sysreg(cpu, "ELR_EL1", t->pc);
+    cpu_write_sysreg(cpu, "SPSR_EL1", t->spsr);
+    cpu_write_sysreg(cpu, "FPSR", t->fpsr);
+    cpu_write_sysreg(cpu, "FPCR", t->fpcr);
+    cpu_write_sysreg(cpu, "TPIDR_EL0", t->tpidr);
+    cpu_write_sysreg(cpu, "TPIDRRO_EL0", t->tpidrro);
+}
+
+void enter_kernel(user_process *p) {
+    /* EL0 runs with interrupts unmasked: the IRQ is taken at the next instruction boundary (or
+     * a synchronous exception comes first); either way the vector stores to the trap page. The
+     * exception return later clears the exclusive monitor, as a context switch must. */
+    cpu_set_irq(p->cpu, true);
+    for (int tries = 0; !p->trap_pending && tries < 1000; tries++)
+        cpu_run(p->cpu, 16);
+    cpu_set_irq(p->cpu, false);
 }
 
 /* The interrupted EL0 state, as the exception saved it. */
@@ -263,6 +317,7 @@ static void memory_abort(user_process *p, unsigned ec, uint64_t esr, uint64_t fa
 
 void handle_exception(user_process *p) {
     arm_cpu *cpu = p->cpu;
+    if (p->trap_vector == VECTOR_IRQ_LOWER_A64) return; /* enter_kernel: nothing to do here */
     if (p->trap_vector != VECTOR_SYNC_LOWER_A64) {
         uint64_t elr = 0;
         cpu_read_sysreg(cpu, "ELR_EL1", &elr);
@@ -281,7 +336,16 @@ void handle_exception(user_process *p) {
                 (unsigned long long)(esr & 0x1ffffff), (unsigned long long)pc,
                 (unsigned long long)far, (unsigned long long)cpu_get_xreg(cpu, 8));
     switch (ec) {
-    case EC_SVC64: syscall_dispatch(p); break;
+    case EC_SVC64:
+        /* a host signal that came while the thread ran: taken before the call, which runs
+         * again when the handler returns (as if the signal had come just before the svc) */
+        host_signals_poll(p);
+        if (signal_deliverable(p, p->cur)) {
+            user_set_pc(p, pc - 4);
+            break;
+        }
+        syscall_dispatch(p);
+        break;
     case EC_IABT_LOWER:
     case EC_DABT_LOWER: memory_abort(p, ec, esr, far); break;
     case EC_PC_ALIGN: fault_signal(p, SIGBUS_, BUS_ADRALN, far, esr); break;

@@ -67,28 +67,43 @@ void process_exit(user_process *p, int status) {
 static void terminate_by(user_process *p, int signo) {
     fprintf(stderr, "socemu-user: killed by signal %d\n", signo);
     process_exit(p, 128 + signo);
+    p->killed_by = signo;
+}
+
+static bool discarded(const user_process *p, int signo) {
+    uint64_t handler = p->actions[signo].handler;
+    return signo != SIGKILL_ &&
+           (handler == SIG_IGN_ || (handler == SIG_DFL_ && default_ignored(signo)));
 }
 
 void signal_raise(user_process *p, const user_siginfo *info) {
     int signo = info->signo;
-    if (signo < 1 || signo > 64) return;
-    uint64_t handler = p->actions[signo].handler;
-    if (signo != SIGKILL_ &&
-        (handler == SIG_IGN_ || (handler == SIG_DFL_ && default_ignored(signo))))
-        return;
+    if (signo < 1 || signo > 64 || discarded(p, signo)) return;
     p->pending |= sig_bit(signo);
     p->pending_info[signo] = *info;
 }
 
+void signal_raise_thread(user_process *p, user_thread *t, const user_siginfo *info) {
+    int signo = info->signo;
+    if (signo < 1 || signo > 64 || discarded(p, signo)) return;
+    t->pending |= sig_bit(signo);
+    t->pending_info[signo] = *info;
+}
+
+uint64_t signal_deliverable(const user_process *p, const user_thread *t) {
+    return (t->pending | p->pending) & ~t->blocked;
+}
+
 void signal_force(user_process *p, const user_siginfo *info) {
+    user_thread *t = p->cur;
     user_sigaction *act = &p->actions[info->signo];
     /* a fault the program blocks or ignores cannot be survived: the default action applies */
-    if ((p->blocked & sig_bit(info->signo)) || act->handler == SIG_IGN_) {
+    if ((t->blocked & sig_bit(info->signo)) || act->handler == SIG_IGN_) {
         act->handler = SIG_DFL_;
-        p->blocked &= ~sig_bit(info->signo);
+        t->blocked &= ~sig_bit(info->signo);
     }
-    p->pending |= sig_bit(info->signo);
-    p->pending_info[info->signo] = *info;
+    t->pending |= sig_bit(info->signo);
+    t->pending_info[info->signo] = *info;
     signal_deliver_pending(p);
 }
 
@@ -110,7 +125,8 @@ static uint64_t get64(const uint8_t *f, size_t off) {
 }
 
 static bool on_altstack(const user_process *p, uint64_t sp) {
-    return p->altstack_size && sp - p->altstack_sp <= p->altstack_size;
+    const user_thread *t = p->cur;
+    return t->altstack_size && sp - t->altstack_sp <= t->altstack_size;
 }
 
 static void fill_siginfo(uint8_t *f, const user_siginfo *info) {
@@ -152,17 +168,18 @@ static bool setup_frame(user_process *p, int signo, const user_sigaction *act,
     arm_cpu *cpu = p->cpu;
     uint64_t sp = user_sp(p);
     bool was_on_alt = on_altstack(p, sp);
-    if ((act->flags & SA_ONSTACK_) && p->altstack_size && !was_on_alt)
-        sp = p->altstack_sp + p->altstack_size;
+    user_thread *t = p->cur;
+    if ((act->flags & SA_ONSTACK_) && t->altstack_size && !was_on_alt)
+        sp = t->altstack_sp + t->altstack_size;
     uint64_t frame_record = (sp - 16) & ~15ull; /* {x29, x30}: unwinders walk through it */
     uint64_t frame = (frame_record - FRAME_SIZE) & ~15ull;
     uint8_t *f = calloc(1, FRAME_SIZE);
     if (!f) return false;
     fill_siginfo(f, info);
-    put64(f, UC_STACK, p->altstack_sp);
-    put32(f, UC_STACK + 8, !p->altstack_size ? SS_DISABLE_ : was_on_alt ? SS_ONSTACK_ : 0);
-    put64(f, UC_STACK + 16, p->altstack_size);
-    put64(f, UC_SIGMASK, p->blocked);
+    put64(f, UC_STACK, t->altstack_sp);
+    put32(f, UC_STACK + 8, !t->altstack_size ? SS_DISABLE_ : was_on_alt ? SS_ONSTACK_ : 0);
+    put64(f, UC_STACK + 16, t->altstack_size);
+    put64(f, UC_SIGMASK, t->has_saved_mask ? t->saved_mask : t->blocked);
     if (info->is_fault) put64(f, MC_FAULT_ADDRESS, info->addr);
     save_registers(p, f);
     if (info->is_fault && info->esr) {
@@ -186,9 +203,17 @@ static bool setup_frame(user_process *p, int signo, const user_sigaction *act,
 }
 
 void signal_deliver_pending(user_process *p) {
-    while (!p->exited && (p->pending & ~p->blocked)) {
-        int signo = __builtin_ctzll(p->pending & ~p->blocked) + 1;
-        p->pending &= ~sig_bit(signo);
+    user_thread *t = p->cur;
+    while (!p->exited && signal_deliverable(p, t)) {
+        int signo = __builtin_ctzll(signal_deliverable(p, t)) + 1;
+        user_siginfo info;
+        if (t->pending & sig_bit(signo)) { /* the thread's own before the process's */
+            t->pending &= ~sig_bit(signo);
+            info = t->pending_info[signo];
+        } else {
+            p->pending &= ~sig_bit(signo);
+            info = p->pending_info[signo];
+        }
         user_sigaction *act = &p->actions[signo];
         if (signo == SIGKILL_ || act->handler == SIG_DFL_) {
             if (!default_ignored(signo)) terminate_by(p, signo);
@@ -196,13 +221,18 @@ void signal_deliver_pending(user_process *p) {
         }
         if (act->handler == SIG_IGN_) continue;
         user_sigaction used = *act;
-        if (!setup_frame(p, signo, &used, &p->pending_info[signo])) {
+        if (!setup_frame(p, signo, &used, &info)) {
             terminate_by(p, SIGSEGV_); /* as Linux does when the frame cannot be written */
             return;
         }
-        p->blocked |= used.mask | (used.flags & SA_NODEFER_ ? 0 : sig_bit(signo));
-        p->blocked &= ~UNBLOCKABLE;
+        t->has_saved_mask = false; /* the frame restores it at sigreturn */
+        t->blocked |= used.mask | (used.flags & SA_NODEFER_ ? 0 : sig_bit(signo));
+        t->blocked &= ~UNBLOCKABLE;
         if (used.flags & SA_RESETHAND_) act->handler = SIG_DFL_;
+    }
+    if (t->has_saved_mask && t->state == THREAD_RUNNABLE) { /* woke without a handler frame */
+        t->blocked = t->saved_mask;
+        t->has_saved_mask = false;
     }
 }
 
@@ -232,7 +262,7 @@ int64_t sys_rt_sigreturn(user_process *p, const uint64_t *a) {
         }
         off += size;
     }
-    p->blocked = get64(f, UC_SIGMASK) & ~UNBLOCKABLE;
+    p->cur->blocked = get64(f, UC_SIGMASK) & ~UNBLOCKABLE;
     uint64_t x0 = get64(f, MC_REGS);
     free(f);
     return (int64_t)x0; /* the syscall "result" is the interrupted x0 */
@@ -250,41 +280,47 @@ int64_t sys_rt_sigaction(user_process *p, const uint64_t *a) {
     if (a[1]) {
         neu.mask &= ~UNBLOCKABLE;
         p->actions[signo] = neu;
-        if (neu.handler == SIG_IGN_ || (neu.handler == SIG_DFL_ && default_ignored(signo)))
+        if (discarded(p, signo)) {
             p->pending &= ~sig_bit(signo);
+            for (size_t i = 0; i < p->n_threads; i++)
+                p->threads[i]->pending &= ~sig_bit(signo);
+        }
+        host_signal_sync(p, signo);
     }
     return 0;
 }
 
 int64_t sys_rt_sigprocmask(user_process *p, const uint64_t *a) {
     if (a[3] != 8) return -EINVAL;
-    uint64_t old = p->blocked, set = 0;
+    user_thread *t = p->cur;
+    uint64_t old = t->blocked, set = 0;
     if (a[1] && !guest_read_u64(&p->mem, a[1], &set)) return -EFAULT;
     if (a[2] && !guest_write_u64(&p->mem, a[2], old)) return -EFAULT;
     if (a[1]) {
         switch (a[0]) {
-        case SIG_BLOCK_: p->blocked |= set; break;
-        case SIG_UNBLOCK_: p->blocked &= ~set; break;
-        case SIG_SETMASK_: p->blocked = set; break;
+        case SIG_BLOCK_: t->blocked |= set; break;
+        case SIG_UNBLOCK_: t->blocked &= ~set; break;
+        case SIG_SETMASK_: t->blocked = set; break;
         default: return -EINVAL;
         }
-        p->blocked &= ~UNBLOCKABLE;
+        t->blocked &= ~UNBLOCKABLE;
     }
     return 0;
 }
 
 int64_t sys_rt_sigpending(user_process *p, const uint64_t *a) {
     if (a[1] != 8) return -EINVAL;
-    return guest_write_u64(&p->mem, a[0], p->pending & p->blocked) ? 0 : -EFAULT;
+    const user_thread *t = p->cur;
+    return guest_write_u64(&p->mem, a[0], (t->pending | p->pending) & t->blocked) ? 0 : -EFAULT;
 }
 
 int64_t sys_sigaltstack(user_process *p, const uint64_t *a) {
     uint64_t sp = user_sp(p);
     if (a[1]) {
         uint8_t old[24] = {0};
-        put64(old, 0, p->altstack_sp);
-        put32(old, 8, !p->altstack_size ? SS_DISABLE_ : on_altstack(p, sp) ? SS_ONSTACK_ : 0);
-        put64(old, 16, p->altstack_size);
+        put64(old, 0, p->cur->altstack_sp);
+        put32(old, 8, !p->cur->altstack_size ? SS_DISABLE_ : on_altstack(p, sp) ? SS_ONSTACK_ : 0);
+        put64(old, 16, p->cur->altstack_size);
         if (!guest_write(&p->mem, a[1], old, sizeof old, false)) return -EFAULT;
     }
     if (a[0]) {
@@ -293,12 +329,12 @@ int64_t sys_sigaltstack(user_process *p, const uint64_t *a) {
         if (on_altstack(p, sp)) return -EPERM;
         uint32_t flags = get32(neu, 8);
         if (flags & SS_DISABLE_) {
-            p->altstack_sp = p->altstack_size = 0;
+            p->cur->altstack_sp = p->cur->altstack_size = 0;
         } else {
             if (flags & ~(uint32_t)SS_ONSTACK_) return -EINVAL;
             if (get64(neu, 16) < MINSIGSTKSZ_) return -ENOMEM;
-            p->altstack_sp = get64(neu, 0);
-            p->altstack_size = get64(neu, 16);
+            p->cur->altstack_sp = get64(neu, 0);
+            p->cur->altstack_size = get64(neu, 16);
         }
     }
     return 0;

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* dup3, O_DIRECT, utsname.domainname */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,7 @@ static bool read_path(user_process *p, char *buf, uint64_t va) {
     return guest_read_string(&p->mem, buf, va, 4096);
 }
 
-static int64_t sys_read(user_process *p, const uint64_t *a) {
+static int64_t do_read(user_process *p, const uint64_t *a) {
     size_t len = a[2] < IO_CHUNK ? a[2] : IO_CHUNK;
     char *buf = malloc(len ? len : 1);
     if (!buf) return -ENOMEM;
@@ -77,7 +78,7 @@ static int64_t sys_read(user_process *p, const uint64_t *a) {
     return r;
 }
 
-static int64_t sys_write(user_process *p, const uint64_t *a) {
+static int64_t do_write(user_process *p, const uint64_t *a) {
     size_t len = a[2] < IO_CHUNK ? a[2] : IO_CHUNK;
     char *buf = malloc(len ? len : 1);
     if (!buf) return -ENOMEM;
@@ -85,6 +86,17 @@ static int64_t sys_write(user_process *p, const uint64_t *a) {
         guest_read(&p->mem, buf, a[1], len) ? host_result(write((int)a[0], buf, len)) : -EFAULT;
     free(buf);
     return r;
+}
+
+/* With several threads, a call that would block waits in the scheduler (threads.c). */
+static int64_t sys_read(user_process *p, const uint64_t *a) {
+    int64_t blocked;
+    return thread_blocks_on_fd(p, (int)a[0], POLLIN, &blocked) ? blocked : do_read(p, a);
+}
+
+static int64_t sys_write(user_process *p, const uint64_t *a) {
+    int64_t blocked;
+    return thread_blocks_on_fd(p, (int)a[0], POLLOUT, &blocked) ? blocked : do_write(p, a);
 }
 
 static int64_t sys_pread64(user_process *p, const uint64_t *a) {
@@ -115,10 +127,13 @@ static int64_t vectored(user_process *p, const uint64_t *a, syscall_fn one) {
     return total;
 }
 static int64_t sys_readv(user_process *p, const uint64_t *a) {
-    return vectored(p, a, sys_read);
+    int64_t blocked;
+    return thread_blocks_on_fd(p, (int)a[0], POLLIN, &blocked) ? blocked : vectored(p, a, do_read);
 }
 static int64_t sys_writev(user_process *p, const uint64_t *a) {
-    return vectored(p, a, sys_write);
+    int64_t blocked;
+    return thread_blocks_on_fd(p, (int)a[0], POLLOUT, &blocked) ? blocked
+                                                                : vectored(p, a, do_write);
 }
 
 static int64_t sys_openat(user_process *p, const uint64_t *a) {
@@ -412,14 +427,6 @@ static int64_t sys_madvise(user_process *p, const uint64_t *a) {
 
 /* --- process, time, identity ---------------------------------------------------------------- */
 
-static int64_t sys_exit(user_process *p, const uint64_t *a) {
-    process_exit(p, (int)a[0]);
-    return 0;
-}
-
-static int64_t sys_gettid(user_process *p, const uint64_t *a) {
-    return getpid(); /* one thread: its id is the process id */
-}
 static int64_t sys_getppid(user_process *p, const uint64_t *a) {
     return getppid();
 }
@@ -435,27 +442,9 @@ static int64_t sys_getgid(user_process *p, const uint64_t *a) {
 static int64_t sys_getegid(user_process *p, const uint64_t *a) {
     return getegid();
 }
-static int64_t sys_zero(user_process *p, const uint64_t *a) {
-    return 0;
-}
 /* Known and deliberately absent (glibc copes): no warning. */
 static int64_t sys_enosys(user_process *p, const uint64_t *a) {
     return -ENOSYS;
-}
-
-static int64_t sys_futex(user_process *p, const uint64_t *a) {
-    enum { FUTEX_WAIT_ = 0, FUTEX_WAKE_ = 1, FUTEX_WAIT_BITSET_ = 9, FUTEX_WAKE_BITSET_ = 10 };
-    switch (a[1] & 0x7f) {
-    case FUTEX_WAIT_:
-    case FUTEX_WAIT_BITSET_: {
-        uint32_t v;
-        if (!guest_read(&p->mem, &v, a[0], 4)) return -EFAULT;
-        return -EAGAIN; /* one thread: nobody could ever wake us */
-    }
-    case FUTEX_WAKE_:
-    case FUTEX_WAKE_BITSET_: return 0;
-    default: return -ENOSYS;
-    }
 }
 
 static int64_t sys_uname(user_process *p, const uint64_t *a) {
@@ -496,20 +485,6 @@ static int64_t sys_gettimeofday(user_process *p, const uint64_t *a) {
     return 0;
 }
 
-static int64_t sys_nanosleep(user_process *p, const uint64_t *a) {
-    uint64_t req[2];
-    if (!guest_read(&p->mem, req, a[0], sizeof req)) return -EFAULT;
-    struct timespec ts = {(time_t)req[0], (long)req[1]};
-    return host_result(nanosleep(&ts, NULL));
-}
-
-static int64_t sys_clock_nanosleep(user_process *p, const uint64_t *a) {
-    uint64_t req[2];
-    if (!guest_read(&p->mem, req, a[2], sizeof req)) return -EFAULT;
-    struct timespec ts = {(time_t)req[0], (long)req[1]};
-    return -clock_nanosleep((clockid_t)a[0], (int)a[1], &ts, NULL);
-}
-
 static int64_t sys_sched_getaffinity(user_process *p, const uint64_t *a) {
     uint64_t mask = 1; /* one core */
     if (a[1] < 8) return -EINVAL;
@@ -542,35 +517,6 @@ static int64_t sys_getrandom(user_process *p, const uint64_t *a) {
     return (int64_t)len;
 }
 
-/* --- signals to ourselves ------------------------------------------------------------------- */
-
-static int64_t send_self(user_process *p, uint64_t sig, int code) {
-    enum { SI_USER_ = 0, SI_TKILL_ = -6 };
-    if (sig > 64) return -EINVAL;
-    if (!sig) return 0;
-    user_siginfo info = {.signo = (int)sig,
-                         .code = code == 0 ? SI_USER_ : SI_TKILL_,
-                         .pid = getpid(),
-                         .uid = (int)getuid()};
-    signal_raise(p, &info);
-    return 0;
-}
-
-static bool is_self(uint64_t pid) {
-    int64_t id = (int64_t)pid;
-    return id == 0 || id == -1 || id == getpid();
-}
-
-static int64_t sys_kill(user_process *p, const uint64_t *a) {
-    return is_self(a[0]) ? send_self(p, a[1], 0) : -EPERM;
-}
-static int64_t sys_tkill(user_process *p, const uint64_t *a) {
-    return (int64_t)a[0] == getpid() ? send_self(p, a[1], 1) : -ESRCH;
-}
-static int64_t sys_tgkill(user_process *p, const uint64_t *a) {
-    return (int64_t)a[1] == getpid() ? send_self(p, a[2], 1) : -ESRCH;
-}
-
 /* --- the table ------------------------------------------------------------------------------ */
 
 static const struct {
@@ -596,25 +542,29 @@ static const struct {
     [65] = {"readv", sys_readv},
     [66] = {"writev", sys_writev},
     [67] = {"pread64", sys_pread64},
+    [73] = {"ppoll", sys_ppoll},
     [78] = {"readlinkat", sys_readlinkat},
     [79] = {"newfstatat", sys_newfstatat},
     [80] = {"fstat", sys_fstat},
     [82] = {"fsync", sys_fsync},
-    [93] = {"exit", sys_exit},
-    [94] = {"exit_group", sys_exit},
-    [96] = {"set_tid_address", sys_gettid},
+    [93] = {"exit", sys_exit_thread},
+    [94] = {"exit_group", sys_exit_group},
+    [95] = {"waitid", sys_waitid},
+    [96] = {"set_tid_address", sys_set_tid_address},
     [98] = {"futex", sys_futex},
-    [99] = {"set_robust_list", sys_zero},
+    [99] = {"set_robust_list", sys_set_robust_list},
+    [100] = {"get_robust_list", sys_get_robust_list},
     [101] = {"nanosleep", sys_nanosleep},
     [113] = {"clock_gettime", sys_clock_gettime},
     [114] = {"clock_getres", sys_clock_getres},
     [115] = {"clock_nanosleep", sys_clock_nanosleep},
     [123] = {"sched_getaffinity", sys_sched_getaffinity},
-    [124] = {"sched_yield", sys_zero},
+    [124] = {"sched_yield", sys_sched_yield},
     [129] = {"kill", sys_kill},
     [130] = {"tkill", sys_tkill},
     [131] = {"tgkill", sys_tgkill},
     [132] = {"sigaltstack", sys_sigaltstack},
+    [133] = {"rt_sigsuspend", sys_rt_sigsuspend},
     [134] = {"rt_sigaction", sys_rt_sigaction},
     [135] = {"rt_sigprocmask", sys_rt_sigprocmask},
     [136] = {"rt_sigpending", sys_rt_sigpending},
@@ -622,7 +572,7 @@ static const struct {
     [160] = {"uname", sys_uname},
     [163] = {"getrlimit", sys_getrlimit},
     [169] = {"gettimeofday", sys_gettimeofday},
-    [172] = {"getpid", sys_gettid},
+    [172] = {"getpid", sys_getpid},
     [173] = {"getppid", sys_getppid},
     [174] = {"getuid", sys_getuid},
     [175] = {"geteuid", sys_geteuid},
@@ -632,13 +582,17 @@ static const struct {
     [214] = {"brk", sys_brk},
     [215] = {"munmap", sys_munmap},
     [216] = {"mremap", sys_mremap},
+    [220] = {"clone", sys_clone},
+    [221] = {"execve", sys_execve},
     [222] = {"mmap", sys_mmap},
     [226] = {"mprotect", sys_mprotect},
     [233] = {"madvise", sys_madvise},
+    [260] = {"wait4", sys_wait4},
     [261] = {"prlimit64", sys_prlimit64},
     [278] = {"getrandom", sys_getrandom},
     [291] = {"statx", sys_statx},
     [293] = {"rseq", sys_enosys},
+    [435] = {"clone3", sys_clone3},
 };
 
 void syscall_dispatch(user_process *p) {
@@ -656,5 +610,8 @@ void syscall_dispatch(user_process *p) {
         }
         r = -ENOSYS;
     }
-    if (!p->exited) cpu_set_xreg(cpu, 0, (uint64_t)r);
+    /* p->cpu, not cpu: a forked child has a core of its own by now */
+    if (!p->exited && r != SYSCALL_NO_RESULT) cpu_set_xreg(p->cpu, 0, (uint64_t)r);
+    if (p->debug)
+        fprintf(stderr, "socemu-user: syscall %llu = %lld\n", (unsigned long long)nr, (long long)r);
 }

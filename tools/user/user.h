@@ -57,20 +57,60 @@ typedef struct user_siginfo {
     bool is_fault;
 } user_siginfo;
 
+/* A guest thread. Threads are interleaved on the one core (threads.c): the running thread's
+ * registers live in the core, the others' in their context below. */
+/* FUTEX, SLEEP: waits whose result is written to x0 at wake-up. FD, CHILD: a read/write of a
+ * descriptor that is not ready, a wait4 with no child to report; the thread sits before its svc
+ * and runs the call again when the descriptor or a child may be ready. */
+typedef enum {
+    THREAD_RUNNABLE,
+    THREAD_FUTEX,
+    THREAD_SLEEP,
+    THREAD_FD,
+    THREAD_CHILD,
+    THREAD_EXITED
+} thread_state;
+
+typedef struct user_thread {
+    int tid;
+    thread_state state;
+    /* EL0 context while off the core */
+    uint64_t x[31], vlo[32], vhi[32], sp, pc, spsr, fpsr, fpcr, tpidr, tpidrro;
+    /* signals directed at this thread, its mask and alternate stack */
+    uint64_t blocked, pending;
+    user_siginfo pending_info[65];
+    uint64_t saved_mask; /* rt_sigsuspend: the mask to restore once a handler frame holds it */
+    bool has_saved_mask;
+    uint64_t altstack_sp, altstack_size;
+    uint64_t clear_child_tid; /* set_tid_address / CLONE_CHILD_CLEARTID */
+    uint64_t robust_list, robust_len;
+    /* while blocked: the futex word and bitset, wait order, CLOCK_MONOTONIC deadline */
+    uint64_t wait_addr, wait_seq, deadline_ns, sleep_rem;
+    uint32_t wait_bitset;
+    int wait_fd, wait_events;               /* THREAD_FD: poll(2) events */
+    int wait_idtype, wait_id, wait_options; /* THREAD_CHILD: as waitid(2) */
+} user_thread;
+
 typedef struct user_process {
     arm_cpu *cpu;
     cpu_cluster *cluster;
     guest_memory mem;
     const char *exe_path; /* absolute, for /proc/self/exe */
+    const char *model;    /* core model, for the cores of forked children and execve */
     uint64_t brk_start, brk_cur;
     uint64_t rng_state;
-    /* signals (index = signal number, 1..64) */
+    /* signals (index = signal number, 1..64): actions, and the process-directed pending set */
     user_sigaction actions[65];
-    uint64_t blocked;
     uint64_t pending;
     user_siginfo pending_info[65];
-    uint64_t altstack_sp, altstack_size;
-    unsigned altstack_flags;
+    /* threads: cur runs on the core */
+    user_thread *cur;
+    user_thread **threads;
+    size_t n_threads, cap_threads;
+    int next_tid;
+    uint64_t wait_seq;
+    bool resched;  /* the running thread yields at the end of this exception */
+    int killed_by; /* the signal that ended the process, 0 if it exited */
     /* trap from the vector page: which entry stored to the trap page */
     bool trap_pending;
     unsigned trap_vector;
@@ -107,14 +147,62 @@ bool guest_read_u64(guest_memory *m, uint64_t va, uint64_t *v);
 bool guest_write_u64(guest_memory *m, uint64_t va, uint64_t v);
 
 /* elf_load.c */
+/* 0 if path is a static aarch64 executable elf_load would take; else an errno value (ENOENT,
+ * EACCES, ENOEXEC...) with one line naming path and the reason in err. */
+int elf_check(const char *path, char *err, size_t errlen);
 bool elf_load(user_process *p, const char *path, int argc, char **argv, char **envp,
               uint64_t *entry, uint64_t *sp, char *err, size_t errlen);
 
 /* syscalls.c */
 void syscall_dispatch(user_process *p);
+/* A handler's return value that leaves x0 alone (the thread blocked, exited or was replaced). */
+#define SYSCALL_NO_RESULT INT64_MIN
+
+/* threads.c */
+bool threads_init(user_process *p);
+void threads_free(user_process *p);
+user_thread *thread_find(user_process *p, int tid);
+/* Picks the thread to run next (rotate: the running one goes behind the others), waking
+ * futex/sleep waiters whose time came or that have a signal; sleeps on the host while nobody
+ * can run. */
+void threads_schedule(user_process *p, bool rotate);
+/* Host signals forwarded to the guest (guest handlers installed): raised as process signals. */
+void host_signals_poll(user_process *p);
+bool host_signals_waiting(void);
+void host_signal_sync(user_process *p, int signo);
+void host_signals_import(user_process *p);
+int64_t sys_futex(user_process *p, const uint64_t *a);
+int64_t sys_clone(user_process *p, const uint64_t *a);
+int64_t sys_clone3(user_process *p, const uint64_t *a);
+int64_t sys_exit_thread(user_process *p, const uint64_t *a);
+int64_t sys_exit_group(user_process *p, const uint64_t *a);
+int64_t sys_set_tid_address(user_process *p, const uint64_t *a);
+int64_t sys_set_robust_list(user_process *p, const uint64_t *a);
+int64_t sys_get_robust_list(user_process *p, const uint64_t *a);
+int64_t sys_sched_yield(user_process *p, const uint64_t *a);
+int64_t sys_ppoll(user_process *p, const uint64_t *a);
+int64_t sys_rt_sigsuspend(user_process *p, const uint64_t *a);
+int64_t sys_nanosleep(user_process *p, const uint64_t *a);
+int64_t sys_clock_nanosleep(user_process *p, const uint64_t *a);
+int64_t sys_gettid(user_process *p, const uint64_t *a);
+int64_t sys_getpid(user_process *p, const uint64_t *a);
+int64_t sys_kill(user_process *p, const uint64_t *a);
+int64_t sys_tkill(user_process *p, const uint64_t *a);
+int64_t sys_tgkill(user_process *p, const uint64_t *a);
+int64_t sys_execve(user_process *p, const uint64_t *a);
+int64_t sys_wait4(user_process *p, const uint64_t *a);
+/* With several threads: true when the call on fd would block (then the thread waits for it,
+ * *r is what the handler returns); false when it can go ahead. */
+bool thread_blocks_on_fd(user_process *p, int fd, int events, int64_t *r);
+int64_t sys_waitid(user_process *p, const uint64_t *a);
 
 /* signals.c */
+/* A process-directed signal (kill): taken by whichever thread does not block it. */
 void signal_raise(user_process *p, const user_siginfo *info);
+/* A thread-directed signal (tgkill). */
+void signal_raise_thread(user_process *p, user_thread *t, const user_siginfo *info);
+/* Signals t could take now (pending for it or for the process, not blocked). */
+uint64_t signal_deliverable(const user_process *p, const user_thread *t);
 /* A synchronous fault: delivered now even if blocked or ignored (then it kills). */
 void signal_force(user_process *p, const user_siginfo *info);
 void signal_deliver_pending(user_process *p);
@@ -128,6 +216,16 @@ void process_exit(user_process *p, int status);
 /* exceptions.c */
 bool cpu_create(user_process *p, const char *model, char *err, size_t errlen);
 bool cpu_setup(user_process *p, uint64_t entry, uint64_t sp, char *err, size_t errlen);
+/* The system registers of a fresh core (the vector page already mapped). */
+bool core_configure(user_process *p, char *err, size_t errlen);
+/* A forked child's own core (the parent's JIT code buffer may be shared memory). */
+bool core_recreate(user_process *p, char *err, size_t errlen);
+/* The thread's EL0 context, to or from the core (parked at EL1 in the vector page). */
+void thread_save(user_process *p, user_thread *t);
+void thread_load(user_process *p, user_thread *t);
+/* Brings a core that stopped at EL0 into the vector page (an IRQ), to switch threads or deliver
+ * a signal there; returns with trap_pending set. */
+void enter_kernel(user_process *p);
 void handle_exception(user_process *p);
 /* The EL0 state while the core waits at EL1 in the vector page; user_resume goes back to it. */
 uint64_t user_pc(user_process *p);
