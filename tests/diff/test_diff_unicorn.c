@@ -444,7 +444,7 @@ static void ldst_registers(int enc, uint32_t insn, state *in) {
     if (enc == A64_ENC_LD_LITERAL) return; /* PC-relative: no base register */
     unsigned rn = (insn >> 5) & 31;
     if (rn != 31 && rnd() % 32 != 0) in->x[rn] = rnd() % 0x800;
-    if (enc == A64_ENC_LDST_REG) {
+    if (enc == A64_ENC_LDST_REG && ((insn >> 16) & 31) != 31) { /* Rm 31: XZR, offset 0 */
         unsigned rm = (insn >> 16) & 31, option = (insn >> 13) & 7;
         uint64_t off = rnd() % 0x800;
         in->x[rm] = (option & 3) == 2 ? (rnd() << 32) | off : off; /* UXTW/SXTW: low 32 bits */
