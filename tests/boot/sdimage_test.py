@@ -272,6 +272,21 @@ def test_kill9_write(env, work):
         fail("kill9_write: e2fsck -fn after the journal replay: exit %d\n%s" % (rc, out))
     else:
         print("  ok e2fsck -fn after the replay: %s" % out.splitlines()[-1])
+    # what was checked is what the guest wrote: its files are on both partitions
+    rc, out = run_tool(["debugfs", "-R", "ls /var/lib/socemu/kill9", root])
+    on_ext4 = sorted(set(re.findall(r"data-\d", out)))
+    try:
+        on_fat = sorted(set(re.findall(r"\bf\d\s+bin\b|round\s+txt", fat.run(
+            "mdir", "-i", fat.spec, "::kill9").lower())))
+    except RuntimeError as e:
+        on_fat = []
+        print("  mdir: %s" % e)
+    if not on_ext4 or not on_fat:
+        fail("kill9_write: the guest's files are not on the card: ext4 %s, FAT %s"
+             % (on_ext4, on_fat))
+    else:
+        print("  ok the guest's files are on the card: ext4 /var/lib/socemu/kill9 %s, FAT "
+              "kill9/ %d files" % (" ".join(on_ext4), len(on_fat)))
 
 
 def mbr_image(path, parts, size=64 * MIB, signature=True):
