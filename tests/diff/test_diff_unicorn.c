@@ -18,8 +18,9 @@
  *     this is checked against the architecture.
  * Classes beyond the decode table: "excl" runs CLREX; load-exclusive; store-exclusive (all sizes,
  * pairs, acquire/release) on the same address; "system" runs barriers, hints, CLREX, MSR
- * immediates, and MRS/MSR of NZCV, FPCR, FPSR, DAIF, TPIDR_EL0/TPIDRRO_EL0/TPIDR_EL1 (those
- * registers compared too).
+ * immediates (DAIFSet/Clr, SPSel), DC ZVA/CVAC/CVAU/CIVAC and IC IVAU on the data window, and
+ * MRS/MSR of NZCV, FPCR, FPSR, DAIF, SPSel, CurrentEL, SP_EL0, TPIDR_EL0/TPIDRRO_EL0/TPIDR_EL1
+ * (those registers and the window compared too). Both sides run at EL1h.
  * Filtered: encodings whose result is UNPREDICTABLE (writeback into the transfer register, LDP of
  * one register twice) and behaviour that differs by design (see skip_unpredictable). */
 #include <stdio.h>
@@ -132,7 +133,7 @@ static uint64_t simd_operand(void) {
 typedef struct state {
     uint64_t x[31], sp, pc, nzcv, fpcr, fpsr;
     uint64_t v[32][2];
-    uint64_t tpidr0, tpidrro, tpidr1, daif; /* "system": set and compared */
+    uint64_t tpidr0, tpidrro, tpidr1, daif, sp_el0; /* "system": set and compared */
     bool faulted;
     int uc_err;
     /* socemu: the exception taken */
@@ -207,6 +208,7 @@ static void run_ours(cpu_cluster *cl, const seq *q, const state *in, state *out)
     cpu_write_sysreg(c, "TPIDRRO_EL0", in->tpidrro);
     cpu_write_sysreg(c, "TPIDR_EL1", in->tpidr1);
     cpu_write_sysreg(c, "DAIF", in->daif);
+    cpu_write_sysreg(c, "SP_EL0", in->sp_el0);
     cpu_set_pc(c, CODE);
     cpu_write_sysreg(c, "ELR_EL1", 1); /* changes only if an exception is taken */
     cpu_write_sysreg(c, "ESR_EL1", 0);
@@ -225,6 +227,7 @@ static void run_ours(cpu_cluster *cl, const seq *q, const state *in, state *out)
     cpu_read_sysreg(c, "TPIDRRO_EL0", &out->tpidrro);
     cpu_read_sysreg(c, "TPIDR_EL1", &out->tpidr1);
     cpu_read_sysreg(c, "DAIF", &out->daif);
+    cpu_read_sysreg(c, "SP_EL0", &out->sp_el0);
     uint64_t elr = 1;
     cpu_read_sysreg(c, "ELR_EL1", &elr);
     out->faulted = elr != 1;
@@ -263,6 +266,11 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, const seq *q, const s
     uint32_t self_loop = 0x14000000;
     uc_mem_write(uc, CODE + 4 * q->n, &self_loop, 4);
     uc_ctl_remove_cache(uc, CODE, CODE + 4 * q->n + 4);
+    /* EL1h like socemu (unicorn starts in EL1t), DAIF; first, as it does not swap the SPs */
+    uint64_t pstate;
+    uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
+    pstate = (pstate & ~0x3cfull) | (in->daif & 0x3c0) | 5;
+    uc_reg_write(uc, UC_ARM64_REG_PSTATE, &pstate);
     for (unsigned i = 0; i < 29; i++)
         uc_reg_write(uc, UC_ARM64_REG_X0 + i, &in->x[i]);
     uc_reg_write(uc, UC_ARM64_REG_X29, &in->x[29]);
@@ -274,10 +282,7 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, const seq *q, const s
     uc_reg_write(uc, UC_ARM64_REG_TPIDR_EL0, &in->tpidr0);
     uc_reg_write(uc, UC_ARM64_REG_TPIDRRO_EL0, &in->tpidrro);
     uc_reg_write(uc, UC_ARM64_REG_TPIDR_EL1, &in->tpidr1);
-    uint64_t pstate;
-    uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
-    pstate = (pstate & ~0x3c0ull) | (in->daif & 0x3c0);
-    uc_reg_write(uc, UC_ARM64_REG_PSTATE, &pstate);
+    uc_reg_write(uc, UC_ARM64_REG_SP_EL0, &in->sp_el0);
     for (unsigned i = 0; i < 32; i++) {
         uint64_t qv[2] = {in->v[i][0], in->v[i][1]}; /* 16 bytes, little-endian */
         uc_reg_write(uc, UC_ARM64_REG_Q0 + i, qv);
@@ -302,6 +307,7 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, const seq *q, const s
     uc_reg_read(uc, UC_ARM64_REG_TPIDR_EL0, &out->tpidr0);
     uc_reg_read(uc, UC_ARM64_REG_TPIDRRO_EL0, &out->tpidrro);
     uc_reg_read(uc, UC_ARM64_REG_TPIDR_EL1, &out->tpidr1);
+    uc_reg_read(uc, UC_ARM64_REG_SP_EL0, &out->sp_el0);
     uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
     out->daif = pstate & 0x3c0;
     for (unsigned i = 0; i < 32; i++) {
@@ -420,6 +426,10 @@ static int report_diff(const char *what, const seq *q, int enc, const state *in,
                 (unsigned long long)a->tpidr0, (unsigned long long)a->tpidrro,
                 (unsigned long long)a->tpidr1, (unsigned long long)b->tpidr0,
                 (unsigned long long)b->tpidrro, (unsigned long long)b->tpidr1);
+    if (a->sp_el0 != b->sp_el0)
+        fprintf(stderr, "  sp_el0: in %llx socemu %llx unicorn %llx\n",
+                (unsigned long long)in->sp_el0, (unsigned long long)a->sp_el0,
+                (unsigned long long)b->sp_el0);
     if (a->daif != b->daif)
         fprintf(stderr, "  daif: in %llx socemu %llx unicorn %llx\n", (unsigned long long)in->daif,
                 (unsigned long long)a->daif, (unsigned long long)b->daif);
@@ -494,13 +504,16 @@ static void excl_case(seq *q, state *in) {
 static void system_case(seq *q, state *in) {
     static const struct {
         unsigned op0, op1, crn, crm, op2;
-    } regs[] = {{3, 3, 4, 2, 0},   /* NZCV */
-                {3, 3, 4, 4, 0},   /* FPCR */
-                {3, 3, 4, 4, 1},   /* FPSR */
-                {3, 3, 4, 2, 1},   /* DAIF */
-                {3, 3, 13, 0, 2},  /* TPIDR_EL0 */
-                {3, 3, 13, 0, 3},  /* TPIDRRO_EL0 */
-                {3, 0, 13, 0, 4}}; /* TPIDR_EL1 */
+    } regs[] = {{3, 3, 4, 2, 0},  /* NZCV */
+                {3, 3, 4, 4, 0},  /* FPCR */
+                {3, 3, 4, 4, 1},  /* FPSR */
+                {3, 3, 4, 2, 1},  /* DAIF */
+                {3, 3, 13, 0, 2}, /* TPIDR_EL0 */
+                {3, 3, 13, 0, 3}, /* TPIDRRO_EL0 */
+                {3, 0, 13, 0, 4}, /* TPIDR_EL1 */
+                {3, 0, 4, 2, 0},  /* SPSel */
+                {3, 0, 4, 2, 2},  /* CurrentEL (read-only: MSR is UNDEF) */
+                {3, 0, 4, 1, 0}}; /* SP_EL0 */
     unsigned rt = rnd() % 32, crm = rnd() % 16, hint;
     uint32_t insn;
     switch (rnd() % 6) {
@@ -513,9 +526,15 @@ static void system_case(seq *q, state *in) {
     case 1: /* CLREX, DSB, DMB, ISB (op2 2, 4, 5, 6) and op2 3, 7: unallocated (UNDEF) */
         insn = 0xd503301fu | crm << 8 | (2u + rnd() % 6) << 5;
         break;
-    case 2: /* MSR DAIFSet / DAIFClr #imm */
-        insn = 0xd500401fu | 3u << 16 | crm << 8 | (6u + rnd() % 2) << 5;
+    case 2: /* MSR DAIFSet / DAIFClr #imm, MSR SPSel #imm */
+        insn = rnd() % 3 ? 0xd500401fu | 3u << 16 | crm << 8 | (6u + rnd() % 2) << 5
+                         : 0xd500401fu | (crm & 1) << 8 | 5u << 5;
         break;
+    case 3: { /* DC ZVA (64-byte block, memory compared), DC CVAC/CVAU/CIVAC, IC IVAU */
+        static const uint32_t ops[] = {0xd50b7420, 0xd50b7a20, 0xd50b7b20, 0xd50b7e20, 0xd50b7520};
+        insn = ops[rnd() % 5] | (rt == 31 ? 0 : rt);
+        break;
+    }
     default: {
         unsigned r = rnd() % (sizeof regs / sizeof regs[0]), read = rnd() % 2;
         insn = 0xd5100000u | read << 21 | (regs[r].op0 - 2) << 19 | regs[r].op1 << 16 |
@@ -531,6 +550,9 @@ static void system_case(seq *q, state *in) {
     in->fpcr = (rnd() & 0x1f) << 22;
     in->tpidr0 = rnd(), in->tpidrro = rnd(), in->tpidr1 = rnd();
     in->daif = (rnd() & 0xf) << 6;
+    in->sp_el0 = interesting() & ~15ull;
+    if ((insn & 0xfff80000u) == 0xd5080000u) /* SYS (DC, IC): an address in the data window */
+        in->x[insn & 31] = 0x100 + rnd() % 0x1e000;
 }
 
 int main(int argc, char **argv) {
@@ -613,7 +635,7 @@ int main(int argc, char **argv) {
             }
             in.nzcv = (rnd() & 0xf) << 28;
             in.fpsr = rnd() & 0x0800009f; /* QC, IDC, IXC, UFC, OFC, DZC, IOC */
-            if (is_ldst || is_excl) {
+            if (is_ldst || is_excl || is_system) {
                 memcpy(ram, window_template, WINDOW);
                 uc_mem_write(uc, 0, window_template, WINDOW);
             }
@@ -643,8 +665,8 @@ int main(int argc, char **argv) {
                         !memcmp(a.x, b.x, sizeof a.x) && !memcmp(a.v, b.v, sizeof a.v);
             if (is_system)
                 same = same && a.fpcr == b.fpcr && a.tpidr0 == b.tpidr0 && a.tpidrro == b.tpidrro &&
-                       a.tpidr1 == b.tpidr1 && a.daif == b.daif;
-            if (same && (is_ldst || is_excl) && memcmp(ram, uc_window, WINDOW) != 0) {
+                       a.tpidr1 == b.tpidr1 && a.daif == b.daif && a.sp_el0 == b.sp_el0;
+            if (same && (is_ldst || is_excl || is_system) && memcmp(ram, uc_window, WINDOW) != 0) {
                 if (mismatches < 20) fprintf(stderr, "memory differs after 0x%08x\n", q.insn[0]);
                 same = false;
             }
