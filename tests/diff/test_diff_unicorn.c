@@ -20,7 +20,9 @@
  * pairs, acquire/release) on the same address; "system" runs barriers, hints, CLREX, MSR
  * immediates (DAIFSet/Clr, SPSel), DC ZVA/CVAC/CVAU/CIVAC and IC IVAU on the data window, and
  * MRS/MSR of NZCV, FPCR, FPSR, DAIF, SPSel, CurrentEL, SP_EL0, TPIDR_EL0/TPIDRRO_EL0/TPIDR_EL1
- * (those registers and the window compared too). Both sides run at EL1h.
+ * (those registers and the window compared too). Both sides run at EL1h; "system_el0" runs the
+ * same at EL0t (reached by an ERET on both sides), where SCTLR_EL1 traps DAIF, DC and IC
+ * (EC 0x18: unicorn reports it as UNDEF, so the ISS is checked against the instruction's fields).
  * Filtered: encodings whose result is UNPREDICTABLE (writeback into the transfer register, LDP of
  * one register twice) and behaviour that differs by design (see skip_unpredictable). */
 #include <stdio.h>
@@ -185,10 +187,15 @@ enum {
     EXCP_SMC = 13
 };
 
+/* "system_el0": the system cases at EL0 (socemu gets there by an ERET at CODE - 4, unicorn by
+ * its PSTATE), SCTLR_EL1 the same on both sides (UMA, UCT, DZE, UCI clear: EL0 traps). */
+static bool at_el0;
+enum { SCTLR = 0x00c50830 }; /* MMU off, no SP alignment checks, WFI/WFE not trapped */
+
 static void run_ours(cpu_cluster *cl, const seq *q, const state *in, state *out) {
     arm_cpu *c = cpu_cluster_core(cl, 0);
     cpu_set_el(c, 1);
-    cpu_write_sysreg(c, "SCTLR_EL1", 0x00c50830); /* MMU off, no SP alignment checks */
+    cpu_write_sysreg(c, "SCTLR_EL1", SCTLR);
     cpu_write_sysreg(c, "VBAR_EL1", VBAR);
     cpu_write_sysreg(c, "CPACR_EL1", 3u << 20);
     for (unsigned i = 0; i < q->n; i++)
@@ -213,6 +220,20 @@ static void run_ours(cpu_cluster *cl, const seq *q, const state *in, state *out)
     cpu_write_sysreg(c, "ELR_EL1", 1); /* changes only if an exception is taken */
     cpu_write_sysreg(c, "ESR_EL1", 0);
     cpu_write_sysreg(c, "FAR_EL1", 0);
+    if (at_el0) {
+        uint32_t eret = 0xd69f03e0;
+        memcpy(ram + CODE - 4, &eret, 4);
+        cpu_cluster_invalidate_code(cl, CODE - 4, 4);
+        cpu_write_sysreg(c, "SPSR_EL1", in->nzcv | in->daif); /* EL0t */
+        cpu_write_sysreg(c, "ELR_EL1", CODE);
+        cpu_set_pc(c, CODE - 4);
+        cpu_run(c, 1);
+        if (cpu_get_el(c) != 0 || cpu_get_pc(c) != CODE) {
+            fprintf(stderr, "ERET to EL0 failed\n");
+            exit(2);
+        }
+        cpu_write_sysreg(c, "ELR_EL1", 1);
+    }
     cpu_run(c, q->n);
     for (unsigned i = 0; i < 31; i++)
         out->x[i] = cpu_get_xreg(c, i);
@@ -237,7 +258,8 @@ static void run_ours(cpu_cluster *cl, const seq *q, const state *in, state *out)
     cpu_read_sysreg(c, "SPSR_EL1", &out->spsr);
 }
 
-static state *uc_out; /* where the hooks record, for the case being run */
+static state *uc_out;         /* where the hooks record, for the case being run */
+static uc_context *uc_at_el1; /* unicorn as it started (EL1): restored before each EL0 case */
 
 static void uc_on_intr(uc_engine *uc, uint32_t intno, void *user) {
     (void)user;
@@ -266,11 +288,24 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, const seq *q, const s
     uint32_t self_loop = 0x14000000;
     uc_mem_write(uc, CODE + 4 * q->n, &self_loop, 4);
     uc_ctl_remove_cache(uc, CODE, CODE + 4 * q->n + 4);
-    /* EL1h like socemu (unicorn starts in EL1t), DAIF; first, as it does not swap the SPs */
+    /* EL1h like socemu (unicorn starts in EL1t), or EL0t; DAIF. First: it does not swap SPs */
     uint64_t pstate;
     uc_reg_read(uc, UC_ARM64_REG_PSTATE, &pstate);
     pstate = (pstate & ~0x3cfull) | (in->daif & 0x3c0) | 5;
-    uc_reg_write(uc, UC_ARM64_REG_PSTATE, &pstate);
+    /* EL0: PSTATE writes do not switch unicorn's translation to EL0, so as for socemu an ERET
+     * at CODE - 4 gets there, from the EL1 state saved at the start */
+    if (at_el0) {
+        uc_context_restore(uc, uc_at_el1);
+        uint32_t eret = 0xd69f03e0;
+        uc_mem_write(uc, CODE - 4, &eret, 4);
+        uc_ctl_remove_cache(uc, CODE - 4, CODE);
+        uint64_t elr = CODE;
+        uc_arm64_cp_reg spsr = {4, 0, 3, 0, 0, in->nzcv | in->daif}; /* SPSR_EL1: EL0t */
+        uc_reg_write(uc, UC_ARM64_REG_ELR_EL1, &elr);
+        uc_reg_write(uc, UC_ARM64_REG_CP_REG, &spsr);
+    } else {
+        uc_reg_write(uc, UC_ARM64_REG_PSTATE, &pstate);
+    }
     for (unsigned i = 0; i < 29; i++)
         uc_reg_write(uc, UC_ARM64_REG_X0 + i, &in->x[i]);
     uc_reg_write(uc, UC_ARM64_REG_X29, &in->x[29]);
@@ -290,7 +325,8 @@ static void run_unicorn(uc_engine *uc, uint8_t *uc_window, const seq *q, const s
     out->intno = -1;
     out->unmapped = 0;
     uc_out = out;
-    uc_err err = uc_emu_start(uc, CODE, 0xffffffffffffffffull, 0, q->n);
+    uc_err err = at_el0 ? uc_emu_start(uc, CODE - 4, 0xffffffffffffffffull, 0, q->n + 1)
+                        : uc_emu_start(uc, CODE, 0xffffffffffffffffull, 0, q->n);
     out->uc_err = err;
     /* A branch out of the buffer: unicorn stops on fetching the target, after the branch. */
     out->faulted =
@@ -333,8 +369,9 @@ static const char *compare_fault(const seq *q, const state *in, const state *a, 
     unsigned ec = (unsigned)(a->esr >> 26) & 0x3f, il = (unsigned)(a->esr >> 25) & 1;
     uint32_t iss = (uint32_t)a->esr & 0x1ffffff;
     /* the vector: synchronous, current EL with SP_ELx; the state before: EL1h, NZCV */
-    if (a->pc != VBAR + 0x200) return "socemu's PC is not VBAR_EL1 + 0x200";
-    if ((a->spsr & 0xf) != 5) return "SPSR_EL1.M is not EL1h";
+    /* current EL with SP_ELx (EL1h), or lower EL using AArch64 (EL0t) */
+    if (a->pc != VBAR + (at_el0 ? 0x400 : 0x200)) return "socemu's PC is not the vector";
+    if ((a->spsr & 0xf) != (at_el0 ? 0 : 5)) return "SPSR_EL1.M is not the EL before";
     if ((a->spsr & 0xf0000000u) != in->nzcv) return "SPSR_EL1.NZCV is not the NZCV before";
     if (b->intno < 0 && !b->unmapped) {
         /* an error without a hook (e.g. UC_ERR_INSN_INVALID for an encoding QEMU does not
@@ -366,6 +403,13 @@ static const char *compare_fault(const seq *q, const state *in, const state *a, 
     uint32_t imm16 = (faulting >> 5) & 0xffff;
     switch (b->intno) {
     case EXCP_UDEF:
+        /* QEMU raises a trapped system instruction (EC 0x18) as UDEF too: there, the ISS must
+           describe the instruction (Op0 Op2 Op1 CRn Rt CRm, direction) */
+        if ((faulting & 0xffc00000u) == 0xd5000000u && ec == 0x18 && il &&
+            iss == (((faulting >> 19) & 3) << 20 | ((faulting >> 5) & 7) << 17 |
+                    ((faulting >> 16) & 7) << 14 | ((faulting >> 12) & 15) << 10 |
+                    (faulting & 31) << 5 | ((faulting >> 8) & 15) << 1 | ((faulting >> 21) & 1)))
+            return NULL;
         return a->esr == 0x02000000 ? NULL : "UNDEF: ESR_EL1 is not 0x02000000 (EC 0, IL 1)";
     case EXCP_SWI:
         return ec == 0x15 && il && iss == imm16 ? NULL : "SVC: ESR_EL1 is not EC 0x15, imm16";
@@ -551,6 +595,7 @@ static void system_case(seq *q, state *in) {
     in->tpidr0 = rnd(), in->tpidrro = rnd(), in->tpidr1 = rnd();
     in->daif = (rnd() & 0xf) << 6;
     in->sp_el0 = interesting() & ~15ull;
+    if (at_el0) in->sp = in->sp_el0;         /* the SP at EL0 */
     if ((insn & 0xfff80000u) == 0xd5080000u) /* SYS (DC, IC): an address in the data window */
         in->x[insn & 31] = 0x100 + rnd() % 0x1e000;
 }
@@ -560,7 +605,8 @@ int main(int argc, char **argv) {
     bool is_ldst = !strncmp(cls, "ldst", 4); /* ldst, ldst_simd: memory compared */
     bool is_fp = !strncmp(cls, "fp_", 3);    /* FP operands, random FPCR, FPSR compared */
     bool is_simd = !strncmp(cls, "simd", 4); /* AdvSIMD: lane operands, random FPCR, QC */
-    bool is_excl = !strcmp(cls, "excl"), is_system = !strcmp(cls, "system");
+    bool is_excl = !strcmp(cls, "excl"), is_system = !strncmp(cls, "system", 6);
+    at_el0 = !strcmp(cls, "system_el0");
     bool generated = is_excl || is_system; /* sequences built here, not from the table */
     unsigned per_enc = getenv("SOCEMU_LONG_TESTS") ? 20000 : 1000;
     if (getenv("DIFF_CASES")) per_enc = (unsigned)atoi(getenv("DIFF_CASES"));
@@ -575,6 +621,12 @@ int main(int argc, char **argv) {
     if (uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc) != UC_ERR_OK)
         return fprintf(stderr, "uc_open\n"), 2;
     uc_mem_map(uc, 0, RAM_SIZE, UC_PROT_ALL);
+    uc_arm64_cp_reg sctlr = {1, 0, 3, 0, 0, SCTLR}; /* CRn CRm Op0 Op1 Op2 */
+    if (at_el0) {
+        uc_reg_write(uc, UC_ARM64_REG_CP_REG, &sctlr);
+        uc_context_alloc(uc, &uc_at_el1);
+        uc_context_save(uc, uc_at_el1);
+    }
     uc_hook h_intr, h_mem;
     uc_hook_add(uc, &h_intr, UC_HOOK_INTR, (void *)uc_on_intr, NULL, 1, 0);
     uc_hook_add(uc, &h_mem, UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED,
