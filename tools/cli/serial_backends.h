@@ -29,6 +29,10 @@ void serial_backend_set_observer(serial_backend *b, serial_observer fn, void *op
 int serial_backends_start(char *err, size_t errlen);
 /* Moves host input to the guest UARTs and accepts late clients. Never blocks. */
 void serial_backends_poll(void);
+/* True while some backend can still bring host input: stdin (a terminal, or a pipe or socket not
+ * yet at end of file), a connected unix socket, or a unix server that may get a client. The
+ * scheduler then paces idle time to the wall clock (boards/machine.h live_input). */
+bool serial_backends_have_live_input(void);
 /* True once Ctrl-A x was typed on a terminal stdin. */
 bool serial_quit_requested(void);
 /* Puts the terminal back as it was. Async-signal-safe; safe to call more than once. */

@@ -33,8 +33,11 @@ typedef struct machine_options {
     chardev *console_chr; /* the default for the board's console UART */
     unsigned trace_mask;  /* TRACE_* */
     bool realtime;        /* pace guest time to the wall clock */
-    bool no_reboot;       /* a guest reboot ends the run instead */
-    uint64_t seed;        /* seeds kaslr-seed/rng-seed/RNG models: same seed, same run */
+    /* NULL or: is a host input source (console stdin, a socket) connected now? While it is,
+     * idle time runs no faster than the wall clock (soc/scheduler.h). */
+    bool (*live_input)(void);
+    bool no_reboot; /* a guest reboot ends the run instead */
+    uint64_t seed;  /* seeds kaslr-seed/rng-seed/RNG models: same seed, same run */
     /* A display is wanted: the Pi firmware flow adds a /chosen/framebuffer node (without it the
      * board is headless, like a Pi with no HDMI attached). */
     bool display;
