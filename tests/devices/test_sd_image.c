@@ -357,7 +357,7 @@ static void test_overlay_spills(void) {
         buf[i] = spill_byte(i, 2);
     CHECK(sd_image_write(img, base - 5000, buf, piece, err, sizeof err) == 0);
     uint64_t rss_after = rss_kib();
-    /* The memory overlay grew by the data written (96 MiB); the file overlay by a bitmap. */
+    /* An overlay in memory would grow by the data written (96 MiB); this one by a bitmap. */
     CHECK(rss_after < rss_before + 16 * 1024);
     CHECK(sd_image_overlay_bytes(img) >= total);
     CHECK_EQ_U64(entries_in(tmp_dir), 0);

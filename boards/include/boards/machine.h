@@ -26,7 +26,7 @@ typedef struct machine_options {
     const char *initrd;
     const char *append; /* kernel command line */
     const char *sd_image;
-    bool sd_write; /* guest writes go through to the sd_image file instead of a memory overlay */
+    bool sd_write; /* guest writes go through to the sd_image file instead of the overlay */
     /* Host ends of the board's UARTs in board order (see machine_serial_names). NULL = the
      * board's default (its console UART gets console_chr, the others nothing). */
     chardev *serial[MACHINE_MAX_SERIALS];
