@@ -200,7 +200,8 @@ static bool live_input(void) {
 static void test_live_input(void) {
     /* A host input source connected: idle time runs no faster than the wall clock (30 ms of
      * guest idle take 30 ms of host time, slept), and with nothing scheduled the run waits for
-     * input (here: the third poll stops it) instead of ending as hung. Disconnected: the jump is immediate. */
+     * input (here: the third poll stops it) instead of ending as hung. Disconnected: the jump is
+     * immediate. */
     scheduler_config sc = {.live_input = live_input};
     machine m;
     machine_init(&m, &sc);
