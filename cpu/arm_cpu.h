@@ -199,6 +199,12 @@ typedef struct arm_cpu {
         unsigned skip, skip_len; /* back-off after a loop that was not a pure wait */
         bool bump;               /* the next read returns one tick more (the probe) */
     } poll;
+    /* Device-register polling (timer_note_mmio_poll): the last MMIO read and the state there. */
+    struct {
+        uint64_t pc, insn, pa, value, regs[32], vsum;
+        uint32_t nzcv;
+        unsigned repeats;
+    } mmio_poll;
     uint64_t poll_wake_ns;
     uint64_t poll_parks; /* for SOCEMU_STATS */
 

@@ -240,3 +240,43 @@ void timer_note_counter_poll(arm_cpu *c, uint64_t pc, uint64_t insn_no, uint64_t
     c->exit_request |= EXIT_STOP;
     c->poll_parks++;
 }
+
+/* A loop that only re-reads a device register until it changes (U-Boot's sdhost PIO read
+ * waiting for the FIFO to fill, a status poll with no timeout) also spins at one instruction per
+ * virtual ns. Here the proof is stricter than for the counter: the same load reads the same
+ * register and gets the same value POLL_REPEATS times in a row, each within POLL_WINDOW
+ * instructions of the last, with every X register, SP, the flags and the V registers exactly as
+ * at the previous read: the loop's state is a fixed point, so running it again changes nothing
+ * until the device (an event on the clock, an interrupt, another core) does. The core then parks
+ * for MMIO_PARK_NS, short, since a device event does not wake it (an interrupt does). A loop
+ * whose only changing state is in memory, with no register showing it at the read, is not told
+ * apart (as for the counter). */
+enum { MMIO_POLL_REPEATS = 8, MMIO_PARK_NS = 2000 };
+
+void timer_note_mmio_poll(arm_cpu *c, uint64_t pc, uint64_t insn_no, uint64_t pa, uint64_t value) {
+    if (c->cluster->perf_off & PERF_NO_POLL_PARK) return;
+    bool same = pc == c->mmio_poll.pc && insn_no - c->mmio_poll.insn <= POLL_WINDOW &&
+                pa == c->mmio_poll.pa && value == c->mmio_poll.value &&
+                c->nzcv == c->mmio_poll.nzcv && c->sp == c->mmio_poll.regs[31] &&
+                memcmp(c->x, c->mmio_poll.regs, 31 * sizeof c->x[0]) == 0;
+    uint64_t vsum = same || pc == c->mmio_poll.pc ? simd_digest(c) : 0;
+    same = same && vsum == c->mmio_poll.vsum;
+    c->mmio_poll.pc = pc;
+    c->mmio_poll.insn = insn_no;
+    if (!same) {
+        c->mmio_poll.repeats = 0;
+        c->mmio_poll.pa = pa;
+        c->mmio_poll.value = value;
+        c->mmio_poll.nzcv = c->nzcv;
+        c->mmio_poll.vsum = vsum;
+        memcpy(c->mmio_poll.regs, c->x, 31 * sizeof c->x[0]);
+        c->mmio_poll.regs[31] = c->sp;
+        return;
+    }
+    if (++c->mmio_poll.repeats < MMIO_POLL_REPEATS) return;
+    c->mmio_poll.repeats = MMIO_POLL_REPEATS;
+    c->poll_wake_ns = timer_now_ns(c) + MMIO_PARK_NS;
+    c->halted = HALT_POLL;
+    c->exit_request |= EXIT_STOP;
+    c->poll_parks++;
+}

@@ -18,6 +18,9 @@ uint64_t timer_next_deadline(const arm_cpu *c);
  * which returned value: parks the core for a while when it is provably only waiting for the
  * counter in a tight loop. */
 void timer_note_counter_poll(arm_cpu *c, uint64_t pc, uint64_t insn_no, uint64_t value);
+/* Called after an MMIO read at pc (the insn_no-th instruction) of physical address pa that
+ * returned value: parks the core for a moment when it provably only polls that register. */
+void timer_note_mmio_poll(arm_cpu *c, uint64_t pc, uint64_t insn_no, uint64_t pa, uint64_t value);
 
 /* Register accessors: timer = CPU_TIMER_*, reg 0 = CTL, 1 = CVAL, 2 = TVAL. */
 uint64_t timer_reg_read(arm_cpu *c, unsigned timer, unsigned reg);

@@ -4,8 +4,9 @@
    moves on: a delay lasts at least what it asked for, not much more, retiring far fewer
    instructions than spinning would (plain, U-Boot's and Linux's delay loops); a loop that does
    work between its counter reads is never parked (its work per guest second is what it is with
-   SOCEMU_NO_POLL_PARK=1: counter_poll_work_test.py); an interrupt still ends a parked poll at
-   once; a loop that polls memory as well as the counter sees another core's store. */
+   SOCEMU_NO_POLL_PARK=1: counter_poll_work_test.py); a loop that only re-reads a device
+   register is parked as well, one with work inside is not; an interrupt still ends a parked
+   poll at once; a loop that polls memory as well as the counter sees another core's store. */
 #include "systest.h"
 
 static volatile uint64_t irq_count;
@@ -30,6 +31,9 @@ static uint64_t retired(void) {
     __asm__ volatile("isb\n mrs %0, pmccntr_el0" : "=r"(v)::"memory");
     return v;
 }
+
+/* The BCM2835 system timer (1 MHz): CS, CLO, ..., C1 (word offsets 0, 1, 4). */
+#define ST(n) (*(volatile uint32_t *)(0x3F003000ul + 4 * (n)))
 
 static volatile uint64_t gd_tbl; /* U-Boot's gd->arch.tbl */
 
@@ -117,6 +121,32 @@ static uint64_t el1_main(uint64_t arg) {
     } while (counter() - start < 2 * 19200);
     printf_("WORK %u %x\n", (unsigned)work, x);
     check("work_loop_ran", work > 100);
+
+    /* 1e. Polling a device register that stays the same until a device event: the system
+       timer's match bit for compare 1, 1 ms ahead (U-Boot's sdhost PIO loop waiting for the FIFO
+       is this shape). Parked too: spinning would retire ~1 M instructions. */
+    ST(0) = 2;
+    uint32_t t0 = ST(1);
+    ST(4) = t0 + 1000;
+    insns = retired();
+    while (!(ST(0) & 2))
+        ;
+    insns = retired() - insns;
+    check("mmio_poll_waits", ST(1) - t0 >= 1000);
+    check("mmio_poll_parked", insns < 200000);
+
+    /* 1f. The same poll with work inside: never parked (WORK2 compared with and without). */
+    ST(0) = 2;
+    ST(4) = ST(1) + 1000;
+    work = 0;
+    do {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        __asm__ volatile("" : "+r"(x));
+        work++;
+    } while (!(ST(0) & 2));
+    ST(0) = 2;
+    printf_("WORK2 %u %x\n", (unsigned)work, x);
+    check("mmio_work_loop_ran", work > 100);
 
     /* 2. A timer interrupt ends a parked poll at once: 1 ms timer, 50 ms poll timeout. */
     MMIO32(LOCAL_TIMER_CTL(0)) = 1u << 3;
