@@ -94,7 +94,7 @@ check("nothing to boot", run(["--board", "rpi3"]), 2,
 check("no board", run(["--kernel", spin]), 2,
       r"socemu: no board given: use --board NAME \(try --list-boards\)\n")
 check("-S without a gdb stub", run(["-M", "raspi3b", "-kernel", spin, "-S"]), 2,
-      r"socemu: -S: needs --gdb tcp::PORT or -s\n")
+      r"socemu: -S: needs --gdb tcp::PORT, -s, or a monitor \(-qmp, -monitor\) to continue\n")
 check("bad --gdb address", run(["--board", "rpi3", "--kernel", spin, "--gdb", "udp::1"]), 2,
       r"socemu: --gdb udp::1: expected tcp::PORT or tcp:HOST:PORT\n")
 check("truncated ELF names the file", run(["--board", "rpi3", "--kernel", truncated]), 2,

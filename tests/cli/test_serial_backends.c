@@ -81,7 +81,7 @@ static void test_unix_server(const char *dir) {
 static void test_bad_specs(void) {
     char err[256];
     CHECK(serial_backend_open("tcp::4444", err, sizeof err) == NULL);
-    CHECK(strcmp(err, "tcp::4444: unknown serial backend (stdio, file:PATH, "
+    CHECK(strcmp(err, "tcp::4444: unknown serial backend (stdio, file:PATH, pipe:PATH, "
                       "unix:PATH[,server[,nowait]], null)") == 0);
     CHECK(serial_backend_open("file:/nonexistent-dir/x", err, sizeof err) == NULL);
     CHECK(strcmp(err, "/nonexistent-dir/x: No such file or directory") == 0);

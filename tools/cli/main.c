@@ -18,6 +18,7 @@
 #include "exit_codes.h"
 #include "gdbstub.h"
 #include "options.h"
+#include "qmp.h"
 #include "screenshot.h"
 #include "serial_backends.h"
 #include "soc/cpu_ports.h"
@@ -173,9 +174,11 @@ static int check_inputs(const cli_options *o, char *err, size_t errlen) {
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (files[i] && !readable_file(files[i], err, errlen)) return -1;
     if (o->sd_image && foreign_card(o->sd_image, err, errlen)) return -1;
-    if (o->gdb_wait && !o->gdb) {
-        /* Without a debugger nothing could ever start the cores. */
-        snprintf(err, errlen, "-S: needs --gdb tcp::PORT or -s");
+    if (o->gdb_wait && !o->gdb && !o->n_monitor) {
+        /* Without a debugger or a monitor nothing could ever start the cores. */
+        snprintf(err, errlen,
+                 "-S: needs --gdb tcp::PORT, -s, or a monitor (-qmp, -monitor) to "
+                 "continue");
         return -1;
     }
     return 0;
@@ -224,6 +227,7 @@ typedef struct run_state {
     console_watch *watch;
     machine *m;
     gdb_stub *gdb;
+    monitor *monitors[CLI_MAX_MONITORS];
     display_sdl *display;
     bool window_closed;
     FILE *log;
@@ -266,12 +270,29 @@ static int wire_serials(run_state *rs, machine_options *mo, char *err, size_t er
                      o->board, rs->uarts.count, rs->uarts.count == 1 ? "" : "s");
             return -1;
         }
+        bool stdio = !strcmp(o->serial[n], "stdio") || !strcmp(o->serial[n], "mon:stdio");
+        for (unsigned i = 0; stdio && i < o->n_monitor; i++) {
+            if (monitor_uses_stdio(rs->monitors[i])) {
+                snprintf(err, errlen, "%s %s: stdio is already the monitor's (%s)", flag,
+                         o->serial[n], o->monitor[i].spec);
+                return -1;
+            }
+        }
         serial_backend *b = open_backend(rs, o->serial[n], (unsigned)slot, err, errlen);
         if (!b) return -1;
         mo->serial[slot] = serial_backend_chardev(b);
     }
     int console = rs->uarts.console_slot;
-    if (console >= 0 && !mo->serial[console]) {
+    if (console >= 0 && !mo->serial[console] && !o->nodefaults) {
+        for (unsigned i = 0; i < o->n_monitor; i++) {
+            if (rs->monitors[i] && monitor_uses_stdio(rs->monitors[i])) {
+                snprintf(err, errlen,
+                         "%s: stdio is the monitor's, and the console UART (%s) has no other "
+                         "backend: give it one with -serial/--serial (or -nodefaults for none)",
+                         o->monitor[i].spec, rs->uarts.names[console]);
+                return -1;
+            }
+        }
         serial_backend *b = open_backend(rs, "stdio", (unsigned)console, err, errlen);
         if (!b) return -1;
         mo->console_chr = serial_backend_chardev(b);
@@ -402,22 +423,67 @@ static void watch_stuck(run_state *rs) {
     fputs(": is the kernel a program for this board?\n", stderr);
 }
 
+static bool monitor_quit(const run_state *rs) {
+    for (unsigned i = 0; i < rs->opts.n_monitor; i++)
+        if (monitor_quit_requested(rs->monitors[i])) return true;
+    return false;
+}
+
+static unsigned guest_resets(const run_state *rs) {
+    unsigned n = machine_reset_count(rs->m);
+    for (unsigned i = 0; i < rs->opts.n_monitor; i++) {
+        unsigned host = monitor_host_resets(rs->monitors[i]);
+        n = host < n ? n - host : 0;
+    }
+    return n;
+}
+
 static void poll_run(void *opaque) {
     run_state *rs = opaque;
     if (rs->gdb) gdb_stub_poll(rs->gdb);
     serial_backends_poll();
+    for (unsigned i = 0; i < rs->opts.n_monitor; i++)
+        monitor_poll(rs->monitors[i]);
     if (rs->display && !display_sdl_poll(rs->display, rs->m)) rs->window_closed = true;
     watch_stuck(rs);
     if (console_watch_idle(rs->watch) != WATCH_RUNNING || serial_quit_requested() || stop_signal ||
-        rs->window_closed || sink_failed(rs)) {
+        rs->window_closed || sink_failed(rs) || monitor_quit(rs)) {
         machine_stop(rs->m);
     } else if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
         rs->timed_out = true;
         machine_stop(rs->m);
-    } else if (!rs->opts.no_reboot && machine_reset_count(rs->m) > RESET_LOOP_LIMIT) {
-        rs->resets = machine_reset_count(rs->m);
+    } else if (!rs->opts.no_reboot && guest_resets(rs) > RESET_LOOP_LIMIT) {
+        rs->resets = guest_resets(rs);
         machine_stop(rs->m);
     }
+}
+
+/* The monitors hear how the run ended (SHUTDOWN); with -no-shutdown a guest power-off leaves the
+ * machine stopped and the run waits for a monitor's quit (or the timeout, or a signal). */
+static machine_run_result after_run(run_state *rs, machine_run_result r) {
+    if (!rs->opts.n_monitor) return r;
+    bool guest = r == MACHINE_RUN_POWEROFF || r == MACHINE_RUN_REBOOT;
+    const char *reason = r == MACHINE_RUN_POWEROFF ? "guest-shutdown"
+                         : r == MACHINE_RUN_REBOOT ? "guest-reset"
+                         : r == MACHINE_RUN_PANIC  ? "guest-panic"
+                         : monitor_quit(rs)        ? "host-qmp-quit"
+                         : stop_signal             ? "host-signal"
+                                                   : "host-error";
+    for (unsigned i = 0; i < rs->opts.n_monitor; i++)
+        monitor_shutdown(rs->monitors[i], guest, reason);
+    if (!guest || !rs->opts.no_shutdown) return r;
+    const struct timespec tick = {.tv_sec = 0, .tv_nsec = 1000000};
+    while (!monitor_quit(rs) && !stop_signal && !sink_failed(rs)) {
+        if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
+            rs->timed_out = true;
+            break;
+        }
+        serial_backends_poll();
+        for (unsigned i = 0; i < rs->opts.n_monitor; i++)
+            monitor_poll(rs->monitors[i]);
+        nanosleep(&tick, NULL);
+    }
+    return r;
 }
 
 /* "after 12.3 s guest time, 4.5 s host (123456789 instructions)" */
@@ -480,6 +546,9 @@ static int conclude(run_state *rs, machine_run_result r) {
     } else if (rs->gdb && gdb_stub_killed(rs->gdb)) {
         code = EXIT_PASSED;
         snprintf(line, sizeof line, "killed from gdb %s", times);
+    } else if (monitor_quit(rs)) {
+        code = EXIT_PASSED;
+        snprintf(line, sizeof line, "quit from the monitor %s", times);
     } else if (serial_quit_requested()) {
         code = EXIT_PASSED;
         snprintf(line, sizeof line, "quit from the console (Ctrl-A x) %s", times);
@@ -540,6 +609,8 @@ static int list_boards(void) {
 static void release(run_state *rs) {
     serial_terminal_restore();
     gdb_stub_free(rs->gdb);
+    for (unsigned i = 0; i < CLI_MAX_MONITORS; i++)
+        monitor_free(rs->monitors[i]);
     if (rs->display) display_sdl_close(rs->display);
     if (rs->m) machine_free(rs->m);
     for (unsigned i = 0; i < rs->n_backends; i++)
@@ -602,14 +673,21 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
         .seed = o->seed,
         .display = o->display == CLI_DISPLAY_SDL || o->screenshot,
     };
+    /* Monitors first: a stdio monitor owns stdin (a console on stdio then gets output only). */
+    for (unsigned i = 0; i < o->n_monitor; i++) {
+        rs->monitors[i] = monitor_open(o->monitor[i].spec, o->monitor[i].control, err, errlen);
+        if (!rs->monitors[i]) return -1;
+    }
     if (wire_serials(rs, &mo, err, errlen) != 0) return -1;
     rs->m = machine_create(&mo, err, errlen);
     if (!rs->m) return -1;
+    for (unsigned i = 0; i < o->n_monitor; i++)
+        monitor_attach(rs->monitors[i], rs->m, o->gdb_wait);
     if (o->gdb) {
         rs->gdb = gdb_stub_open(o->gdb, rs->m, err, errlen);
         if (!rs->gdb) return -1;
-        if (o->gdb_wait) machine_debug_halt(rs->m);
     }
+    if (o->gdb_wait) machine_debug_halt(rs->m);
     if (o->display == CLI_DISPLAY_SDL) {
         char title[160];
         snprintf(title, sizeof title, "socemu: %s", o->board);
@@ -662,6 +740,7 @@ int main(int argc, char **argv) {
     arm_setup_timer(0);
     rs.deadline = rs.opts.timeout_s > 0 ? rs.host_start + rs.opts.timeout_s : 0;
     machine_run_result r = machine_run(rs.m, poll_run, &rs);
+    r = after_run(&rs, r);
     serial_terminal_restore();
     int code = conclude(&rs, r);
     if (rs.opts.screenshot) save_screenshot(&rs);

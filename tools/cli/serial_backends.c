@@ -18,7 +18,7 @@
 #define CTRL_A       0x01
 #define MAX_BACKENDS 16
 
-typedef enum { BACKEND_NULL, BACKEND_STDIO, BACKEND_FILE, BACKEND_UNIX } backend_kind;
+typedef enum { BACKEND_NULL, BACKEND_STDIO, BACKEND_FILE, BACKEND_UNIX, BACKEND_PIPE } backend_kind;
 
 struct serial_backend {
     chardev chr; /* first: the machine sees only this */
@@ -31,7 +31,8 @@ struct serial_backend {
     bool server, wait_for_client;
     bool input_is_tty; /* stdin on a terminal: raw mode and Ctrl-A escapes */
     bool saw_ctrl_a;
-    int write_errno; /* the first failed write to a file or stdout: the output is incomplete */
+    int write_errno;      /* the first failed write to a file or stdout: the output is incomplete */
+    unsigned connections; /* clients accepted so far (a connected socket or stdio counts 1) */
     serial_observer observer;
     void *observer_opaque;
     unsigned observer_stream;
@@ -178,13 +179,30 @@ static int open_kind(serial_backend *b, char *err, size_t errlen) {
         b->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (b->out_fd < 0) return fail(err, errlen, spec + 5, strerror(errno));
         b->owns_out = true;
+    } else if (strncmp(spec, "pipe:", 5) == 0) {
+        /* QEMU's pipe: PATH.in (host to guest) and PATH.out, or PATH both ways. */
+        b->kind = BACKEND_PIPE;
+        char name[4200];
+        if (!spec[5]) return fail(err, errlen, spec, "no file name");
+        snprintf(name, sizeof name, "%s.out", spec + 5);
+        b->out_fd = open(name, O_RDWR | O_CLOEXEC);
+        if (b->out_fd >= 0) {
+            snprintf(name, sizeof name, "%s.in", spec + 5);
+            b->in_fd = open(name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        } else {
+            b->out_fd = open(spec + 5, O_RDWR | O_CLOEXEC);
+            b->in_fd = b->out_fd >= 0 ? dup(b->out_fd) : -1;
+        }
+        if (b->out_fd < 0 || b->in_fd < 0) return fail(err, errlen, spec + 5, strerror(errno));
+        b->owns_out = true;
     } else if (strncmp(spec, "unix:", 5) == 0) {
         b->kind = BACKEND_UNIX;
         if (open_unix(b, spec + 5, err, errlen) != 0) return -1;
         b->owns_out = true;
     } else {
         return fail(err, errlen, spec,
-                    "unknown serial backend (stdio, file:PATH, unix:PATH[,server[,nowait]], null)");
+                    "unknown serial backend (stdio, file:PATH, pipe:PATH, "
+                    "unix:PATH[,server[,nowait]], null)");
     }
     return 0;
 }
@@ -212,6 +230,7 @@ serial_backend *serial_backend_open(const char *spec, char *err, size_t errlen) 
         serial_backend_free(b);
         return NULL;
     }
+    if (b->out_fd >= 0 || b->in_fd >= 0) b->connections = 1;
     b->chr.name = b->spec;
     b->chr.write = backend_write;
     b->chr.be_opaque = b;
@@ -227,6 +246,7 @@ void serial_backend_free(serial_backend *b) {
         serial_terminal_restore();
         stdin_claimed = false;
     }
+    if (b->kind == BACKEND_PIPE && b->in_fd >= 0 && b->in_fd != b->out_fd) close(b->in_fd);
     if (b->owns_out && b->out_fd >= 0) close(b->out_fd);
     if (b->listen_fd >= 0) close(b->listen_fd);
     free(b);
@@ -274,6 +294,7 @@ static bool accept_client(serial_backend *b, bool block) {
     if (fd < 0) return false;
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     b->out_fd = b->in_fd = fd;
+    b->connections++;
     return true;
 }
 
@@ -349,6 +370,14 @@ bool serial_backends_have_live_input(void) {
         if (b && (b->in_fd >= 0 || b->listen_fd >= 0)) return true;
     }
     return false;
+}
+
+unsigned serial_backend_connections(const serial_backend *b) {
+    return b->connections;
+}
+
+bool serial_backend_connected(const serial_backend *b) {
+    return b->out_fd >= 0;
 }
 
 bool serial_quit_requested(void) {
