@@ -103,7 +103,6 @@ static void qmp_error(monitor *mon, const json_value *id, const char *klass, con
 
 static void greet(monitor *mon) {
     mon->negotiated = false;
-    mon->in_len = 0;
     if (mon->control) {
         json_buf b = {0};
         json_buf_printf(&b,
@@ -505,6 +504,7 @@ static void watch_machine(monitor *mon) {
 
 void monitor_poll(monitor *mon) {
     if (!mon || !mon->m) return;
+    if (!serial_backend_connected(mon->backend)) mon->in_len = 0; /* a client left: its rest */
     unsigned conns = serial_backend_connections(mon->backend);
     if (conns != mon->greeted && serial_backend_connected(mon->backend)) {
         mon->greeted = conns;
