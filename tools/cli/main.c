@@ -15,6 +15,7 @@
 #include "boards/machine.h"
 #include "console_watch.h"
 #include "display_sdl.h"
+#include "exec_session.h"
 #include "exit_codes.h"
 #include "gdbstub.h"
 #include "options.h"
@@ -225,6 +226,7 @@ typedef struct run_state {
     serial_backend *backends[MACHINE_MAX_SERIALS + 1];
     unsigned n_backends;
     console_watch *watch;
+    exec_session *exec; /* --exec */
     machine *m;
     gdb_stub *gdb;
     monitor *monitors[CLI_MAX_MONITORS];
@@ -247,6 +249,8 @@ static void watch_output(void *opaque, unsigned stream, const uint8_t *data, siz
     run_state *rs = opaque;
     if (len) rs->printed = true;
     console_watch_feed(rs->watch, stream, data, len);
+    if (rs->exec && (int)stream == rs->uarts.console_slot)
+        exec_session_feed(rs->exec, data, len, rs->m ? machine_guest_ns(rs->m) : 0);
 }
 
 static serial_backend *open_backend(run_state *rs, const char *spec, unsigned slot, char *err,
@@ -283,7 +287,14 @@ static int wire_serials(run_state *rs, machine_options *mo, char *err, size_t er
         mo->serial[slot] = serial_backend_chardev(b);
     }
     int console = rs->uarts.console_slot;
-    if (console >= 0 && !mo->serial[console] && !o->nodefaults) {
+    if (console >= 0 && !mo->serial[console] && (o->nodefaults || rs->exec)) {
+        /* --exec: stdout carries the commands' output only; -nodefaults: nothing by default.
+         * The console watch (and --exec) still see the console. */
+        serial_backend *b = open_backend(rs, "null", (unsigned)console, err, errlen);
+        if (!b) return -1;
+        mo->console_chr = serial_backend_chardev(b);
+    }
+    if (console >= 0 && !mo->serial[console] && !mo->console_chr) {
         for (unsigned i = 0; i < o->n_monitor; i++) {
             if (rs->monitors[i] && monitor_uses_stdio(rs->monitors[i])) {
                 snprintf(err, errlen,
@@ -446,8 +457,12 @@ static void poll_run(void *opaque) {
         monitor_poll(rs->monitors[i]);
     if (rs->display && !display_sdl_poll(rs->display, rs->m)) rs->window_closed = true;
     watch_stuck(rs);
-    if (console_watch_idle(rs->watch) != WATCH_RUNNING || serial_quit_requested() || stop_signal ||
-        rs->window_closed || sink_failed(rs) || monitor_quit(rs)) {
+    if (rs->exec) exec_session_poll(rs->exec, machine_guest_ns(rs->m));
+    watch_verdict v = console_watch_idle(rs->watch);
+    if (v == WATCH_EXPECT && rs->exec && !exec_session_done(rs->exec))
+        v = WATCH_RUNNING; /* --exec: the commands still run after --expect matched */
+    if (v != WATCH_RUNNING || serial_quit_requested() || stop_signal || rs->window_closed ||
+        sink_failed(rs) || monitor_quit(rs) || exec_session_done(rs->exec)) {
         machine_stop(rs->m);
     } else if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
         rs->timed_out = true;
@@ -514,7 +529,30 @@ static int conclude(run_state *rs, machine_run_result r) {
         snprintf(line, sizeof line, "emulator fault: %s %s", rs->sink_error, times);
         goto done;
     }
-    switch (r == MACHINE_RUN_FAULT ? WATCH_RUNNING : console_watch_verdict(rs->watch)) {
+    watch_verdict verdict =
+        r == MACHINE_RUN_FAULT ? WATCH_RUNNING : console_watch_verdict(rs->watch);
+    if (rs->exec && exec_session_done(rs->exec) && verdict != WATCH_FAIL &&
+        verdict != WATCH_PANIC) {
+        int bad = exec_session_first_failure(rs->exec);
+        unsigned n = exec_session_count(rs->exec);
+        if (bad >= 0) {
+            const exec_result *e = exec_session_result(rs->exec, (unsigned)bad);
+            code = EXIT_GUEST_FAILED;
+            snprintf(line, sizeof line, "guest failed: --exec '%s' exited %d %s", e->command,
+                     e->status, times);
+        } else if (rs->opts.n_expect && verdict != WATCH_EXPECT) {
+            code = EXIT_GUEST_FAILED;
+            snprintf(line, sizeof line,
+                     "guest failed: the --exec command%s exited 0 but --expect never matched %s",
+                     n == 1 ? "" : "s", times);
+        } else {
+            code = EXIT_PASSED;
+            snprintf(line, sizeof line, "passed: %u --exec command%s exited 0 %s", n,
+                     n == 1 ? "" : "s", times);
+        }
+        goto done;
+    }
+    switch (verdict) {
     case WATCH_EXPECT:
         code = EXIT_PASSED;
         snprintf(line, sizeof line, "passed: console matched --expect '%s' %s", pattern, times);
@@ -558,6 +596,10 @@ static int conclude(run_state *rs, machine_run_result r) {
     } else if (rs->resets) {
         code = EXIT_GUEST_FAILED;
         snprintf(line, sizeof line, "guest failed: reset loop (%u resets) %s", rs->resets, times);
+    } else if (rs->timed_out && rs->exec) {
+        code = EXIT_TIMED_OUT;
+        snprintf(line, sizeof line, "timed out waiting for %s %s",
+                 exec_session_waiting_for(rs->exec), times);
     } else if (rs->timed_out) {
         code = EXIT_TIMED_OUT;
         snprintf(line, sizeof line, "timed out%s %s",
@@ -616,6 +658,7 @@ static void release(run_state *rs) {
     for (unsigned i = 0; i < rs->n_backends; i++)
         serial_backend_free(rs->backends[i]);
     console_watch_free(rs->watch);
+    exec_session_free(rs->exec);
     if (rs->log) {
         soc_log_set_file(NULL);
         fclose(rs->log);
@@ -643,6 +686,14 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
             return -1;
     for (unsigned i = 0; i < o->n_fail; i++)
         if (console_watch_add(rs->watch, WATCH_KIND_FAIL, o->fail[i], err, errlen) != 0) return -1;
+    if (o->n_exec) {
+        rs->exec = exec_session_new(o->exec, o->n_exec, o->login, o->prompt, stdout, err, errlen);
+        if (!rs->exec) return -1;
+    } else if (o->login || o->prompt) {
+        snprintf(err, errlen, "%s: only means something with --exec",
+                 o->login ? "--login" : "--prompt");
+        return -1;
+    }
     if (o->log_path) {
         rs->log = fopen(o->log_path, "w");
         if (!rs->log) {
@@ -681,6 +732,13 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
     if (wire_serials(rs, &mo, err, errlen) != 0) return -1;
     rs->m = machine_create(&mo, err, errlen);
     if (!rs->m) return -1;
+    if (rs->exec && rs->uarts.console_slot >= 0) {
+        chardev *c = mo.serial[rs->uarts.console_slot];
+        exec_session_attach(rs->exec, c ? c : mo.console_chr);
+    } else if (rs->exec) {
+        snprintf(err, errlen, "--exec: board %s has no console UART", o->board);
+        return -1;
+    }
     for (unsigned i = 0; i < o->n_monitor; i++)
         monitor_attach(rs->monitors[i], rs->m, o->gdb_wait);
     if (o->gdb) {

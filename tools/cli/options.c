@@ -318,6 +318,19 @@ static int add_pattern(cli_options *o, const option_def *d, const char *arg, cha
     return 0;
 }
 
+static int add_exec(cli_options *o, const option_def *d, const char *arg, char *err,
+                    size_t errlen) {
+    if (o->n_exec >= CLI_MAX_PATTERNS) {
+        snprintf(err, errlen, "%s: more than %d commands", d->spelling, CLI_MAX_PATTERNS);
+        return -1;
+    }
+    if (!*arg) return fail_arg(err, errlen, d, arg, "is an empty command");
+    if (strchr(arg, '\n') || strchr(arg, '\r'))
+        return fail_arg(err, errlen, d, arg, "has a line break (give each line its own --exec)");
+    o->exec[o->n_exec++] = arg;
+    return 0;
+}
+
 static int append_trace_word(cli_options *o, const option_def *d, const char *word, size_t len,
                              char *err, size_t errlen) {
     size_t used = strlen(o->trace_spec);
@@ -626,6 +639,19 @@ static const option_def options[] = {
      "pass (exit 0) once the console shows REGEX (POSIX extended; repeatable: any one)", S_CONSOLE},
     {"--fail", "REGEX", add_pattern, 1,
      "fail (exit 1) once the console shows REGEX; wins over --expect on the same text", S_CONSOLE},
+    {"--exec", "CMD", add_exec, 0,
+     "once the console shows a shell prompt (logging in first if it shows a login prompt), "
+     "run CMD in the guest's shell and copy its output to stdout (the console then goes "
+     "nowhere unless --serial gives it a backend); repeatable, in order; the run ends after "
+     "the last: passed if every CMD exited 0, guest failed (1) naming the first that did not",
+     S_CONSOLE},
+    {"--login", "USER[:PASSWORD]", set_string, FIELD(login),
+     "for --exec: the user (and password) to log in with at a login prompt (default root)",
+     S_CONSOLE},
+    {"--prompt", "REGEX", set_string, FIELD(prompt),
+     "for --exec: the shell prompt, tested against the console's unfinished last line once "
+     "output pauses (default '[#$] $')",
+     S_CONSOLE},
     {"--log", "FILE", set_string, FIELD(log_path), "write emulator messages and traces to FILE",
      S_CONSOLE},
     {"--quiet", NULL, set_flag, FIELD(quiet), "no end-of-run summary line", S_CONSOLE},

@@ -65,8 +65,12 @@ typedef struct cli_options {
     unsigned n_chardev;
     cli_monitor monitor[CLI_MAX_MONITORS];
     unsigned n_monitor;
-    bool no_shutdown; /* -no-shutdown: a guest power-off stops the machine; a monitor quits */
-    bool nodefaults;  /* -nodefaults: the console UART gets no stdout by default */
+    const char *exec[CLI_MAX_PATTERNS]; /* --exec: commands for the guest's shell */
+    unsigned n_exec;
+    const char *login;  /* --login USER[:PASSWORD] */
+    const char *prompt; /* --prompt REGEX */
+    bool no_shutdown;   /* -no-shutdown: a guest power-off stops the machine; a monitor quits */
+    bool nodefaults;    /* -nodefaults: the console UART gets no stdout by default */
     bool realtime, no_reboot, icount, quiet;
     uint64_t seed;
 
