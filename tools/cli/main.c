@@ -13,15 +13,20 @@
 
 #include "boards/descriptor.h"
 #include "boards/machine.h"
+#include "console_log.h"
 #include "console_watch.h"
 #include "display_sdl.h"
 #include "exec_session.h"
 #include "exit_codes.h"
+#include "failure_report.h"
 #include "gdbstub.h"
 #include "options.h"
+#include "progress.h"
 #include "qmp.h"
+#include "run_results.h"
 #include "screenshot.h"
 #include "serial_backends.h"
+#include "symbols.h"
 #include "soc/cpu_ports.h"
 #include "soc/log.h"
 
@@ -227,6 +232,12 @@ typedef struct run_state {
     unsigned n_backends;
     console_watch *watch;
     exec_session *exec; /* --exec */
+    console_log *clog;  /* the console, for --junit/--result-json and the failure report */
+    failure_watch *fwatch;
+    symbols *syms; /* --symbols */
+    progress prog;
+    double start_wall;
+    const char *summary; /* the end-of-run line */
     machine *m;
     gdb_stub *gdb;
     monitor *monitors[CLI_MAX_MONITORS];
@@ -249,6 +260,7 @@ static void watch_output(void *opaque, unsigned stream, const uint8_t *data, siz
     run_state *rs = opaque;
     if (len) rs->printed = true;
     console_watch_feed(rs->watch, stream, data, len);
+    console_log_feed(rs->clog, data, len);
     if (rs->exec && (int)stream == rs->uarts.console_slot)
         exec_session_feed(rs->exec, data, len, rs->m ? machine_guest_ns(rs->m) : 0);
 }
@@ -458,6 +470,10 @@ static void poll_run(void *opaque) {
     if (rs->display && !display_sdl_poll(rs->display, rs->m)) rs->window_closed = true;
     watch_stuck(rs);
     if (rs->exec) exec_session_poll(rs->exec, machine_guest_ns(rs->m));
+    double now = host_seconds();
+    failure_watch_sample(rs->fwatch, rs->m, now);
+    progress_update(&rs->prog, now, now - rs->host_start, machine_guest_ns(rs->m),
+                    machine_instructions(rs->m), console_log_lines(rs->clog));
     watch_verdict v = console_watch_idle(rs->watch);
     if (v == WATCH_EXPECT && rs->exec && !exec_session_done(rs->exec))
         v = WATCH_RUNNING; /* --exec: the commands still run after --expect matched */
@@ -622,6 +638,8 @@ static int conclude(run_state *rs, machine_run_result r) {
         snprintf(line, sizeof line, "emulator fault: the run stopped for no reason %s", times);
     }
 done:
+    rs->summary = line;
+    progress_clear(&rs->prog);
     if (!rs->opts.quiet || code == EXIT_EMULATOR_FAULT) {
         fputs("socemu: ", stderr);
         soc_log_put_escaped(stderr, line); /* the guest's console line may carry escapes */
@@ -658,11 +676,73 @@ static void release(run_state *rs) {
     for (unsigned i = 0; i < rs->n_backends; i++)
         serial_backend_free(rs->backends[i]);
     console_watch_free(rs->watch);
+    console_log_free(rs->clog);
+    failure_watch_free(rs->fwatch);
+    symbols_free(rs->syms);
     exec_session_free(rs->exec);
     if (rs->log) {
         soc_log_set_file(NULL);
         fclose(rs->log);
     }
+}
+
+/* --symbols, or a System.map next to --kernel (as Debian's /boot has it: System.map-VERSION
+ * beside vmlinuz-VERSION, or System.map beside Image). */
+static int load_symbols(run_state *rs, char *err, size_t errlen) {
+    const cli_options *o = &rs->opts;
+    if (o->symbols) {
+        rs->syms = symbols_load(o->symbols, err, errlen);
+        return rs->syms ? 0 : -1;
+    }
+    if (!o->kernel) return 0;
+    char path[4200];
+    const char *slash = strrchr(o->kernel, '/');
+    int dir = slash ? (int)(slash - o->kernel + 1) : 0;
+    const char *base = o->kernel + dir;
+    const char *dash = strchr(base, '-');
+    const char *candidates[2] = {"System.map", NULL};
+    char versioned[512];
+    if (dash) {
+        snprintf(versioned, sizeof versioned, "System.map%s", dash);
+        candidates[1] = versioned;
+    }
+    for (int i = 1; i >= 0; i--) {
+        if (!candidates[i]) continue;
+        snprintf(path, sizeof path, "%.*s%s", dir, o->kernel, candidates[i]);
+        if (access(path, R_OK) != 0) continue;
+        char ignored[256];
+        rs->syms = symbols_load(path, ignored, sizeof ignored);
+        if (rs->syms) return 0;
+    }
+    return 0;
+}
+
+/* After the summary: the failure report, --junit and --result-json. A results file that cannot
+ * be written makes the run an emulator fault (CI would read a stale or missing file). */
+static int report(run_state *rs, int code) {
+    if ((code == EXIT_GUEST_FAILED || code == EXIT_TIMED_OUT) && !rs->opts.quiet) {
+        char waiting[700] = "";
+        if (rs->exec && !exec_session_done(rs->exec))
+            snprintf(waiting, sizeof waiting, "%s", exec_session_waiting_for(rs->exec));
+        else if (rs->opts.n_expect && console_watch_verdict(rs->watch) != WATCH_EXPECT)
+            snprintf(waiting, sizeof waiting, "--expect '%s'%s", rs->opts.expect[0],
+                     rs->opts.n_expect > 1 ? " (or another --expect)" : "");
+        failure_report_print(stderr, rs->m, rs->fwatch, rs->clog, rs->syms,
+                             waiting[0] ? waiting : NULL);
+    }
+    if (!rs->opts.junit && !rs->opts.result_json) return code;
+    static run_results rr;
+    run_results_build(&rr, &rs->opts, rs->watch, rs->exec, rs->clog, code,
+                      rs->summary ? rs->summary : "", host_seconds() - rs->host_start,
+                      (double)machine_guest_ns(rs->m) / 1e9, machine_instructions(rs->m),
+                      rs->start_wall);
+    char err[4400];
+    if ((rs->opts.junit && junit_write(&rr, rs->opts.junit, err, sizeof err) != 0) ||
+        (rs->opts.result_json && result_json_write(&rr, rs->opts.result_json, err, sizeof err))) {
+        fprintf(stderr, "socemu: emulator fault: cannot write the results: %s\n", err);
+        return EXIT_EMULATOR_FAULT;
+    }
+    return code;
 }
 
 /* Everything that can be wrong with the input is found here, before the guest runs. */
@@ -686,6 +766,13 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
             return -1;
     for (unsigned i = 0; i < o->n_fail; i++)
         if (console_watch_add(rs->watch, WATCH_KIND_FAIL, o->fail[i], err, errlen) != 0) return -1;
+    rs->clog = console_log_new(8u << 20);
+    rs->fwatch = failure_watch_new();
+    if (!rs->clog || !rs->fwatch) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (load_symbols(rs, err, errlen) != 0) return -1;
     if (o->n_exec) {
         rs->exec = exec_session_new(o->exec, o->n_exec, o->login, o->prompt, stdout, err, errlen);
         if (!rs->exec) return -1;
@@ -772,6 +859,7 @@ int main(int argc, char **argv) {
     static run_state rs;    /* static: large, and reachable from signal-time cleanup */
     static char err[16384]; /* room for paths up to PATH_MAX with their reasons */
     rs.host_start = host_seconds();
+    rs.start_wall = (double)time(NULL);
     soc_log_set_program("socemu: ");
     if (cli_parse(argc, argv, &rs.opts, err, sizeof err) != 0) return usage_error("%s", err);
     switch (rs.opts.action) {
@@ -796,11 +884,12 @@ int main(int argc, char **argv) {
         return usage_error("%s", err);
     }
     arm_setup_timer(0);
+    progress_init(&rs.prog, rs.opts.quiet);
     rs.deadline = rs.opts.timeout_s > 0 ? rs.host_start + rs.opts.timeout_s : 0;
     machine_run_result r = machine_run(rs.m, poll_run, &rs);
     r = after_run(&rs, r);
     serial_terminal_restore();
-    int code = conclude(&rs, r);
+    int code = report(&rs, conclude(&rs, r));
     if (rs.opts.screenshot) save_screenshot(&rs);
     release(&rs);
     return code;

@@ -652,9 +652,21 @@ static const option_def options[] = {
      "for --exec: the shell prompt, tested against the console's unfinished last line once "
      "output pauses (default '[#$] $')",
      S_CONSOLE},
+    {"--junit", "FILE", set_string, FIELD(junit),
+     "write the result as JUnit XML (GitLab, Jenkins): one testcase per --expect, --fail and "
+     "--exec (or one for the run), failures with the reason and the last console lines, the "
+     "console as system-out",
+     S_CONSOLE},
+    {"--result-json", "FILE", set_string, FIELD(result_json),
+     "write the same facts as --junit as JSON", S_CONSOLE},
+    {"--symbols", "System.map", set_string, FIELD(symbols),
+     "the kernel's System.map, to name the function each core is in when a run fails (default: "
+     "System.map next to --kernel, if there is one)",
+     S_CONSOLE},
     {"--log", "FILE", set_string, FIELD(log_path), "write emulator messages and traces to FILE",
      S_CONSOLE},
-    {"--quiet", NULL, set_flag, FIELD(quiet), "no end-of-run summary line", S_CONSOLE},
+    {"--quiet", NULL, set_flag, FIELD(quiet),
+     "no end-of-run summary line, no failure report, no progress line", S_CONSOLE},
     {"-q", NULL, set_flag, FIELD(quiet), "same as --quiet", S_CONSOLE},
 
     {"--trace", "LIST", add_trace, 0, "trace insn,exec,int,mmu,unimp (or all) to the log", S_DEBUG},

@@ -67,10 +67,13 @@ typedef struct cli_options {
     unsigned n_monitor;
     const char *exec[CLI_MAX_PATTERNS]; /* --exec: commands for the guest's shell */
     unsigned n_exec;
-    const char *login;  /* --login USER[:PASSWORD] */
-    const char *prompt; /* --prompt REGEX */
-    bool no_shutdown;   /* -no-shutdown: a guest power-off stops the machine; a monitor quits */
-    bool nodefaults;    /* -nodefaults: the console UART gets no stdout by default */
+    const char *login;       /* --login USER[:PASSWORD] */
+    const char *prompt;      /* --prompt REGEX */
+    const char *junit;       /* --junit FILE */
+    const char *result_json; /* --result-json FILE */
+    const char *symbols;     /* --symbols System.map */
+    bool no_shutdown; /* -no-shutdown: a guest power-off stops the machine; a monitor quits */
+    bool nodefaults;  /* -nodefaults: the console UART gets no stdout by default */
     bool realtime, no_reboot, icount, quiet;
     uint64_t seed;
 
