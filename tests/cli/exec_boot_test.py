@@ -28,12 +28,22 @@ if run.out.replace("\r", "") != "aarch64\nit's 42\n4\n":
 if "passed: 3 --exec commands exited 0" not in run.err:
     bootlib.fail("summary: %r" % run.err)
 
+junit = os.path.join(args.work, "fail.xml")
 run = bootlib.socemu(boot + ["--exec", "true", "--exec", "ls /nonexistent", "--exec",
-                             "echo still-run"], args.work, "fail")
+                             "echo still-run", "--junit", junit], args.work, "fail")
 if run.rc != 1:
     bootlib.fail("a failing command: exit %d, not 1 (stderr %r)" % (run.rc, run.err))
 if "guest failed: --exec 'ls /nonexistent' exited 1" not in run.err:
     bootlib.fail("the failing command is not named: %r" % run.err)
 if "still-run" not in run.out:
     bootlib.fail("the commands after a failure did not run: %r" % run.out)
+import xml.etree.ElementTree as ET  # noqa: E402
+cases = ET.parse(junit).getroot().findall("testsuite/testcase") if os.path.exists(junit) else []
+if [(c.get("name"), c.find("failure") is not None) for c in cases] != [
+        ("--exec 'true'", False), ("--exec 'ls /nonexistent'", True),
+        ("--exec 'echo still-run'", False)]:
+    bootlib.fail("--junit: one testcase per --exec, the second failing: %r" %
+                 [(c.get("name"), c.find("failure") is not None) for c in cases])
+elif "No such file or directory" not in (cases[1].find("failure").text or ""):
+    bootlib.fail("--junit: the failing command's output is not in its failure")
 sys.exit(bootlib.finish("exec_boot", t0, args.work))
