@@ -175,6 +175,33 @@ for round_ in (1, 2):
     s.close()
 check("unix socket: quit exits 0", p.wait(30) == 0)
 
+# ---- QMP on a tcp server (loopback), as -qmp tcp::PORT,server,nowait ----
+p = None
+for port in range(45300, 45400):
+    p = start(base + ["-kernel", spin, "-qmp", "tcp::%d,server,nowait" % port, "-serial",
+                      "file:" + con, "--timeout", "60"])
+    s = None
+    for _ in range(200):
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            break
+        except OSError:
+            if p.poll() is not None:
+                break
+            time.sleep(0.01)
+    if s:
+        break
+    p.wait()
+f = s.makefile("rwb")
+q = Qmp(f, f)
+check("tcp: greeted", "QMP" in q.read())
+q.cmd("qmp_capabilities")
+check("tcp: query-status", q.cmd("query-status")["return"]["status"] == "running")
+q.cmd("quit")
+f.close()
+s.close()
+check("tcp: quit exits 0", p.wait(30) == 0)
+
 # ---- the human monitor ----
 p = start(base + ["-kernel", spin, "-S", "-monitor", "stdio", "-serial", "file:" + con,
                   "--timeout", "60"])

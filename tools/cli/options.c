@@ -630,7 +630,8 @@ static const option_def options[] = {
      S_MACHINE},
 
     {"--serial", "BACKEND", add_serial, 0,
-     "host end of a UART: stdio, file:PATH, unix:PATH[,server[,nowait]], null; repeat for the "
+     "host end of a UART: stdio, file:PATH, unix:PATH[,server[,nowait]], "
+     "tcp:[HOST]:PORT[,server[,nowait]], pipe:PATH, null; repeat for the "
      "next UART in board order (default: console UART to stdout, others nowhere)",
      S_CONSOLE},
     {"--timeout", "SECONDS", set_timeout, 0,

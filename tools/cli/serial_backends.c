@@ -2,6 +2,8 @@
  * losing console text); input is polled without blocking from the run loop. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -94,16 +96,10 @@ static int fail(char *err, size_t errlen, const char *spec, const char *why) {
     return -1;
 }
 
-/* "unix:PATH[,server[=on|off]][,nowait][,wait=on|off]": QEMU's spelling. */
-static int open_unix(serial_backend *b, const char *rest, char *err, size_t errlen) {
-    char path[sizeof((struct sockaddr_un *)0)->sun_path];
-    size_t n = strcspn(rest, ",");
-    if (n == 0) return fail(err, errlen, b->spec, "no socket path");
-    if (n >= sizeof path) return fail(err, errlen, b->spec, "socket path too long");
-    memcpy(path, rest, n);
-    path[n] = '\0';
+/* ",server[=on|off],nowait,wait=on|off" after a socket's address: QEMU's spelling. */
+static int socket_options(serial_backend *b, const char *p, char *err, size_t errlen) {
     bool wait_set = false;
-    for (const char *p = rest + n; *p;) {
+    while (*p) {
         p++;
         size_t len = strcspn(p, ",");
         static const struct {
@@ -130,6 +126,66 @@ static int open_unix(serial_backend *b, const char *rest, char *err, size_t errl
         p += len;
     }
     if (!wait_set) b->wait_for_client = true; /* QEMU's default for a server */
+    return 0;
+}
+
+/* A listening socket is non-blocking; clients are accepted from the run loop. */
+static int listen_on(serial_backend *b, int fd, const struct sockaddr *addr, socklen_t len,
+                     char *err, size_t errlen) {
+    if (bind(fd, addr, len) != 0 || listen(fd, 1) != 0) {
+        int e = errno;
+        close(fd);
+        return fail(err, errlen, b->spec, strerror(e));
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    b->listen_fd = fd;
+    return 0;
+}
+
+/* "tcp:[HOST]:PORT[,server...]": HOST is an IPv4 address, 127.0.0.1 when empty (the port
+ * carries the guest's console or a monitor: loopback unless an address is given). */
+static int open_tcp(serial_backend *b, const char *rest, char *err, size_t errlen) {
+    char host[64];
+    size_t n = strcspn(rest, ",");
+    const char *colon = memchr(rest, ':', n);
+    if (!colon) return fail(err, errlen, b->spec, "expected tcp:[HOST]:PORT");
+    size_t hlen = (size_t)(colon - rest);
+    if (hlen >= sizeof host) return fail(err, errlen, b->spec, "host name too long");
+    memcpy(host, rest, hlen);
+    host[hlen] = '\0';
+    char *end;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (end != rest + n || end == colon + 1 || port == 0 || port > 65535)
+        return fail(err, errlen, b->spec, "expected tcp:[HOST]:PORT with a port 1-65535");
+    if (socket_options(b, rest + n, err, errlen) != 0) return -1;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (inet_pton(AF_INET, hlen ? host : "127.0.0.1", &addr.sin_addr) != 1)
+        return fail(err, errlen, b->spec, "the host is not an IPv4 address");
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail(err, errlen, b->spec, strerror(errno));
+    if (!b->server) {
+        if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+            int e = errno;
+            close(fd);
+            return fail(err, errlen, b->spec, strerror(e));
+        }
+        b->out_fd = b->in_fd = fd;
+        return 0;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    return listen_on(b, fd, (struct sockaddr *)&addr, sizeof addr, err, errlen);
+}
+
+/* "unix:PATH[,server[=on|off]][,nowait][,wait=on|off]": QEMU's spelling. */
+static int open_unix(serial_backend *b, const char *rest, char *err, size_t errlen) {
+    char path[sizeof((struct sockaddr_un *)0)->sun_path];
+    size_t n = strcspn(rest, ",");
+    if (n == 0) return fail(err, errlen, b->spec, "no socket path");
+    if (n >= sizeof path) return fail(err, errlen, b->spec, "socket path too long");
+    memcpy(path, rest, n);
+    path[n] = '\0';
+    if (socket_options(b, rest + n, err, errlen) != 0) return -1;
 
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     memcpy(addr.sun_path, path, n + 1);
@@ -146,14 +202,7 @@ static int open_unix(serial_backend *b, const char *rest, char *err, size_t errl
     }
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path); /* a stale socket */
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 1) != 0) {
-        int e = errno;
-        close(fd);
-        return fail(err, errlen, b->spec, strerror(e));
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    b->listen_fd = fd;
-    return 0;
+    return listen_on(b, fd, (struct sockaddr *)&addr, sizeof addr, err, errlen);
 }
 
 static int open_kind(serial_backend *b, char *err, size_t errlen) {
@@ -199,10 +248,14 @@ static int open_kind(serial_backend *b, char *err, size_t errlen) {
         b->kind = BACKEND_UNIX;
         if (open_unix(b, spec + 5, err, errlen) != 0) return -1;
         b->owns_out = true;
+    } else if (strncmp(spec, "tcp:", 4) == 0) {
+        b->kind = BACKEND_UNIX; /* a stream socket like a unix one */
+        if (open_tcp(b, spec + 4, err, errlen) != 0) return -1;
+        b->owns_out = true;
     } else {
         return fail(err, errlen, spec,
                     "unknown serial backend (stdio, file:PATH, pipe:PATH, "
-                    "unix:PATH[,server[,nowait]], null)");
+                    "unix:PATH[,server[,nowait]], tcp:[HOST]:PORT[,server[,nowait]], null)");
     }
     return 0;
 }
