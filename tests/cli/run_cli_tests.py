@@ -90,8 +90,8 @@ check("bad --fail regex", run(["--board", "rpi3", "--kernel", spin, "--fail", "[
       r"socemu: --fail: '\[z-a\]': [^\n]+\n")
 check("bad trace category", run(["--board", "rpi3", "--kernel", spin, "--trace", "insn,bogus"]),
       2, r"socemu: --trace: unknown trace category 'bogus' [^\n]+\n")
-check("bad serial backend", run(["--board", "rpi3", "--kernel", spin, "--serial", "tcp::4444"]),
-      2, r"socemu: tcp::4444: unknown serial backend [^\n]+\n")
+check("bad serial backend", run(["--board", "rpi3", "--kernel", spin, "--serial", "telnet::4444"]),
+      2, r"socemu: telnet::4444: unknown serial backend [^\n]+\n")
 check("too many serials", run(["--board", "rpi3", "--kernel", spin, "--serial", "null",
                                "--serial", "null", "--serial", "stdio"]), 2,
       r"socemu: --serial stdio: board rpi3 has only 2 UARTs\n")
