@@ -8,7 +8,9 @@ sends QMP quit, which must exit 0. Skips (77) without labgrid or the guest asset
 
   labgrid_test.py --socemu build/tools/cli/socemu --work DIR
 """
+import json
 import os
+import re
 import sys
 import time
 
@@ -82,6 +84,18 @@ print("run('false') -> exit %d" % code, flush=True)
 if code != 1:
     bootlib.fail("'false' exited %d, not 1" % code)
 
+# A command with arguments through labgrid's own QMP connection (monitor_command has none).
+qemu.qmp.monitor_in.write(json.dumps({"execute": "human-monitor-command", "arguments": {
+    "command-line": "info registers"}}).encode() + b"\n")
+qemu.qmp.monitor_in.flush()
+answer = qemu.qmp._read_parse_json()
+while answer.get("event"):
+    answer = qemu.qmp._read_parse_json()
+regs = answer.get("return", "")
+print("QMP human-monitor-command 'info registers' (first lines):\n" +
+      "\n".join(regs.splitlines()[:3]), flush=True)
+if not re.search(r"CPU#3\r?\n PC=[0-9a-f]{16} X00=", regs) or "EL1" not in regs:
+    bootlib.fail("info registers: %r" % regs[:300])
 child = qemu._child
 try:
     qemu.off()  # QMP quit: an exit status other than 0 raises IOError
