@@ -101,5 +101,42 @@ p = subprocess.run([fake, "--board", "rpi3", "--kernel", boot, "--expect", "logi
 check("an unwritable --junit is an emulator fault", p.returncode == 4 and
       "cannot write the results: /nonexistent-dir/r.xml" in p.stderr, p.stderr)
 
+# The progress line: on a terminal stderr (stdout not a terminal), rewritten in place and erased
+# before the summary; never with -q, never when stderr is not a terminal.
+import pty  # noqa: E402
+
+
+def on_pty(extra):
+    master, slave = pty.openpty()
+    p = subprocess.Popen([fake, "--board", "rpi3", "--kernel", slow] + extra,
+                         stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    p.wait(60)
+    os.close(master)
+    return data.decode(errors="replace")
+
+
+slow = script("slow.fake", "out 1 hello\nspin\n")
+text = on_pty(["--timeout", "1.6", "--expect", "never"])
+check("progress line on a terminal", re.search(
+    r"\r\x1b\[Ksocemu: [\d.]+ s guest time, [\d.]+ s host, [\d.]+M instructions, 1 console lines",
+    text) is not None, repr(text[:300]))
+check("progress line erased before the summary", "\r\x1b[Ksocemu: timed out" in text,
+      repr(text[-400:]))
+text = on_pty(["--timeout", "1.2", "--expect", "never", "-q"])
+check("-q: no progress line", "guest time," not in text, repr(text[:200]))
+p = subprocess.run([fake, "--board", "rpi3", "--kernel", slow, "--timeout", "1.2"],
+                   capture_output=True, text=True, timeout=60)
+check("no progress line when stderr is not a terminal", "\x1b[K" not in p.stderr, p.stderr)
+
 print("%d failed" % len(failures))
 sys.exit(1 if failures else 0)

@@ -185,6 +185,22 @@ check("sleeping guest is hung: exit 1", run(["--board", "rpi3", "--kernel", slee
 # A guest caught in an exception loop still times out (never hangs the emulator).
 check("exception loop times out", run(["--board", "rpi3", "--kernel", exc_loop, "--timeout", "1"]),
       3, r"socemu: timed out after \d+\.\d s guest time, \d+\.\d s host \(\d+ instructions\)\n")
+# ...and its failure report names the state of each core (the report samples once a second).
+r = run(["--board", "rpi3", "--kernel", exc_loop, "--timeout", "2.5"])
+if not re.search(r"socemu: cpu0 pc=0x0+80200 el=3 state=exception-loop \(at VBAR_EL3\+0x200: sync "
+                 r"from current EL with SPx\)\n", r.stderr):
+    failures += 1
+    print(f"FAIL exception loop named in the failure report: {r.stderr!r}")
+else:
+    print("ok   exception loop named in the failure report")
+# The sleeping guest's report: every core in WFI, nothing armed.
+r = run(["--board", "rpi3", "--kernel", sleep, "--timeout", "5"])
+if not (re.search(r"socemu: cpu3 pc=0x[0-9a-f]{16} el=3 state=wfi next-timer=none\n", r.stderr) and
+        "every core is idle and no core has a timer armed" in r.stderr):
+    failures += 1
+    print(f"FAIL hung guest's failure report: {r.stderr!r}")
+else:
+    print("ok   hung guest's failure report")
 # A busy loop never finishes: timed out (3).
 check("spinning guest times out", run(["--board", "rpi3", "--kernel", spin, "--timeout", "1"]),
       3, r"socemu: timed out after \d+\.\d s guest time, \d+\.\d s host \(\d+ instructions\)\n")

@@ -17,7 +17,17 @@ struct failure_watch {
     uint64_t reads[2][BUS_MAX_REGIONS], writes[2][BUS_MAX_REGIONS];
     unsigned newest; /* which of the two samples is newer */
     unsigned samples;
+    bool in_vectors[SOC_MAX_CORES]; /* the core's PC was in its vector table at the last sample */
 };
+
+/* The offset of pc in the vector table of the core's current EL, or -1. */
+static int vector_offset(arm_cpu *cpu) {
+    static const char *const names[] = {NULL, "VBAR_EL1", "VBAR_EL2", "VBAR_EL3"};
+    unsigned el = cpu_get_el(cpu);
+    uint64_t vbar, pc = cpu_get_pc(cpu);
+    if (el < 1 || el > 3 || !cpu_read_sysreg(cpu, names[el], &vbar)) return -1;
+    return pc >= vbar && pc - vbar < 0x800 ? (int)(pc - vbar) : -1;
+}
 
 failure_watch *failure_watch_new(void) {
     return calloc(1, sizeof(failure_watch));
@@ -38,6 +48,9 @@ void failure_watch_sample(failure_watch *fw, machine *m, double host_now) {
     }
     fw->newest = slot;
     fw->samples++;
+    cpu_cluster *cpus = machine_cpus(m);
+    for (unsigned c = 0; cpus && c < cpu_cluster_size(cpus) && c < SOC_MAX_CORES; c++)
+        fw->in_vectors[c] = vector_offset(cpu_cluster_core(cpus, c)) >= 0;
     fw->last_sample = host_now;
 }
 
@@ -94,7 +107,12 @@ static void print_devices(FILE *out, machine *m, const failure_watch *fw) {
         fputs("socemu: unimplemented registers hit: none\n", out);
 }
 
-static void print_cores(FILE *out, machine *m, const symbols *syms, const char **why_idle) {
+static const char *const vector_names[] = {"sync", "irq", "fiq", "serror"};
+static const char *const vector_from[] = {"current EL with SP0", "current EL with SPx",
+                                          "a lower EL (AArch64)", "a lower EL (AArch32)"};
+
+static void print_cores(FILE *out, machine *m, const failure_watch *fw, const symbols *syms,
+                        const char **why_idle) {
     cpu_cluster *cpus = machine_cpus(m);
     unsigned n = cpus ? cpu_cluster_size(cpus) : 0;
     uint64_t now = machine_guest_ns(m);
@@ -105,10 +123,15 @@ static void print_cores(FILE *out, machine *m, const symbols *syms, const char *
         char sym[300];
         const char *name = symbols_lookup(syms, pc, sym, sizeof sym);
         const char *state = cpu_state_name(cpu);
+        /* still in the vector table a second or more after the last sample: taking the same
+         * exception over and over (or stopped in a handler that loops) */
+        int vec = vector_offset(cpu);
+        bool loop = vec >= 0 && fw && fw->samples && c < SOC_MAX_CORES && fw->in_vectors[c];
+        if (loop && strcmp(state, "running") == 0) state = "exception-loop";
         fprintf(out, "socemu: cpu%u pc=0x%016" PRIx64 "%s%s%s el=%u state=%s", c, pc,
                 name ? " (" : "", name ? name : "", name ? ")" : "", cpu_get_el(cpu), state);
         uint64_t next = cpu_next_timer_deadline(cpu);
-        if (strcmp(state, "running") != 0) {
+        if (strcmp(state, "running") != 0 && strcmp(state, "exception-loop") != 0) {
             if (next == UINT64_MAX)
                 fputs(" next-timer=none", out);
             else if (next <= now)
@@ -119,6 +142,9 @@ static void print_cores(FILE *out, machine *m, const symbols *syms, const char *
             all_idle = false;
         }
         if (next != UINT64_MAX) any_timer = true;
+        if (loop)
+            fprintf(out, " (at VBAR_EL%u+0x%03x: %s from %s)", cpu_get_el(cpu), (unsigned)vec,
+                    vector_names[(vec >> 7) & 3], vector_from[(vec >> 9) & 3]);
         fputc('\n', out);
     }
     *why_idle = all_idle && !any_timer ? "every core is idle and no core has a timer armed" : NULL;
@@ -143,7 +169,7 @@ void failure_report_print(FILE *out, machine *m, const failure_watch *fw, const 
         if (*p) p++;
     }
     const char *why_idle = NULL;
-    print_cores(out, m, syms, &why_idle);
+    print_cores(out, m, fw, syms, &why_idle);
     print_devices(out, m, fw);
     if (waiting || why_idle)
         fprintf(out, "socemu: waiting for %s%s%s\n", waiting ? waiting : "nothing",

@@ -1,5 +1,6 @@
 /* The report on stderr when a run fails, times out or hits --fail: the last console lines, one
- * line per core (state, PC with its symbol, EL, the next timer event), the devices the guest
+ * line per core (state: running, wfi, wfe, off, polling, exception-loop; PC with its symbol, EL,
+ * the next timer event), the devices the guest
  * touched in its last second or two, the unimplemented blocks it accessed, and what the run was
  * waiting for. The device activity is sampled from the run loop (bus counters, no hot-path
  * cost). */
