@@ -84,6 +84,25 @@ print("run('false') -> exit %d" % code, flush=True)
 if code != 1:
     bootlib.fail("'false' exited %d, not 1" % code)
 
+# system_powerdown presses the Pi's power button: GPIO 3 (the gpio-shutdown overlay's pin) goes
+# low for 200 ms of guest time, then is released (high). The guest reads it through sysfs.
+gpio_script = ("for c in /sys/class/gpio/gpiochip*; do grep -q pinctrl-bcm2835 $c/label && "
+               "echo $(( $(cat $c/base) + 3 )); done")
+out, _, code = shell.run(gpio_script)
+if code != 0 or not out or not out[0].isdigit():
+    bootlib.fail("no bcm2835 gpiochip in sysfs: %r" % out)
+else:
+    pin = out[0]
+    shell.run("echo %s > /sys/class/gpio/export" % pin)
+    before, _, _ = shell.run("cat /sys/class/gpio/gpio%s/value" % pin)
+    qemu.monitor_command("system_powerdown")
+    after, _, _ = shell.run("sleep 1; cat /sys/class/gpio/gpio%s/value" % pin)
+    print("GPIO 3 (the power button) before system_powerdown: %s, after the press: %s" %
+          (before, after), flush=True)
+    if before != ["0"] or after != ["1"]:
+        bootlib.fail("system_powerdown: GPIO 3 read %r before, %r after (wanted 0, then the "
+                     "released button's 1)" % (before, after))
+
 # A command with arguments through labgrid's own QMP connection (monitor_command has none).
 qemu.qmp.monitor_in.write(json.dumps({"execute": "human-monitor-command", "arguments": {
     "command-line": "info registers"}}).encode() + b"\n")

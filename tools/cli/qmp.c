@@ -247,7 +247,7 @@ static void info_registers(monitor *mon, json_buf *out) {
         json_buf_printf(out, " PC=%016llx ", (unsigned long long)cpu_get_pc(cpu));
         for (unsigned r = 0; r < 31; r++)
             json_buf_printf(out, "X%02u=%016llx%s", r, (unsigned long long)cpu_get_xreg(cpu, r),
-                            r % 4 == 2 ? "\r\n" : " ");
+                            (r + 2) % 3 ? " " : "\r\n");
         uint32_t ps = cpu_get_pstate(cpu);
         unsigned el = cpu_get_el(cpu);
         json_buf_printf(out, " SP=%016llx\r\nPSTATE=%08x %c%c%c%c EL%u%c %s\r\n",
