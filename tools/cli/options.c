@@ -660,8 +660,9 @@ static const option_def options[] = {
      S_CONSOLE},
     {"--result-json", "FILE", set_string, FIELD(result_json),
      "write the same facts as --junit as JSON", S_CONSOLE},
-    {"--symbols", "System.map", set_string, FIELD(symbols),
-     "the kernel's System.map, to name the function each core is in when a run fails (default: "
+    {"--symbols", "FILE", set_string, FIELD(symbols),
+     "the kernel's vmlinux or System.map, to name the function each core is in when a run fails "
+     "(default: "
      "System.map next to --kernel, if there is one)",
      S_CONSOLE},
     {"--log", "FILE", set_string, FIELD(log_path), "write emulator messages and traces to FILE",

@@ -1,5 +1,6 @@
-/* --symbols FILE: a kernel's System.map ("ffff800008010000 T _stext" lines), to name the
- * function a core's PC is in for the failure report. */
+/* --symbols FILE: a kernel's vmlinux (an ELF64 with .symtab: its functions) or System.map
+ * ("ffff800008010000 T _stext" lines), to name the function a core's PC is in for the failure
+ * report. */
 #ifndef SOCEMU_CLI_SYMBOLS_H
 #define SOCEMU_CLI_SYMBOLS_H
 
