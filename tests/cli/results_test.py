@@ -92,6 +92,13 @@ p, root, data = run("panic", panic, [])
 check("no patterns: one 'run' case failing", [c.get("name") for c in
                                               root.findall("testsuite/testcase")] == ["run"] and
       root.find("testsuite/testcase/failure") is not None, ET.tostring(root)[:300])
+check("no warnings: said so", "warnings in the run (unmodelled registers, devices...): 0\n"
+      in p.stderr, p.stderr)
+warned = script("warned.fake", "warn spi0: register 0x40 (read) not modelled\nout 1 hi\n"
+                "panic stuck\n")
+p, root, data = run("warned", warned, [])
+check("the report quotes the warnings", "warnings in the run (unmodelled registers, devices...): "
+      "1; the last:\n  ! spi0: register 0x40 (read) not modelled\n" in p.stderr, p.stderr)
 p, root, data = run("quiet", panic, ["-q"])
 check("-q: no failure report", "failure report" not in p.stderr, p.stderr)
 

@@ -8,9 +8,10 @@
 #include "soc/cpu_ports.h"
 #include "soc/log.h"
 
-#define TAIL_LINES     20
-#define SAMPLE_EVERY_S 1.0
-#define MAX_DEVICES    8
+#define TAIL_LINES      20
+#define SAMPLE_EVERY_S  1.0
+#define MAX_DEVICES     8
+#define RECENT_WARNINGS 5
 
 struct failure_watch {
     double last_sample;
@@ -65,6 +66,19 @@ static int busiest_first(const void *a, const void *b) {
     return nx < ny ? 1 : nx > ny ? -1 : strcmp(x->name, y->name);
 }
 
+static void print_warnings(FILE *out) {
+    unsigned warnings = soc_log_warning_count();
+    fprintf(out, "socemu: warnings in the run (unmodelled registers, devices...): %u%s\n", warnings,
+            warnings ? "; the last:" : "");
+    for (unsigned i = RECENT_WARNINGS; i-- > 0;) {
+        const char *w = soc_log_recent_warning(i);
+        if (!w) continue;
+        fputs("  ! ", out);
+        soc_log_put_escaped(out, w);
+        fputc('\n', out);
+    }
+}
+
 static void print_devices(FILE *out, machine *m, const failure_watch *fw) {
     bus *b = machine_bus(m);
     if (!b) return;
@@ -104,7 +118,7 @@ static void print_devices(FILE *out, machine *m, const failure_watch *fw) {
     if (unimp)
         fputs(" (each register is named once in the log: --log FILE)\n", out);
     else
-        fputs("socemu: unimplemented registers hit: none\n", out);
+        fputs("socemu: unimplemented blocks accessed: none\n", out);
 }
 
 static const char *const vector_names[] = {"sync", "irq", "fiq", "serror"};
@@ -171,6 +185,7 @@ void failure_report_print(FILE *out, machine *m, const failure_watch *fw, const 
     const char *why_idle = NULL;
     print_cores(out, m, fw, syms, &why_idle);
     print_devices(out, m, fw);
+    print_warnings(out);
     if (waiting || why_idle)
         fprintf(out, "socemu: waiting for %s%s%s\n", waiting ? waiting : "nothing",
                 why_idle ? "; " : "", why_idle ? why_idle : "");
