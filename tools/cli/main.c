@@ -686,6 +686,15 @@ static void release(run_state *rs) {
     }
 }
 
+/* Host input still to come: a serial backend's (stdin, a socket, a monitor's), or --exec's
+ * commands not yet typed to the end. While there is, idle guest time is paced to the wall clock
+ * (the scheduler waits for the input instead of skipping ahead or declaring the guest hung). */
+static exec_session *pending_exec;
+
+static bool live_input(void) {
+    return serial_backends_have_live_input() || (pending_exec && !exec_session_done(pending_exec));
+}
+
 /* --symbols, or a System.map next to --kernel (as Debian's /boot has it: System.map-VERSION
  * beside vmlinuz-VERSION, or System.map beside Image). */
 static int load_symbols(run_state *rs, char *err, size_t errlen) {
@@ -776,6 +785,7 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
     if (o->n_exec) {
         rs->exec = exec_session_new(o->exec, o->n_exec, o->login, o->prompt, stdout, err, errlen);
         if (!rs->exec) return -1;
+        pending_exec = rs->exec;
     } else if (o->login || o->prompt) {
         snprintf(err, errlen, "%s: only means something with --exec",
                  o->login ? "--login" : "--prompt");
@@ -806,7 +816,7 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
         .sd_write = o->sd_write,
         .trace_mask = trace_mask,
         .realtime = o->realtime,
-        .live_input = serial_backends_have_live_input,
+        .live_input = live_input,
         .no_reboot = o->no_reboot,
         .seed = o->seed,
         .display = o->display == CLI_DISPLAY_SDL || o->screenshot,
