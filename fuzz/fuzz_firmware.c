@@ -23,6 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {
+    signal(SIGXFSZ, SIG_IGN); /* libFuzzer installs its own handler after LLVMFuzzerInitialize */
     const char *path = fuzz_write_file("card.img", data, len);
     rpi_board_facts facts = {.board_name = "Raspberry Pi 3",
                              .ram_size = 1u << 30,

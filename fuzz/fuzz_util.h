@@ -47,7 +47,7 @@ static inline size_t fuzz_split(const uint8_t *data, size_t len, fuzz_mem *parts
 
 /* A private directory (created once, removed at exit) for inputs a parser reads by path. */
 static char fuzz_dir_path[64];
-static void fuzz_dir_cleanup(void) {
+static inline void fuzz_dir_cleanup(void) {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir_path);
     if (system(cmd)) {
