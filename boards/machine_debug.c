@@ -90,3 +90,10 @@ void machine_test_timer_irq(machine *m, unsigned core, unsigned timer, bool leve
     cpu_ports *p = &m->ports.ports;
     p->timer_irq(p->opaque, core, timer, level);
 }
+
+void machine_test_reset_devices(machine *m) {
+    for (unsigned i = 0; i < m->desc->n_devices; i++) {
+        machine_device *md = &m->devices[i];
+        if (md->realized && md->bd->type->reset) md->bd->type->reset(md->state);
+    }
+}

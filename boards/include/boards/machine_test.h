@@ -11,4 +11,8 @@
  * clears; it reaches whatever the board wires that timer to. */
 void machine_test_timer_irq(machine *m, unsigned core, unsigned timer, bool level);
 
+/* Puts every device back to its reset state, as a machine reset does (CPUs and memory are left
+ * as they are). */
+void machine_test_reset_devices(machine *m);
+
 #endif
