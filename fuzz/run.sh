@@ -70,7 +70,7 @@ for t in "${targets[@]}"; do
     { time "$bin" -max_total_time="$time" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$build/fuzz/artifacts/$t-" "${dirs[@]}" >"$log" 2>&1; } 2>"$probe/time"
     rc=$?
-    cpu=$(awk '{ printf "%d", $1 + $2 }' "$probe/time")
+    cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$probe/time")
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
     line="fuzz_$t: $(($(date +%s) - start)) s wall, ${cpu:-?} s CPU, ${execs:-?} execs, ${cov:-cov: ?}"
