@@ -78,7 +78,7 @@ RPI_DTS = b"""/dts-v1/;
 """
 
 
-def dtc(src_path=None, text=None, symbols=True, plugin=False):
+def dtc(src_path=None, text=None, symbols=True):
     args = ["dtc", "-q", "-I", "dts", "-O", "dtb"]
     if symbols:
         args.append("-@")
