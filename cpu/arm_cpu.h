@@ -36,6 +36,24 @@ enum {
 };
 #define TLB_TAG_INVALID UINT64_MAX
 
+/* The TLB slot of a VA: the page number's low TLB_BITS bits plus an offset taken from the 4 MiB
+ * region above them (VA bits 53:22; TLBI arguments carry no bits above 55): about 3 slots per
+ * region, with the region's higher bits folded in (3 * (X + X / 2^10 + X / 2^20), one multiply).
+ * With the plain low bits, two buffers a multiple of 4 MiB apart shared every slot: a copy
+ * between two static 8 MiB arrays evicted the source's entry with every store and the
+ * destination's with every load, one page walk per access (~90x slower than QEMU). Now streams
+ * 4 MiB * k (+/- a page or two) apart get different slots for every k < 341, and any 1021
+ * consecutive pages still never share one (regions next to each other are only 3 slots apart);
+ * what still collides are distances like 4 MiB * k - 12 KiB * k. The JIT's inline probes emit the
+ * same function (jit_tlb_slot). */
+enum { TLB_REGION_BITS = PAGE_BITS + TLB_BITS };
+#define TLB_REGION_MUL 0x00C0300Cu /* 3 << 22 | 3 << 12 | 3 << 2 */
+static inline unsigned tlb_index(uint64_t va) {
+    uint32_t region = (uint32_t)(va >> TLB_REGION_BITS);
+    uint32_t offset = (region * TLB_REGION_MUL) >> (32 - TLB_BITS);
+    return (unsigned)((va >> PAGE_BITS) + offset) & (TLB_SIZE - 1);
+}
+
 typedef struct tlb_entry {
     uint64_t tag_read, tag_write, tag_exec;
     uintptr_t addend;  /* host address = va + addend (RAM entries) */
@@ -222,6 +240,9 @@ typedef struct arm_cpu {
     uint64_t tlb_write_pa_filter[MMU_IDX_COUNT][TLB_GRANULE_BITS / 64];
     uint16_t tlb_asid; /* the current EL1&0 ASID (TCR_EL1.A1, .AS), see tlb_set_asid */
     uint64_t tlb_flushes, tlb_flushes_elided, tlb_fills, tlb_asid_switches; /* for --stats */
+    /* Data accesses that left the inline TLB probes: calls of mem_read_slow/mem_write_slow, and
+     * compiled memory ops that ran their handler out of line (see cpu_get_mem_stats). */
+    uint64_t mem_slow, jit_slow;
 
     unsigned index; /* core number in the cluster */
 } arm_cpu;

@@ -7,8 +7,6 @@
  * instruction on its generic path (faults get the handler's PC, ESR and FAR). */
 #include "jit/jit_internal.h"
 
-_Static_assert(sizeof(tlb_entry) == 48, "the probe scales the TLB index by 3 * 16");
-
 enum { PAIR_WB = 1, PAIR_POST = 2 }; /* op->aux of LDP/STP, as exec/fast_ops.c */
 
 typedef struct access {
@@ -92,16 +90,12 @@ bool jit_emit_mem(jit_ctx *x, unsigned index, const a64_op *op) {
         x86_alu_mi(e, X86_CMP, false, x86_base(X86_RDX, 0), 0);
         TO_SLOW(X86_CC_NE);
     }
-    /* The probe: entry = tlb[midx][(va >> 12) & (TLB_SIZE - 1)]. Blocks are per EL and the MMU
+    /* The probe: entry = tlb[midx][tlb_index(va)]. Blocks are per EL and the MMU
      * index is the EL (cpu_update_mmu_idx). */
     int32_t tlb = (int32_t)(offsetof(arm_cpu, tlb) + x->b->flags * sizeof(tlb_entry) * TLB_SIZE);
     int32_t tag =
         tlb + (int32_t)(a.load ? offsetof(tlb_entry, tag_read) : offsetof(tlb_entry, tag_write));
-    x86_mov_rr(e, true, X86_RAX, X86_RDI);
-    x86_shift_ri(e, X86_SHR, true, X86_RAX, PAGE_BITS);
-    x86_alu_ri(e, X86_AND, false, X86_RAX, TLB_SIZE - 1);
-    x86_lea(e, true, X86_RAX, x86_sib(X86_RAX, X86_RAX, 2, 0));
-    x86_shift_ri(e, X86_SHL, true, X86_RAX, 4);
+    jit_tlb_slot(x, X86_RAX, X86_RDI, X86_RCX);
     x86_mov_rr(e, true, X86_RDX, X86_RDI);
     x86_alu_ri(e, X86_AND, true, X86_RDX, (int32_t)(PAGE_MASK | (a.size - 1)));
     x86_alu_rm(e, X86_CMP, true, X86_RDX, x86_sib(JIT_CPU, X86_RAX, 1, tag));

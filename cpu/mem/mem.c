@@ -229,11 +229,13 @@ void mem_alignment_fault(arm_cpu *c, const a64_op *op, uint64_t va, bool write, 
 
 bool mem_read_slow(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size, uint64_t *out,
                    unsigned midx, uint32_t flags, uint32_t iss) {
+    c->mem_slow++;
     return access_one(c, op, va, size, out, false, midx, flags, iss);
 }
 
 bool mem_write_slow(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size, uint64_t value,
                     unsigned midx, uint32_t flags, uint32_t iss) {
+    c->mem_slow++;
     return access_one(c, op, va, size, &value, true, midx, flags, iss);
 }
 

@@ -35,7 +35,7 @@ void mem_alignment_fault(arm_cpu *c, const a64_op *op, uint64_t va, bool write, 
 void excl_store_seen(arm_cpu *c, uint64_t pa);
 
 static inline tlb_entry *tlb_entry_for(arm_cpu *c, unsigned midx, uint64_t va) {
-    return &c->tlb[midx][(va >> PAGE_BITS) & (TLB_SIZE - 1)];
+    return &c->tlb[midx][tlb_index(va)];
 }
 
 /* size is 1, 2, 4 or 8. Little-endian guest data on a little-endian host. */
