@@ -1,7 +1,7 @@
 /* Guest memory access for the handlers: an inline soft-TLB fast path (one compare, one add) and
- * the out-of-line slow path (misses, MMIO, page-crossing accesses, misaligned ones where they
- * must fault or might, code pages, faults). A false return means an exception has been entered: the handler returns
- * A64_EXIT_FAULT at once. */
+ * the out-of-line slow path (misses, MMIO, page-crossing accesses, misaligned ones that must or
+ * may fault, code pages, faults). A false return means an exception has been entered: the
+ * handler returns A64_EXIT_FAULT at once. */
 #ifndef CPU_MEM_MEM_H
 #define CPU_MEM_MEM_H
 
