@@ -76,10 +76,12 @@ void soc_log_put_escaped(FILE *f, const char *text) {
     }
 }
 
+/* Errors and warnings (keep) are the run's own messages, named like the CLI's ("socemu: warning:
+ * ..."); traces and debug lines stay bare, like QEMU's -d output, so they can be grepped as is. */
 static void emit(const char *prefix, bool keep, const char *fmt, va_list ap) {
     FILE *f = soc_log_file();
     errno = 0;
-    fputs(log_program, f);
+    if (keep) fputs(log_program, f);
     fputs(prefix, f);
     /* Messages quote what they read (a config line, a file name): control bytes and invalid
      * UTF-8 are shown escaped, never sent to the terminal raw. */
