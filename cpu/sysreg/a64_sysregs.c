@@ -2,8 +2,8 @@
  * flags, storage (offset in arm_cpu) or hooks, reset value. Values: shared/notes/cortex-a53.md. */
 #include <string.h>
 
-#include "a64/a64.h"
-#include "exec/block_cache.h"
+#include "mem/code_cache.h"
+#include "mem/mem.h"
 #include "sysreg/sysreg.h"
 #include "timer/generic_timer.h"
 
