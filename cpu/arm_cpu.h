@@ -294,6 +294,7 @@ typedef struct code_page {
 
 struct cpu_cluster {
     cpu_config cfg;
+    const struct cpu_model *model; /* models/cpu_model.h: ID values and features */
     cpu_ports ports;
     unsigned n;
     arm_cpu *cores[8];

@@ -8,18 +8,37 @@
 #include "exec/block_build.h"
 #include "jit/jit.h"
 #include "mem/mem.h"
+#include "models/cpu_model.h"
 #include "sysreg/sysreg.h"
 #include "timer/generic_timer.h"
 
-static const char *const models[] = {"cortex-a53", NULL};
+/* A model socemu can run: the instruction set it resets into has a front end (the A53 resets
+ * into A64; the A8 into A32, which does not exist yet). */
+static bool model_runnable(const cpu_model *m) {
+    return isa_frontend_of((m->features & MF_AARCH64) ? ISA_A64 : ISA_A32) != NULL;
+}
+
 const char *const *cpu_model_names(void) {
-    return models;
+    static const char *names[8];
+    if (!names[0]) {
+        unsigned n = 0;
+        for (const cpu_model *const *m = cpu_models; *m && n + 1 < 8; m++)
+            if (model_runnable(*m)) names[n++] = (*m)->name;
+    }
+    return names;
 }
 
 cpu_cluster *cpu_cluster_new(const cpu_config *cfg, const cpu_ports *ports, char *err,
                              size_t errlen) {
-    if (!cfg->model || strcmp(cfg->model, "cortex-a53") != 0) {
+    const cpu_model *model = cpu_model_find(cfg->model);
+    if (!model) {
         snprintf(err, errlen, "unknown CPU model '%s'", cfg->model ? cfg->model : "(null)");
+        return NULL;
+    }
+    if (!model_runnable(model)) {
+        snprintf(err, errlen,
+                 "CPU model '%s' (%s) needs the A32/T32 instruction sets, not implemented yet",
+                 model->name, model->description);
         return NULL;
     }
     if (cfg->n_cores < 1 || cfg->n_cores > 8) {
@@ -33,6 +52,7 @@ cpu_cluster *cpu_cluster_new(const cpu_config *cfg, const cpu_ports *ports, char
     cpu_cluster *cl = calloc(1, sizeof *cl);
     if (!cl) goto oom;
     cl->cfg = *cfg;
+    cl->model = model;
     if (!cl->cfg.ns_per_insn) cl->cfg.ns_per_insn = 1;
     cl->ports = *ports;
     cl->n = cfg->n_cores;
@@ -107,9 +127,10 @@ void cpu_reset(arm_cpu *c) {
     memset(c, 0, offsetof(arm_cpu, index));
     c->cluster = cl;
     c->index = index;
-    c->midr = 0x410FD034;
-    c->mpidr = 0x80000000u | index;
+    c->midr = cl->model->midr;
+    c->mpidr = cl->model->mpidr_base | index;
     sysreg_reset(c);
+    c->vpidr_el2 = c->midr;
     c->el = 3;
     c->xstate = xs_make(3, ISA_A64, 0);
     c->spsel = 1;

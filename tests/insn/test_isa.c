@@ -5,6 +5,8 @@
 #include "check.h"
 #include "exec/block_build.h"
 #include "harness.h"
+#include "models/cpu_model.h"
+#include "sysreg/sysreg.h"
 
 static void test_frontends(void) {
     const isa_frontend *a64 = isa_frontend_of(ISA_A64);
@@ -94,7 +96,98 @@ static void test_exception_entry(void) {
     th_free(t);
 }
 
+static void test_models(void) {
+    const cpu_model *a53 = cpu_model_find("cortex-a53"), *a8 = cpu_model_find("cortex-a8");
+    CHECK(a53 && a8 && !cpu_model_find("cortex-a9") && !cpu_model_find(NULL));
+    if (!a53 || !a8) return;
+    CHECK_EQ_U64(a53->midr, 0x410FD034);
+    CHECK_EQ_U64(a53->id_aa64isar0, 0x10000); /* CRC32 only: no AES/SHA on the BCM2837 */
+    CHECK_EQ_U64(a53->id_isar[5], 0x00010001);
+    CHECK_EQ_U64(a53->mvfr[2], 0x43);
+    CHECK((a53->features & (MF_AARCH64 | MF_AARCH32_EL0 | MF_IDIV | MF_VFPV4 | MF_CRC32)) ==
+          (MF_AARCH64 | MF_AARCH32_EL0 | MF_IDIV | MF_VFPV4 | MF_CRC32));
+    CHECK_EQ_U64(a8->midr, 0x413FC082);
+    CHECK_EQ_U64(a8->fpsid, 0x410330C3);
+    CHECK_EQ_U64(a8->mvfr[0], 0x11110222);
+    CHECK_EQ_U64(a8->mvfr[1], 0x00011111);
+    CHECK_EQ_U64(a8->id_mmfr[0] & 0xf, 3);         /* VMSAv7 without LPAE */
+    CHECK_EQ_U64((a8->id_isar[0] >> 24) & 0xf, 0); /* no SDIV/UDIV */
+    CHECK(!(a8->features & (MF_AARCH64 | MF_IDIV | MF_VFPV4 | MF_LPAE | MF_GENERIC_TIMER)));
+    CHECK((a8->features & (MF_THUMBEE | MF_NEON | MF_VFPV3_D32)) ==
+          (MF_THUMBEE | MF_NEON | MF_VFPV3_D32));
+    /* Runnable models only: the A8 waits for the A32/T32 front ends, with a clear refusal. */
+    const char *const *names = cpu_model_names();
+    CHECK(names[0] && strcmp(names[0], "cortex-a53") == 0 && names[1] == NULL);
+    cpu_ports ports = {NULL, th_ram_ptr, th_mmio_read, th_mmio_write, th_now, th_timer_irq, th_log};
+    cpu_config cfg = {"cortex-a8", 1, 1, 0};
+    char err[160] = "";
+    CHECK(cpu_cluster_new(&cfg, &ports, err, sizeof err) == NULL);
+    CHECK_STR_CONTAINS(err, "cortex-a8");
+    CHECK_STR_CONTAINS(err, "A32/T32");
+    /* The cluster's ID registers come from its model. */
+    th *t = th_new(1);
+    arm_cpu *c = th_cpu(t, 0);
+    uint64_t v = 0;
+    CHECK(cpu_read_sysreg(c, "MIDR_EL1", &v) && v == a53->midr);
+    CHECK(cpu_read_sysreg(c, "ID_AA64PFR0_EL1", &v) && v == a53->id_aa64pfr0);
+    CHECK(cpu_read_sysreg(c, "MVFR1_EL1", &v) && v == a53->mvfr[1]);
+    CHECK(cpu_read_sysreg(c, "CLIDR_EL1", &v) && v == a53->clidr);
+    CHECK(cpu_read_sysreg(c, "CTR_EL0", &v) && v == a53->ctr);
+    CHECK(cpu_read_sysreg(c, "VPIDR_EL2", &v) && v == a53->midr);
+    th_free(t);
+}
+
+/* One table, both encodings: AArch32 CP15 views of AArch64 registers. */
+static void test_sysreg_aa32(void) {
+    th *t = th_new(1);
+    arm_cpu *c = th_cpu(t, 0);
+    unsigned part = 99;
+    const sysreg_def *r = sysreg_find_aa32(SYSREG_CP32(15, 0, 0, 0, 0), &part); /* MIDR */
+    CHECK(r && r == sysreg_find(SYSREG_ENC(3, 0, 0, 0, 0)) && part == SR_AA32_LO);
+    if (r) CHECK_EQ_U64(sysreg_read_aa32(c, r, part), 0x410FD034);
+    /* MAIR0/MAIR1 are the halves of MAIR_EL1. */
+    const sysreg_def *mair = sysreg_find_name("MAIR_EL1");
+    sysreg_write(c, mair, 0x1122334455667788ull);
+    r = sysreg_find_aa32(SYSREG_CP32(15, 0, 10, 2, 1), &part);
+    CHECK(r == mair && part == SR_AA32_HI);
+    if (r) {
+        CHECK_EQ_U64(sysreg_read_aa32(c, r, part), 0x11223344);
+        sysreg_write_aa32(c, r, part, 0xaabbccdd);
+        CHECK_EQ_U64(sysreg_read(c, mair), 0xaabbccdd55667788ull);
+    }
+    /* DFAR/IFAR: FAR_EL1 low/high; TTBR0 both 32- and 64-bit views. */
+    r = sysreg_find_aa32(SYSREG_CP32(15, 0, 6, 0, 2), &part);
+    CHECK(r == sysreg_find_name("FAR_EL1") && part == SR_AA32_HI);
+    r = sysreg_find_aa32(SYSREG_CP64(15, 0, 2), &part);
+    CHECK(r == sysreg_find_name("TTBR0_EL1") && part == SR_AA32_64);
+    r = sysreg_find_aa32(SYSREG_CP64(15, 1, 14), &part); /* CNTVCT */
+    CHECK(r == sysreg_find_name("CNTVCT_EL0") && part == SR_AA32_64);
+    CHECK(sysreg_find_aa32(SYSREG_CP32(15, 0, 5, 0, 0), &part) == sysreg_find_name("ESR_EL1"));
+    /* Unmapped (an A8-only register such as the L2 aux control) and invalid encodings. */
+    CHECK(sysreg_find_aa32(SYSREG_CP32(15, 1, 9, 0, 2), &part) == NULL);
+    CHECK(sysreg_find_aa32(0, &part) == NULL);
+    /* Every AArch32 encoding is listed once. */
+    unsigned dups = 0, n = 0;
+    const char *names[] = {"MIDR_EL1", "SCTLR_EL1", "TTBR1_EL1",      "TCR_EL1",   "DACR32_EL2",
+                           "PAR_EL1",  "VBAR_EL1",  "CONTEXTIDR_EL1", "TPIDR_EL0", "CNTKCTL_EL1"};
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const sysreg_def *d = sysreg_find_name(names[i]);
+        CHECK(d != NULL);
+        for (unsigned k = 0; d && k < 3; k++) {
+            if (!d->aa32[k]) continue;
+            n++;
+            unsigned p2;
+            if (sysreg_find_aa32(d->aa32[k], &p2) != d || p2 != k) dups++;
+        }
+    }
+    CHECK(n >= 10);
+    CHECK_EQ_U64(dups, 0);
+    th_free(t);
+}
+
 int main(void) {
+    test_models();
+    test_sysreg_aa32();
     test_frontends();
     test_block_key();
     test_exception_entry();
