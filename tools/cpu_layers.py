@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the include graph of cpu/ by folder (and, given the built libraries, the graph of calls
 between folders from their symbols) and the cycles in it. A module is a .c/.h pair
-(exec/block_cache.c + exec/block_cache.h); a folder is its first path component under cpu/
+(mem/code_cache.c + mem/code_cache.h); a folder is its first path component under cpu/
 ("." for cpu/arm_cpu.h). The generated decoder (a64_decode.[ch]) belongs to a64/.
 
 Usage: tools/cpu_layers.py [--cpu DIR] [--lib LIB.a ...] [--modules] [--check]
