@@ -87,6 +87,9 @@ uint64_t cpu_run(arm_cpu *cpu, uint64_t budget);
 void cpu_request_exit(arm_cpu *cpu); /* safe to call from device callbacks during cpu_run */
 /* Idle: waiting in WFI/WFE (or powered off). Wakes on interrupts, events, timer expiry. */
 bool cpu_is_idle(const arm_cpu *cpu);
+/* What the core is doing, for reports: "running", "wfi", "wfe", "off", "polling" (parked while
+ * busy-waiting on the counter). */
+const char *cpu_state_name(const arm_cpu *cpu);
 /* Earliest virtual time (ns) at which one of this core's timers fires, or UINT64_MAX. */
 uint64_t cpu_next_timer_deadline(const arm_cpu *cpu);
 /* Re-evaluates timer outputs at the given time (called by the scheduler after time jumps). */
