@@ -21,7 +21,11 @@ GENERATED = {"a64_decode": "a64"}
 
 
 def module_of(rel):
-    """cpu-relative path -> module name (folder/stem), or None for files outside the graph."""
+    """cpu-relative path -> module name (folder/stem); a public header X/include/X/name.h is
+    module X/name, as X/name.c is."""
+    parts = rel.split("/")
+    if len(parts) > 3 and parts[1] == "include" and parts[2] == parts[0]:
+        rel = "/".join([parts[0]] + parts[3:])
     stem = os.path.splitext(rel)[0]
     base = os.path.basename(stem)
     if base in GENERATED:
@@ -46,7 +50,9 @@ def scan_sources(cpu):
 def resolve(inc, rel, files):
     """An include as written -> the cpu-relative file it names, or None (outside cpu/)."""
     here = os.path.dirname(rel)
-    for cand in (os.path.normpath(os.path.join(here, inc)), inc, "include/" + inc):
+    top = inc.split("/")[0]
+    for cand in (os.path.normpath(os.path.join(here, inc)), inc, "include/" + inc,
+                 f"{top}/include/{inc}"):
         if cand in files:
             return cand
     base = os.path.basename(inc)

@@ -84,24 +84,41 @@ print("run('false') -> exit %d" % code, flush=True)
 if code != 1:
     bootlib.fail("'false' exited %d, not 1" % code)
 
-# system_powerdown presses the Pi's power button: GPIO 3 (the gpio-shutdown overlay's pin) goes
-# low for 200 ms of guest time, then is released (high). The guest reads it through sysfs.
+# system_powerdown presses the Pi's power button: GPIO 3 (the gpio-shutdown overlay's pin, pulled
+# up on the board) goes low for 200 ms of guest time, then is released (high again). The guest
+# sees the level through sysfs and the press as a falling-edge interrupt.
 gpio_script = ("for c in /sys/class/gpio/gpiochip*; do grep -q pinctrl-bcm2835 $c/label && "
                "echo $(( $(cat $c/base) + 3 )); done")
 out, _, code = shell.run(gpio_script)
+
+
+def falling_edges():
+    lines, _, _ = shell.run("grep gpiolib /proc/interrupts || true")
+    total = 0
+    for line in lines:
+        for field in line.split()[1:]:
+            if not field.isdigit():
+                break
+            total += int(field)
+    return total
+
+
 if code != 0 or not out or not out[0].isdigit():
     bootlib.fail("no bcm2835 gpiochip in sysfs: %r" % out)
 else:
     pin = out[0]
     shell.run("echo %s > /sys/class/gpio/export" % pin)
+    shell.run("echo falling > /sys/class/gpio/gpio%s/edge" % pin)
     before, _, _ = shell.run("cat /sys/class/gpio/gpio%s/value" % pin)
+    edges_before = falling_edges()
     qemu.monitor_command("system_powerdown")
     after, _, _ = shell.run("sleep 1; cat /sys/class/gpio/gpio%s/value" % pin)
-    print("GPIO 3 (the power button) before system_powerdown: %s, after the press: %s" %
-          (before, after), flush=True)
-    if before != ["0"] or after != ["1"]:
-        bootlib.fail("system_powerdown: GPIO 3 read %r before, %r after (wanted 0, then the "
-                     "released button's 1)" % (before, after))
+    edges = falling_edges() - edges_before
+    print("GPIO 3 (the power button) before system_powerdown: %s, after the press: %s, "
+          "falling edges seen by the guest: %d" % (before, after, edges), flush=True)
+    if before != ["1"] or after != ["1"] or edges != 1:
+        bootlib.fail("system_powerdown: GPIO 3 read %r before, %r after, %d falling edges (wanted "
+                     "1 (pull-up), 1 (released), 1 press)" % (before, after, edges))
 
 # A command with arguments through labgrid's own QMP connection (monitor_command has none).
 qemu.qmp.monitor_in.write(json.dumps({"execute": "human-monitor-command", "arguments": {

@@ -67,6 +67,14 @@ void cpu_set_vreg(arm_cpu *cpu, unsigned n, uint64_t lo, uint64_t hi);
 void cpu_get_vreg(const arm_cpu *cpu, unsigned n, uint64_t *lo, uint64_t *hi);
 /* Current exception level (0..3). */
 unsigned cpu_get_el(const arm_cpu *cpu);
+/* Counters of the core's data-memory path since it was created (also in SOCEMU_STATS): TLB
+ * refills (page walks), accesses that took the slow path (a miss, MMIO, misaligned or
+ * page-crossing, a code page...), and compiled ops that left their inline probe for their
+ * handler. Tests bound them to catch accesses that should be fast and are not. */
+typedef struct cpu_mem_stats {
+    uint64_t tlb_fills, slow_accesses, jit_slow_paths;
+} cpu_mem_stats;
+void cpu_get_mem_stats(const arm_cpu *cpu, cpu_mem_stats *out);
 /* Enters AArch64 at el (1..3) with SPx selected, DAIF masked, MMU off. */
 void cpu_set_el(arm_cpu *cpu, unsigned el);
 /* Writes a system register by its name ("CNTFRQ_EL0"); false if unknown. For firmware set-up. */
