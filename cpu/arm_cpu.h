@@ -86,19 +86,48 @@ enum { A64_NEXT = 0, A64_EXIT_RETIRED = 1, A64_EXIT_FAULT = 2 };
 
 struct a64_op {
     a64_handler fn;
-    uint32_t insn;  /* the raw encoding: handlers extract their fields from it */
-    uint16_t index; /* position in the block: PC = block pc + 4 * index */
-    uint16_t enc;   /* decoder encoding id (names for traces) */
-    uint64_t imm;   /* value precomputed at decode time by some encodings (see decode.c) */
-    /* Pre-decoded operands for the specialised handlers of exec/fast_ops.c (zero otherwise). */
+    uint32_t insn;   /* the raw encoding: handlers extract their fields from it */
+    uint8_t index;   /* position in the block: instructions retired before this one */
+    uint8_t pc_half; /* PC = block pc + 2 * pc_half (A64: 4 * index; T32 mixes 2 and 4 bytes) */
+    uint16_t enc;    /* decoder encoding id of the block's instruction set (names for traces) */
+    uint64_t imm;    /* value precomputed at decode time by some encodings (see decode.c) */
+    /* Pre-decoded operands for the specialised handlers of a64/fast_ops.c (zero otherwise). */
     uint8_t rd, rn, rm, ra;
     uint32_t aux;
 };
 
+/* ---- Execution state ----------------------------------------------------------------------- */
+/* The instruction sets a core can execute; each has a front end (exec/frontend.h). */
+enum { ISA_A64 = 0, ISA_A32 = 1, ISA_T32 = 2, ISA_COUNT = 3 };
+/* What a block was decoded for besides its physical PC: the key bits of code_block.flags and of
+ * arm_cpu.xstate. EL (bits 1:0, also the MMU index compiled code probes), instruction set (3:2)
+ * and the T32 IT state at the block's first instruction (11:4). Only A64 is populated today; the
+ * A32/T32/IT fields are reserved so that a block decoded in one state is never entered in
+ * another (block_lookup_cached compares the whole word). */
+enum {
+    XS_EL_MASK = 3u,
+    XS_ISA_SHIFT = 2,
+    XS_ISA_MASK = 3u << 2,
+    XS_IT_SHIFT = 4,
+    XS_IT_MASK = 0xffu << 4,
+};
+static inline uint32_t xs_make(unsigned el, unsigned isa, unsigned itstate) {
+    return (el & XS_EL_MASK) | (isa << XS_ISA_SHIFT) | ((itstate & 0xffu) << XS_IT_SHIFT);
+}
+static inline unsigned xs_el(uint32_t xs) {
+    return xs & XS_EL_MASK;
+}
+static inline unsigned xs_isa(uint32_t xs) {
+    return (xs & XS_ISA_MASK) >> XS_ISA_SHIFT;
+}
+static inline unsigned xs_itstate(uint32_t xs) {
+    return (xs & XS_IT_MASK) >> XS_IT_SHIFT;
+}
+
 typedef struct code_block {
-    uint64_t pc; /* virtual PC at decode time (jump-cache check) */
-    uint64_t pa; /* physical PC: the block-cache key with flags */
-    uint32_t flags;
+    uint64_t pc;    /* virtual PC at decode time (jump-cache check) */
+    uint64_t pa;    /* physical PC: the block-cache key with flags */
+    uint32_t flags; /* execution state (XS_* bits) the block was decoded for */
     uint16_t n_insns;
     bool dead; /* invalidated: never entered again; storage reclaimed at the next full flush */
     /* The block ends in a branch (or runs off its length cap): its successor is found by PC alone,
@@ -168,6 +197,7 @@ typedef struct arm_cpu {
     uint32_t nzcv;  /* flags at bits 31..28, PSTATE layout */
     volatile uint32_t exit_request; /* nonzero: leave the block loop and look at why */
     unsigned el;                    /* current exception level 0..3 */
+    uint32_t xstate; /* execution state (XS_*: EL, instruction set, IT state): the block key */
     unsigned mmu_idx;
     unsigned fp_trap_el; /* 0: FP/SIMD usable at the current EL; else the EL a use traps to */
     tlb_entry tlb[MMU_IDX_COUNT][TLB_SIZE];
@@ -294,6 +324,7 @@ typedef struct code_page {
 
 struct cpu_cluster {
     cpu_config cfg;
+    const struct cpu_model *model; /* models/cpu_model.h: ID values and features */
     cpu_ports ports;
     unsigned n;
     arm_cpu *cores[8];
@@ -316,6 +347,10 @@ struct cpu_cluster {
     bool has_rom_blocks; /* some block was decoded from outside RAM since the last flush */
     /* The JIT (cpu/jit/jit.h): NULL when off or unavailable. */
     struct jit_state *jit;
+    /* Set by the engine when the JIT is linked (mem/code_cache.c stands below it): compiled code
+     * goes with each block made dead and with every full flush. */
+    void (*jit_block_dead_hook)(struct cpu_cluster *cl, struct code_block *b);
+    void (*jit_flush_hook)(struct cpu_cluster *cl);
     uint32_t jit_threshold; /* interpreted runs before a block is compiled */
     bool jit_full;          /* code buffer full: the next block decode flushes everything */
     uint64_t jit_blocks, jit_bytes, jit_flushes, jit_links; /* for SOCEMU_STATS */
@@ -347,6 +382,10 @@ static inline void set_xreg_sp(arm_cpu *c, unsigned n, uint64_t v) {
     else
         c->x[n] = v;
 }
+/* The PC of an op's instruction (while its block runs, c->pc is the block's first PC). */
+static inline uint64_t op_pc(const arm_cpu *c, const a64_op *op) {
+    return c->pc + ((uint64_t)op->pc_half << 1);
+}
 /* The register width of an sf=0 operation is 32 bits: results are zero-extended. */
 static inline uint64_t sf_mask(unsigned sf, uint64_t v) {
     return sf ? v : (uint32_t)v;
@@ -362,7 +401,7 @@ static inline const cpu_ports *cpu_ports_of(const arm_cpu *c) {
     return &c->cluster->ports;
 }
 
-/* Common entry points between files. */
+/* Common entry points between files (cpu/arch/state.c). */
 void cpu_log(arm_cpu *c, unsigned trace_bit, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 enum { TRACE_INSN = 1, TRACE_EXEC = 2, TRACE_INT = 4, TRACE_MMU = 8, TRACE_UNIMP = 16 };

@@ -4,12 +4,10 @@
 #define CPU_A64_A64_H
 
 #include "a64_decode.h"
+#include "arch/exception.h"
 #include "arm_cpu.h"
 #include "mem/mem.h"
 
-static inline uint64_t op_pc(const arm_cpu *c, const a64_op *op) {
-    return c->pc + ((uint64_t)op->index << 2);
-}
 /* Ends the block after this instruction: execution continues at target. */
 static inline int a64_branch(arm_cpu *c, uint64_t target) {
     c->pc = target;
@@ -19,42 +17,11 @@ static inline int a64_next_and_exit(arm_cpu *c, const a64_op *op) {
     return a64_branch(c, op_pc(c, op) + 4);
 }
 
-/* Exception classes (ESR_ELx.EC). */
-enum {
-    EC_UNKNOWN = 0x00,
-    EC_WFX = 0x01,
-    EC_FP_ACCESS = 0x07,
-    EC_ILLEGAL_STATE = 0x0e,
-    EC_SVC64 = 0x15,
-    EC_HVC64 = 0x16,
-    EC_SMC64 = 0x17,
-    EC_SYSREG = 0x18,
-    EC_IABT_LOWER = 0x20,
-    EC_IABT_SAME = 0x21,
-    EC_PC_ALIGN = 0x22,
-    EC_DABT_LOWER = 0x24,
-    EC_DABT_SAME = 0x25,
-    EC_SP_ALIGN = 0x26,
-    EC_SERROR = 0x2f,
-    EC_BRK64 = 0x3c
-};
-enum { EXC_SYNC = 0, EXC_IRQ = 1, EXC_FIQ = 2, EXC_SERROR = 3 };
-
-static inline uint32_t esr_value(uint32_t ec, uint32_t iss) {
-    return (ec << 26) | (1u << 25) | (iss & 0x1ffffff);
-}
-/* Where a synchronous exception from the current EL goes (EL0 -> EL1, or EL2 with HCR.TGE). */
-unsigned a64_sync_target_el(const arm_cpu *c);
-/* Enters target_el through its vector table; the general mechanism for all exceptions. */
-void a64_take_exception(arm_cpu *c, unsigned target_el, unsigned type, uint32_t esr, bool set_far,
-                        uint64_t far, uint64_t preferred_return);
 /* Synchronous exception caused by op (ELR = its PC): returns A64_EXIT_FAULT for the handler. */
 int a64_raise(arm_cpu *c, const a64_op *op, uint32_t ec, uint32_t iss);
 int a64_raise_to(arm_cpu *c, const a64_op *op, unsigned el, uint32_t ec, uint32_t iss);
 /* Exception return from the current EL using SPSR_ELx/ELR_ELx. */
 void a64_exception_return(arm_cpu *c);
-/* Takes a deliverable interrupt if any; true if one was taken. */
-bool a64_take_pending_interrupt(arm_cpu *c);
 
 /* FP/SIMD access check (CPACR_EL1.FPEN, CPTR_EL2/EL3.TFP): every FP/SIMD handler starts with
  *   if (unlikely(cpu->fp_trap_el)) return a64_fp_trap(cpu, op); */

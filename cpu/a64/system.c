@@ -2,7 +2,7 @@
  * barriers, CLREX, MSR (immediate), MRS/MSR through the system register table, SYS (DC/IC/AT/TLBI).
  */
 #include "a64/a64.h"
-#include "exec/block_cache.h"
+#include "mem/code_cache.h"
 #include "mmu/mmu_walk.h"
 #include "sysreg/sysreg.h"
 #include "timer/generic_timer.h"
@@ -13,25 +13,23 @@ int a64_exc_gen(arm_cpu *c, const a64_op *op) {
     switch (((i >> 21) & 7) << 2 | (i & 3)) {
     case 1: /* SVC */
         if (c->el == 0 && c->hcr_el2 & (1ull << 27)) {
-            a64_take_exception(c, 2, EXC_SYNC, esr_value(EC_SVC64, imm16), false, 0, next);
+            arch_enter(c, 2, EXC_SYNC, esr_value(EC_SVC64, imm16), false, 0, next);
             return A64_EXIT_RETIRED;
         }
-        a64_take_exception(c, c->el ? c->el : 1, EXC_SYNC, esr_value(EC_SVC64, imm16), false, 0,
-                           next);
+        arch_enter(c, c->el ? c->el : 1, EXC_SYNC, esr_value(EC_SVC64, imm16), false, 0, next);
         return A64_EXIT_RETIRED;
     case 2: /* HVC: UNDEFINED at EL0, when SCR_EL3.HCE = 0, or (EL1) when HCR_EL2.HCD = 1 */
         if (c->el == 0 || !(c->scr_el3 & (1u << 8)) ||
             (c->el == 1 && (c->hcr_el2 & (1ull << 29))) || !(c->scr_el3 & 1 || c->el == 3))
             return a64_undef(c, op);
-        a64_take_exception(c, c->el == 3 ? 3 : 2, EXC_SYNC, esr_value(EC_HVC64, imm16), false, 0,
-                           next);
+        arch_enter(c, c->el == 3 ? 3 : 2, EXC_SYNC, esr_value(EC_HVC64, imm16), false, 0, next);
         return A64_EXIT_RETIRED;
     case 3: /* SMC: UNDEFINED at EL0 or with SCR_EL3.SMD; trapped to EL2 by HCR_EL2.TSC */
         if (c->el == 0) return a64_undef(c, op);
         if (c->el == 1 && (c->scr_el3 & 1) && (c->hcr_el2 & (1ull << 19)))
             return a64_raise_to(c, op, 2, EC_SMC64, imm16); /* preferred return: the SMC */
         if (c->scr_el3 & (1u << 7)) return a64_undef(c, op);
-        a64_take_exception(c, 3, EXC_SYNC, esr_value(EC_SMC64, imm16), false, 0, next);
+        arch_enter(c, 3, EXC_SYNC, esr_value(EC_SMC64, imm16), false, 0, next);
         return A64_EXIT_RETIRED;
     case 4: /* BRK */ return a64_raise(c, op, EC_BRK64, imm16);
     default: return a64_undef(c, op);
@@ -118,7 +116,7 @@ static int sysreg_trap(arm_cpu *c, const a64_op *op, int why) {
                    ((i >> 21) & 1);
     switch (why) {
     case SR_TRAP_EL1:
-        return a64_raise_to(c, op, c->el == 0 ? a64_sync_target_el(c) : 1, EC_SYSREG, iss);
+        return a64_raise_to(c, op, c->el == 0 ? arch_sync_target_el(c) : 1, EC_SYSREG, iss);
     case SR_TRAP_EL2: return a64_raise_to(c, op, 2, EC_SYSREG, iss);
     case SR_TRAP_FP: return a64_fp_trap(c, op);
     default: return a64_undef(c, op);
@@ -182,11 +180,11 @@ static int do_at(arm_cpu *c, const a64_op *op, unsigned op1, unsigned op2, uint6
     mmu_fault abort;
     uint64_t par;
     if (!mmu_translate_at(&r, va, unpriv, write, &rd, &par, &abort)) {
-        unsigned target = a64_sync_target_el(c);
-        a64_take_exception(c, target, EXC_SYNC,
-                           esr_value(EC_DABT_SAME, (1u << 8) | (write ? 1u << 6 : 0) |
-                                                       mmu_fault_status_code(abort)),
-                           true, va, op_pc(c, op));
+        unsigned target = arch_sync_target_el(c);
+        arch_enter(c, target, EXC_SYNC,
+                   esr_value(EC_DABT_SAME,
+                             (1u << 8) | (write ? 1u << 6 : 0) | mmu_fault_status_code(abort)),
+                   true, va, op_pc(c, op));
         return A64_EXIT_FAULT;
     }
     c->par_el1 = par;

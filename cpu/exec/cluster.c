@@ -4,20 +4,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "a64/a64.h"
-#include "exec/block_cache.h"
+#include "arch/exception.h"
+#include "exec/block_build.h"
+#include "jit/jit.h"
+#include "mem/mem.h"
+#include "models/cpu_model.h"
 #include "sysreg/sysreg.h"
 #include "timer/generic_timer.h"
 
-static const char *const models[] = {"cortex-a53", NULL};
+/* A model socemu can run: the instruction set it resets into has a front end (the A53 resets
+ * into A64; the A8 into A32, which does not exist yet). */
+static bool model_runnable(const cpu_model *m) {
+    return isa_frontend_of((m->features & MF_AARCH64) ? ISA_A64 : ISA_A32) != NULL;
+}
+
 const char *const *cpu_model_names(void) {
-    return models;
+    static const char *names[8];
+    if (!names[0]) {
+        unsigned n = 0;
+        for (const cpu_model *const *m = cpu_models; *m && n + 1 < 8; m++)
+            if (model_runnable(*m)) names[n++] = (*m)->name;
+    }
+    return names;
 }
 
 cpu_cluster *cpu_cluster_new(const cpu_config *cfg, const cpu_ports *ports, char *err,
                              size_t errlen) {
-    if (!cfg->model || strcmp(cfg->model, "cortex-a53") != 0) {
+    const cpu_model *model = cpu_model_find(cfg->model);
+    if (!model) {
         snprintf(err, errlen, "unknown CPU model '%s'", cfg->model ? cfg->model : "(null)");
+        return NULL;
+    }
+    if (!model_runnable(model)) {
+        snprintf(err, errlen,
+                 "CPU model '%s' (%s) needs the A32/T32 instruction sets, not implemented yet",
+                 model->name, model->description);
         return NULL;
     }
     if (cfg->n_cores < 1 || cfg->n_cores > 8) {
@@ -31,10 +52,13 @@ cpu_cluster *cpu_cluster_new(const cpu_config *cfg, const cpu_ports *ports, char
     cpu_cluster *cl = calloc(1, sizeof *cl);
     if (!cl) goto oom;
     cl->cfg = *cfg;
+    cl->model = model;
     if (!cl->cfg.ns_per_insn) cl->cfg.ns_per_insn = 1;
     cl->ports = *ports;
     cl->n = cfg->n_cores;
-    if (!block_cache_init(cl)) goto oom;
+    if (!block_cache_init(cl) || !jit_init(cl)) goto oom;
+    cl->jit_block_dead_hook = jit_block_dead;
+    cl->jit_flush_hook = jit_flush;
     for (unsigned i = 0; i < cl->n; i++) {
         arm_cpu *c = aligned_alloc(64, (sizeof(arm_cpu) + 63) & ~(size_t)63);
         if (!c) goto oom;
@@ -86,6 +110,7 @@ void cpu_cluster_free(cpu_cluster *cl) {
     print_stats(cl);
     for (unsigned i = 0; i < cl->n; i++)
         free(cl->cores[i]);
+    jit_free(cl);
     block_cache_free(cl);
     free(cl);
 }
@@ -97,32 +122,6 @@ arm_cpu *cpu_cluster_core(cpu_cluster *cl, unsigned i) {
     return i < cl->n ? cl->cores[i] : NULL;
 }
 
-void cpu_set_pstate_el(arm_cpu *c, unsigned el, unsigned spsel) {
-    c->sp_el[c->spsel ? c->el : 0] = c->sp;
-    c->el = el;
-    c->spsel = spsel;
-    c->sp = c->sp_el[spsel ? el : 0];
-    cpu_update_mmu_idx(c);
-}
-
-/* Derived state: MMU index and the FP trap target for the current EL. */
-void cpu_update_mmu_idx(arm_cpu *c) {
-    c->mmu_idx = c->el;
-    unsigned trap = 0, fpen = (c->cpacr_el1 >> 20) & 3;
-    bool tge = c->hcr_el2 & (1ull << 27);
-    if (c->el <= 1 && !tge && (fpen == 0 || fpen == 2 || (fpen == 1 && c->el == 0)))
-        trap = 1;
-    else if (c->el <= 2 && (c->cptr_el2 & (1u << 10)))
-        trap = 2;
-    else if (c->cptr_el3 & (1u << 10))
-        trap = 3;
-    c->fp_trap_el = trap;
-}
-
-void cpu_check_interrupts(arm_cpu *c) {
-    c->exit_request |= EXIT_CHECK;
-}
-
 void cpu_reset(arm_cpu *c) {
     cpu_cluster *cl = c->cluster;
     unsigned index = c->index;
@@ -130,10 +129,12 @@ void cpu_reset(arm_cpu *c) {
     memset(c, 0, offsetof(arm_cpu, index));
     c->cluster = cl;
     c->index = index;
-    c->midr = 0x410FD034;
-    c->mpidr = 0x80000000u | index;
+    c->midr = cl->model->midr;
+    c->mpidr = cl->model->mpidr_base | index;
     sysreg_reset(c);
+    c->vpidr_el2 = c->midr;
     c->el = 3;
+    c->xstate = xs_make(3, ISA_A64, 0);
     c->spsel = 1;
     c->daif = DAIF_D | DAIF_A | DAIF_I | DAIF_F;
     tlb_flush_all(c);

@@ -3,10 +3,11 @@
  * regime that neither faults the guest nor touches the soft TLB. */
 #include <string.h>
 
-#include "a64/a64.h"
-#include "exec/block_cache.h"
+#include "arch/exception.h"
+#include "exec/block_build.h"
 #include "exec/debug.h"
 #include "exec/trace.h"
+#include "mem/mem.h"
 #include "mmu/mmu_walk.h"
 #include "timer/generic_timer.h"
 
@@ -59,21 +60,37 @@ void cpu_set_debug_stop_handler(cpu_cluster *cl, void (*fn)(void *opaque, unsign
 /* ---- single step ---- */
 
 static int step_end(arm_cpu *c, const a64_op *op) {
-    c->pc += (uint64_t)op->index << 2;
+    c->pc += (uint64_t)op->pc_half << 1;
     return A64_EXIT_RETIRED;
 }
 
-static bool fetch_insn(arm_cpu *c, uint64_t pa, uint32_t *insn) {
+static bool fetch_unit(arm_cpu *c, uint64_t pa, unsigned unit, uint32_t *out) {
     const cpu_ports *p = &c->cluster->ports;
     uint64_t avail = 0;
     const uint8_t *host = p->ram_ptr(p->opaque, pa, false, &avail);
-    if (host && avail >= 4) {
-        memcpy(insn, host, 4);
+    if (host && avail >= unit) {
+        uint32_t v = 0;
+        memcpy(&v, host, unit); /* little-endian host */
+        *out = v;
         return true;
     }
     uint64_t v = 0;
-    if (!p->mmio_read(p->opaque, pa, 4, &v)) return false;
-    *insn = (uint32_t)v;
+    if (!p->mmio_read(p->opaque, pa, unit, &v)) return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* One instruction through the front end (a wide T32 one from two units; the second unit on the
+ * same page, as the block builder requires). */
+static bool fetch_insn(arm_cpu *c, const isa_frontend *fe, uint64_t pa, uint32_t *insn,
+                       unsigned *len) {
+    if (!fetch_unit(c, pa, fe->fetch_bytes, insn)) return false;
+    *len = fe->insn_bytes ? fe->insn_bytes(*insn) : fe->fetch_bytes;
+    for (unsigned k = fe->fetch_bytes; k < *len; k += fe->fetch_bytes) {
+        uint32_t more;
+        if (!fetch_unit(c, pa + k, fe->fetch_bytes, &more)) return false;
+        *insn = (*insn << (8 * fe->fetch_bytes)) | more;
+    }
     return true;
 }
 
@@ -87,21 +104,22 @@ bool cpu_debug_step(arm_cpu *c) {
     c->slice_start_ns = p->now_ns ? p->now_ns(p->opaque) : 0;
     timer_update(c);
     if (c->halted) return false;
+    const isa_frontend *fe = isa_frontend_of(xs_isa(c->xstate));
+    if (!fe) return false; /* an execution state socemu cannot run: nothing to step */
     uint64_t pc = c->pc, pa;
     if (!mem_translate_fetch(c, pc, &pa)) return true; /* the abort is the step */
     uint32_t insn;
-    if (!fetch_insn(c, pa, &insn)) {
-        unsigned target = a64_sync_target_el(c);
-        a64_take_exception(c, target, EXC_SYNC,
-                           esr_value(target == c->el ? EC_IABT_SAME : EC_IABT_LOWER, 0x10), true,
-                           pc, pc);
+    unsigned len;
+    if (!fetch_insn(c, fe, pa, &insn, &len)) {
+        arch_take_exception(c, AX_IABT, 0x10, true, pc, pc); /* external abort */
         return true;
     }
-    int enc = a64_decode(insn);
     a64_op ops[2] = {
-        {.fn = a64_enc_handlers[enc], .insn = insn, .index = 0, .enc = (uint16_t)enc},
-        {.fn = step_end, .insn = 0, .index = 1, .enc = 0},
+        {.insn = insn, .index = 0, .pc_half = 0},
+        {.fn = step_end, .insn = 0, .index = 1, .pc_half = (uint8_t)(len >> 1), .enc = 0},
     };
+    /* The plain handlers: the step stays the reference behaviour. */
+    fe->decode(&ops[0], insn, c->cluster->perf_off | PERF_NO_SPECIALIZE);
     if (cpu_tracing(c, TRACE_EXEC)) trace_exec(c, &ops[0]);
     int r = ops[0].fn(c, &ops[0]);
     if (r == A64_NEXT) r = ops[1].fn(c, &ops[1]);

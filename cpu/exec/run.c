@@ -1,8 +1,8 @@
 /* The dispatch loop: cpu_run executes pre-decoded blocks until the budget is spent, the core
  * idles (WFI/WFE) or an exit is requested. Interrupts and timers are looked at between blocks
  * only: the per-block cost is one exit word and one counter compare. */
-#include "a64/a64.h"
-#include "exec/block_cache.h"
+#include "arch/exception.h"
+#include "exec/block_build.h"
 #include "exec/trace.h"
 #include "jit/jit.h"
 #include "timer/generic_timer.h"
@@ -35,10 +35,9 @@ static bool handle_exit_request(arm_cpu *c) {
     if (req & EXIT_STOP) return false;
     if (c->pstate_il) {
         c->pstate_il = false;
-        a64_take_exception(c, a64_sync_target_el(c), EXC_SYNC, esr_value(EC_ILLEGAL_STATE, 0),
-                           false, 0, c->pc);
+        arch_take_exception(c, AX_ILLEGAL_STATE, 0, false, 0, c->pc);
     }
-    a64_take_pending_interrupt(c);
+    arch_take_pending_interrupt(c);
     return true;
 }
 

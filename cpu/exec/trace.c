@@ -1,32 +1,19 @@
 /* Trace output: block decode listings, per-instruction execution lines, the log sink. */
 #include <capstone/capstone.h>
-#include <stdarg.h>
 #include <stdio.h>
 
-#include "a64_decode.h"
+#include "exec/block_build.h"
 #include "exec/trace.h"
-
-void cpu_log(arm_cpu *c, unsigned trace_bit, const char *fmt, ...) {
-    const cpu_ports *p = &c->cluster->ports;
-    if (!p->log) return;
-    /* "cpu0: int: ...": the category makes one log of several traces greppable. */
-    static const char *const category[] = {"insn", "exec", "int", "mmu", "unimp"};
-    unsigned bit = 0;
-    while (bit < 4 && !(trace_bit & (1u << bit)))
-        bit++;
-    char line[512];
-    int n = snprintf(line, sizeof line, "cpu%u: %s: ", c->index, category[bit]);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-    va_end(ap);
-    p->log(p->opaque, line);
-}
 
 static csh capstone_handle;
 static bool capstone_ready, capstone_failed;
 
-void trace_disasm(uint32_t insn, uint64_t pc, char *buf, size_t len) {
+void trace_disasm(unsigned isa, uint32_t insn, uint64_t pc, char *buf, size_t len) {
+    const isa_frontend *fe = isa_frontend_of(isa);
+    if (isa != ISA_A64) { /* capstone's ARM/Thumb modes come with those front ends */
+        snprintf(buf, len, "<%s>", fe ? fe->insn_name(insn) : "?");
+        return;
+    }
     if (!capstone_ready && !capstone_failed) {
         if (cs_open(CS_ARCH_ARM64, CS_MODE_ARM, &capstone_handle) == CS_ERR_OK)
             capstone_ready = true;
@@ -41,24 +28,24 @@ void trace_disasm(uint32_t insn, uint64_t pc, char *buf, size_t len) {
         cs_free(ci, 1);
         return;
     }
-    snprintf(buf, len, "<%s>", a64_enc_names[a64_decode(insn)]);
+    snprintf(buf, len, "<%s>", fe ? fe->insn_name(insn) : "?");
 }
 
 void trace_block(arm_cpu *c, const code_block *b) {
     cpu_log(c, TRACE_INSN, "block pc=0x%016llx pa=0x%010llx n=%u EL%u", (unsigned long long)b->pc,
-            (unsigned long long)b->pa, b->n_insns, b->flags & 3);
+            (unsigned long long)b->pa, b->n_insns, xs_el(b->flags));
     for (unsigned i = 0; i < b->n_insns; i++) {
         char d[96];
-        trace_disasm(b->ops[i].insn, b->pc + 4 * i, d, sizeof d);
-        cpu_log(c, TRACE_INSN, "  0x%016llx: %08x  %s", (unsigned long long)(b->pc + 4 * i),
-                b->ops[i].insn, d);
+        uint64_t pc = b->pc + 2 * (uint64_t)b->ops[i].pc_half;
+        trace_disasm(xs_isa(b->flags), b->ops[i].insn, pc, d, sizeof d);
+        cpu_log(c, TRACE_INSN, "  0x%016llx: %08x  %s", (unsigned long long)pc, b->ops[i].insn, d);
     }
 }
 
 void trace_exec(arm_cpu *c, const a64_op *op) {
     char d[96];
-    uint64_t pc = c->pc + 4 * (uint64_t)op->index;
-    trace_disasm(op->insn, pc, d, sizeof d);
+    uint64_t pc = op_pc(c, op);
+    trace_disasm(xs_isa(c->xstate), op->insn, pc, d, sizeof d);
     cpu_log(c, TRACE_EXEC, "EL%u 0x%016llx: %08x  %-40s nzcv=%x", c->el, (unsigned long long)pc,
             op->insn, d, c->nzcv >> 28);
 }

@@ -7,7 +7,8 @@
 
 void trace_block(arm_cpu *c, const code_block *b);
 void trace_exec(arm_cpu *c, const a64_op *op);
-/* Disassembles one A64 instruction into buf (falls back to the encoding name). */
-void trace_disasm(uint32_t insn, uint64_t pc, char *buf, size_t len);
+/* Disassembles one instruction of instruction set isa (ISA_*) into buf (falls back to the front
+ * end's encoding name). */
+void trace_disasm(unsigned isa, uint32_t insn, uint64_t pc, char *buf, size_t len);
 
 #endif

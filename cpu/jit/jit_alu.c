@@ -1,5 +1,5 @@
 /* Inline templates for integer data processing: the semantics of the specialised handlers in
- * exec/fast_ops.c (whose pre-decoded operands they read) and of a64_adr / MOVK in a64/dp_imm.c.
+ * a64/fast_ops.c (whose pre-decoded operands they read) and of a64_adr / MOVK in a64/dp_imm.c.
  * 32-bit forms use 32-bit host operations, whose results the host zero-extends. */
 #include "jit/jit_internal.h"
 

@@ -1,6 +1,6 @@
 /* Inline templates for the branches that end a block (B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR,
  * BLR, RET): the next PC is computed, stored to cpu->pc and the block exits as "retired", as the
- * handlers in exec/fast_ops.c and a64/branch.c do. Targets are constants: a block only ever runs
+ * handlers in a64/fast_ops.c and a64/branch.c do. Targets are constants: a block only ever runs
  * at the virtual PC it was decoded for. */
 #include "jit/jit_internal.h"
 
@@ -16,7 +16,8 @@ void jit_exit_probe(jit_ctx *x, unsigned index, unsigned count, int r) {
     x86_emitter *e = &x->e;
     size_t out[12];
     unsigned n = 0;
-    int32_t tlb = (int32_t)(offsetof(arm_cpu, tlb) + x->b->flags * sizeof(tlb_entry) * TLB_SIZE);
+    int32_t tlb =
+        (int32_t)(offsetof(arm_cpu, tlb) + xs_el(x->b->flags) * sizeof(tlb_entry) * TLB_SIZE);
     x86_alu_mi(e, X86_CMP, false, jit_cpu_field(offsetof(arm_cpu, exit_request)), 0);
     out[n++] = x86_jcc_fwd(e, X86_CC_NE);
     x86_load(e, true, X86_R8, jit_cpu_field(offsetof(arm_cpu, insns_slice)));
@@ -38,6 +39,8 @@ void jit_exit_probe(jit_ctx *x, unsigned index, unsigned count, int r) {
     out[n++] = x86_jcc_fwd(e, X86_CC_E);
     x86_alu_rm(e, X86_CMP, true, X86_RCX, x86_base(X86_RAX, offsetof(code_block, pc)));
     out[n++] = x86_jcc_fwd(e, X86_CC_NE);
+    /* The target must have been decoded for this block's execution state (a branch keeps it:
+     * EL, A64). */
     x86_alu_mi(e, X86_CMP, false, x86_base(X86_RAX, offsetof(code_block, flags)),
                (int32_t)x->b->flags);
     out[n++] = x86_jcc_fwd(e, X86_CC_NE);

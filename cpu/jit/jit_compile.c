@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exec/block_cache.h"
+#include "mem/code_cache.h"
 #include "jit/code_buffer.h"
 #include "jit/jit_internal.h"
 
@@ -253,7 +253,7 @@ void jit_block_dead(cpu_cluster *cl, code_block *b) {
 static void emit_op(jit_ctx *x, unsigned index) {
     const a64_op *op = &x->b->ops[index];
     if (index == x->b->n_insns) { /* the end-of-block op */
-        if (op->fn == a64_block_end) {
+        if (op->fn == block_end_op) {
             /* cpu_run counts the end op as index + 1 (it returns A64_EXIT_FAULT). */
             jit_exit_hop(x, index, jit_op_pc(x, index), index + 1);
         } else {
@@ -261,7 +261,7 @@ static void emit_op(jit_ctx *x, unsigned index) {
         }
         return;
     }
-    /* Specialised ops (exec/fast_ops.c) carry pre-decoded operands the templates use. */
+    /* Specialised ops (a64/fast_ops.c) carry pre-decoded operands the templates use. */
     if (jit_emit_branch(x, index, op) || jit_emit_alu(x, index, op) || jit_emit_mem(x, index, op))
         return;
     jit_call_op(x, index);

@@ -55,7 +55,7 @@ static inline x86_mem jit_op_addr(unsigned index) {
 }
 /* The PC of op i: blocks are entered only at their own pc (block lookup checks it). */
 static inline uint64_t jit_op_pc(const jit_ctx *x, unsigned index) {
-    return x->b->pc + 4 * (uint64_t)index;
+    return x->b->pc + 2 * (uint64_t)x->b->ops[index].pc_half;
 }
 
 /* Guest register access: Rn as XZR (reads 0) or SP. Writes to 31 as XZR are dropped. */

@@ -1,4 +1,4 @@
-/* Inline templates for the specialised integer loads and stores of exec/fast_ops.c (LDR/STR
+/* Inline templates for the specialised integer loads and stores of a64/fast_ops.c (LDR/STR
  * unsigned offset, LDUR/STUR, pre/post-index, register offset, LDP/STP): the address, the soft
  * TLB probe of mem/mem.h (index, tag compare against the page of the access's last byte, host
  * addend) and the access. Anything the probe does not accept - a miss, MMIO, a page-crossing
@@ -8,7 +8,7 @@
  * handler's PC, ESR and FAR). */
 #include "jit/jit_internal.h"
 
-enum { PAIR_WB = 1, PAIR_POST = 2 }; /* op->aux of LDP/STP, as exec/fast_ops.c */
+enum { PAIR_WB = 1, PAIR_POST = 2 }; /* op->aux of LDP/STP, as a64/fast_ops.c */
 
 typedef struct access {
     unsigned size; /* bytes per element */
@@ -87,7 +87,8 @@ bool jit_emit_mem(jit_ctx *x, unsigned index, const a64_op *op) {
     }
     /* The probe: entry = tlb[midx][tlb_index(va)]. Blocks are per EL and the MMU
      * index is the EL (cpu_update_mmu_idx). */
-    int32_t tlb = (int32_t)(offsetof(arm_cpu, tlb) + x->b->flags * sizeof(tlb_entry) * TLB_SIZE);
+    int32_t tlb =
+        (int32_t)(offsetof(arm_cpu, tlb) + xs_el(x->b->flags) * sizeof(tlb_entry) * TLB_SIZE);
     int32_t tag =
         tlb + (int32_t)(a.load ? offsetof(tlb_entry, tag_read) : offsetof(tlb_entry, tag_write));
     jit_tlb_slot(x, X86_RAX, X86_RDI, X86_RCX);

@@ -2,8 +2,8 @@
  * page-crossing handling, data/instruction aborts, self-modifying-code detection. */
 #include <stdio.h>
 
-#include "a64/a64.h"
-#include "exec/block_cache.h"
+#include "arch/exception.h"
+#include "mem/code_cache.h"
 #include "mem/mem.h"
 
 /* The VA bits a TLBI by VA compares (55:12). */
@@ -40,8 +40,6 @@ bool mem_read_desc(void *opaque, uint64_t pa, uint64_t *desc) {
 
 static void data_abort(arm_cpu *c, const a64_op *op, uint64_t va, uint8_t fsc, bool write,
                        uint32_t flags, uint32_t iss, unsigned midx) {
-    unsigned target = a64_sync_target_el(c);
-    uint32_t ec = target == c->el ? EC_DABT_SAME : EC_DABT_LOWER;
     if (flags & (MEM_NO_ISV | MEM_EXCL)) iss = 0;
     /* ISV is only reported for faults other than on the walk; keep it simple: as given. */
     iss |= (write ? 1u << 6 : 0) | (flags & MEM_ATOMIC_RW ? 1u << 8 : 0) | fsc;
@@ -49,7 +47,7 @@ static void data_abort(arm_cpu *c, const a64_op *op, uint64_t va, uint8_t fsc, b
         cpu_log(c, TRACE_MMU, "data abort va=0x%016llx fsc=0x%02x %s", (unsigned long long)va, fsc,
                 write ? "write" : "read");
     (void)midx;
-    a64_take_exception(c, target, EXC_SYNC, esr_value(ec, iss), true, va, op_pc(c, op));
+    arch_take_exception(c, AX_DABT, iss, true, va, op_pc(c, op));
 }
 
 /* Walks and fills the TLB entry for va. On a fault returns false with *fsc set. */
@@ -259,9 +257,9 @@ bool mem_translate(arm_cpu *c, const a64_op *op, uint64_t va, unsigned access, u
 }
 
 bool mem_translate_fetch(arm_cpu *c, uint64_t va, uint64_t *pa) {
-    if (va & 3) {
-        a64_take_exception(c, a64_sync_target_el(c), EXC_SYNC, esr_value(EC_PC_ALIGN, 0), true, va,
-                           va);
+    /* PC alignment: 4 bytes in A64 and A32, 2 in T32. */
+    if (va & (xs_isa(c->xstate) == ISA_T32 ? 1 : 3)) {
+        arch_take_exception(c, AX_PC_ALIGN, 0, true, va, va);
         return false;
     }
     tlb_entry *e = tlb_entry_for(c, c->mmu_idx, va);
@@ -273,12 +271,10 @@ bool mem_translate_fetch(arm_cpu *c, uint64_t va, uint64_t *pa) {
     bool device = false;
     e = tlb_get(c, va, ACC_EXEC, c->mmu_idx, &fsc, &device);
     if (!e) {
-        unsigned target = a64_sync_target_el(c);
-        uint32_t ec = target == c->el ? EC_IABT_SAME : EC_IABT_LOWER;
         if (cpu_tracing(c, TRACE_MMU))
             cpu_log(c, TRACE_MMU, "prefetch abort va=0x%016llx fsc=0x%02x", (unsigned long long)va,
                     fsc);
-        a64_take_exception(c, target, EXC_SYNC, esr_value(ec, fsc), true, va, va);
+        arch_take_exception(c, AX_IABT, fsc, true, va, va);
         return false;
     }
     *pa = e->pa_page | (va & ~PAGE_MASK);

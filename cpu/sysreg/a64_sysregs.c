@@ -2,8 +2,9 @@
  * flags, storage (offset in arm_cpu) or hooks, reset value. Values: shared/notes/cortex-a53.md. */
 #include <string.h>
 
-#include "a64/a64.h"
-#include "exec/block_cache.h"
+#include "mem/code_cache.h"
+#include "mem/mem.h"
+#include "models/cpu_model.h"
 #include "sysreg/sysreg.h"
 #include "timer/generic_timer.h"
 
@@ -68,6 +69,19 @@ static int chk_dczid(arm_cpu *c, const sysreg_def *r, bool rd) {
 }
 
 /* ---- hooks ---------------------------------------------------------------------------------- */
+/* An identification value of the CPU model (models/cpu_model.h): r->arg is the field's offset,
+ * r->reset its size (4 or 8). */
+static uint64_t rd_model(arm_cpu *c, const sysreg_def *r) {
+    const uint8_t *m = (const uint8_t *)c->cluster->model + r->arg;
+    if (r->reset == 8) {
+        uint64_t v;
+        memcpy(&v, m, 8);
+        return v;
+    }
+    uint32_t v;
+    memcpy(&v, m, 4);
+    return v;
+}
 static uint64_t rd_midr(arm_cpu *c, const sysreg_def *r) {
     return c->el == 1 && (c->scr_el3 & 1) ? c->vpidr_el2 : c->midr;
 }
@@ -75,16 +89,12 @@ static uint64_t rd_mpidr(arm_cpu *c, const sysreg_def *r) {
     return c->el == 1 && (c->scr_el3 & 1) ? c->vmpidr_el2 : c->mpidr;
 }
 static uint64_t rd_ccsidr(arm_cpu *c, const sysreg_def *r) {
-    switch (c->csselr_el1 & 0xf) {
-    case 0: return 0x700FE01A; /* L1D 32 KiB 4-way */
-    case 1: return 0x201FE00A; /* L1I 32 KiB 2-way */
-    case 2: return 0x703FE07A; /* L2 512 KiB 16-way */
-    default: return 0;
-    }
+    unsigned sel = c->csselr_el1 & 0xf; /* 0 L1D, 1 L1I, 2 L2 */
+    return sel < 3 ? c->cluster->model->ccsidr[sel] : 0;
 }
 static uint64_t rd_dczid(arm_cpu *c, const sysreg_def *r) {
     bool prohibited = c->el == 0 && !(sctlr_el1(c) & (1u << 14)); /* SCTLR_EL1.DZE */
-    return 4 | (prohibited ? 16 : 0);
+    return c->cluster->model->dczid | (prohibited ? 16 : 0);
 }
 static uint64_t rd_l2ctlr(arm_cpu *c, const sysreg_def *r) {
     return (c->l2ctlr_el1 & ~(3ull << 24)) | ((uint64_t)(c->cluster->n - 1) << 24);
@@ -227,68 +237,118 @@ static void wr_pmxev(arm_cpu *c, const sysreg_def *r, uint64_t v) {
 }
 
 /* ---- the table ------------------------------------------------------------------------------ */
-#define STORE(n, enc, el, field, rst)                                                              \
-    { #n, enc, el, 0, OFF(field), rst, NULL, NULL, NULL, 0 }
-#define STORE_TLB(n, enc, el, field, rst)                                                          \
-    { #n, enc, el, SRF_TLB, OFF(field), rst, NULL, NULL, NULL, 0 }
-#define STORE_ASID(n, enc, el, field, rst)                                                         \
-    { #n, enc, el, SRF_ASID, OFF(field), rst, NULL, NULL, NULL, 0 }
-#define CONST(n, enc, el, val)                                                                     \
-    { #n, enc, el, SRF_RO | SRF_CONST, -1, val, NULL, NULL, NULL, 0 }
-#define ID(n, enc, val)                                                                            \
-    { #n, enc, 1, SRF_RO | SRF_CONST, -1, val, chk_id, NULL, NULL, 0 }
-#define RAZWI(n, enc, el)                                                                          \
-    { #n, enc, el, SRF_RAZWI, -1, 0, NULL, NULL, NULL, 0 }
-#define HOOK(n, enc, el, fl, chk, rd, wr, a)                                                       \
-    { #n, enc, el, fl, -1, 0, chk, rd, wr, a }
-#define HOOK_STORE(n, enc, el, field, rst, chk, rd, wr, a)                                         \
-    { #n, enc, el, 0, OFF(field), rst, chk, rd, wr, a }
+/* AArch32 views of a row (sysreg.h): LO = bits [31:0], HI = bits [63:32], W64 = MRRC/MCRR. */
+#define LO(cp, opc1, crn, crm, op2) [SR_AA32_LO] = SYSREG_CP32(cp, opc1, crn, crm, op2)
+#define HI(cp, opc1, crn, crm, op2) [SR_AA32_HI] = SYSREG_CP32(cp, opc1, crn, crm, op2)
+#define W64(cp, opc1, crm)          [SR_AA32_64] = SYSREG_CP64(cp, opc1, crm)
+#define STORE(n, enc, el, field, rst, ...)                                                         \
+    {                                                                                              \
+#n, enc, el, 0, OFF(field), rst, NULL, NULL, NULL, 0, {                                    \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+#define STORE_TLB(n, enc, el, field, rst, ...)                                                     \
+    {                                                                                              \
+#n, enc, el, SRF_TLB, OFF(field), rst, NULL, NULL, NULL, 0, {                              \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+#define STORE_ASID(n, enc, el, field, rst, ...)                                                    \
+    {                                                                                              \
+#n, enc, el, SRF_ASID, OFF(field), rst, NULL, NULL, NULL, 0, {                             \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+#define CONST(n, enc, el, val, ...)                                                                \
+    {                                                                                              \
+#n, enc, el, SRF_RO | SRF_CONST, -1, val, NULL, NULL, NULL, 0, {                           \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+/* An ID register whose value is the CPU model's field f. */
+#define ID(n, enc, f, ...)                                                                         \
+    {                                                                                              \
+#n, enc, 1, SRF_RO, -1, sizeof(((cpu_model *)0)->f), chk_id, rd_model, NULL,               \
+            (unsigned)offsetof(cpu_model, f), {                                                    \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+#define RAZWI(n, enc, el, ...)                                                                     \
+    {                                                                                              \
+#n, enc, el, SRF_RAZWI, -1, 0, NULL, NULL, NULL, 0, {                                      \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+#define HOOK(n, enc, el, fl, chk, rd, wr, a, ...)                                                  \
+    {                                                                                              \
+#n, enc, el, fl, -1, 0, chk, rd, wr, a, {                                                  \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
+#define HOOK_STORE(n, enc, el, field, rst, chk, rd, wr, a, ...)                                    \
+    {                                                                                              \
+#n, enc, el, 0, OFF(field), rst, chk, rd, wr, a, {                                         \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }
 
 static const sysreg_def table[] = {
     /* identification */
-    HOOK(MIDR_EL1, E(3, 0, 0, 0, 0), 1, SRF_RO, chk_id, rd_midr, NULL, 0),
-    HOOK(MPIDR_EL1, E(3, 0, 0, 0, 5), 1, SRF_RO, chk_id, rd_mpidr, NULL, 0),
-    ID(REVIDR_EL1, E(3, 0, 0, 0, 6), 0),
-    ID(ID_PFR0_EL1, E(3, 0, 0, 1, 0), 0x00000131),
-    ID(ID_PFR1_EL1, E(3, 0, 0, 1, 1), 0x00011011),
-    ID(ID_DFR0_EL1, E(3, 0, 0, 1, 2), 0x03010066),
-    ID(ID_AFR0_EL1, E(3, 0, 0, 1, 3), 0),
-    ID(ID_MMFR0_EL1, E(3, 0, 0, 1, 4), 0x10101105),
-    ID(ID_MMFR1_EL1, E(3, 0, 0, 1, 5), 0x40000000),
-    ID(ID_MMFR2_EL1, E(3, 0, 0, 1, 6), 0x01260000),
-    ID(ID_MMFR3_EL1, E(3, 0, 0, 1, 7), 0x02102211),
-    ID(ID_ISAR0_EL1, E(3, 0, 0, 2, 0), 0x02101110),
-    ID(ID_ISAR1_EL1, E(3, 0, 0, 2, 1), 0x13112111),
-    ID(ID_ISAR2_EL1, E(3, 0, 0, 2, 2), 0x21232042),
-    ID(ID_ISAR3_EL1, E(3, 0, 0, 2, 3), 0x01112131),
-    ID(ID_ISAR4_EL1, E(3, 0, 0, 2, 4), 0x00011142),
-    ID(ID_ISAR5_EL1, E(3, 0, 0, 2, 5), 0x00010001),
-    ID(MVFR0_EL1, E(3, 0, 0, 3, 0), 0x10110222),
-    ID(MVFR1_EL1, E(3, 0, 0, 3, 1), 0x12111111),
-    ID(MVFR2_EL1, E(3, 0, 0, 3, 2), 0x00000043),
-    ID(ID_AA64PFR0_EL1, E(3, 0, 0, 4, 0), 0x2222),
-    ID(ID_AA64PFR1_EL1, E(3, 0, 0, 4, 1), 0),
-    ID(ID_AA64DFR0_EL1, E(3, 0, 0, 5, 0), 0x10305106),
-    ID(ID_AA64DFR1_EL1, E(3, 0, 0, 5, 1), 0),
-    ID(ID_AA64AFR0_EL1, E(3, 0, 0, 5, 4), 0),
-    ID(ID_AA64AFR1_EL1, E(3, 0, 0, 5, 5), 0),
-    ID(ID_AA64ISAR0_EL1, E(3, 0, 0, 6, 0), 0x10000),
-    ID(ID_AA64ISAR1_EL1, E(3, 0, 0, 6, 1), 0),
-    ID(ID_AA64MMFR0_EL1, E(3, 0, 0, 7, 0), 0x1122),
-    ID(ID_AA64MMFR1_EL1, E(3, 0, 0, 7, 1), 0),
-    ID(ID_AA64MMFR2_EL1, E(3, 0, 0, 7, 2), 0),
-    HOOK(CCSIDR_EL1, E(3, 1, 0, 0, 0), 1, SRF_RO, NULL, rd_ccsidr, NULL, 0),
-    CONST(CLIDR_EL1, E(3, 1, 0, 0, 1), 1, 0x0A200023),
-    CONST(AIDR_EL1, E(3, 1, 0, 0, 7), 1, 0),
-    STORE(CSSELR_EL1, E(3, 2, 0, 0, 0), 1, csselr_el1, 0),
-    {"CTR_EL0", E(3, 3, 0, 0, 1), 0, SRF_RO | SRF_CONST, -1, 0x84448004, chk_ctr, NULL, NULL, 0},
+    HOOK(MIDR_EL1, E(3, 0, 0, 0, 0), 1, SRF_RO, chk_id, rd_midr, NULL, 0, LO(15, 0, 0, 0, 0)),
+    HOOK(MPIDR_EL1, E(3, 0, 0, 0, 5), 1, SRF_RO, chk_id, rd_mpidr, NULL, 0, LO(15, 0, 0, 0, 5)),
+    ID(REVIDR_EL1, E(3, 0, 0, 0, 6), revidr, LO(15, 0, 0, 0, 6)),
+    ID(ID_PFR0_EL1, E(3, 0, 0, 1, 0), id_pfr0, LO(15, 0, 0, 1, 0)),
+    ID(ID_PFR1_EL1, E(3, 0, 0, 1, 1), id_pfr1, LO(15, 0, 0, 1, 1)),
+    ID(ID_DFR0_EL1, E(3, 0, 0, 1, 2), id_dfr0, LO(15, 0, 0, 1, 2)),
+    ID(ID_AFR0_EL1, E(3, 0, 0, 1, 3), id_afr0, LO(15, 0, 0, 1, 3)),
+    ID(ID_MMFR0_EL1, E(3, 0, 0, 1, 4), id_mmfr[0], LO(15, 0, 0, 1, 4)),
+    ID(ID_MMFR1_EL1, E(3, 0, 0, 1, 5), id_mmfr[1], LO(15, 0, 0, 1, 5)),
+    ID(ID_MMFR2_EL1, E(3, 0, 0, 1, 6), id_mmfr[2], LO(15, 0, 0, 1, 6)),
+    ID(ID_MMFR3_EL1, E(3, 0, 0, 1, 7), id_mmfr[3], LO(15, 0, 0, 1, 7)),
+    ID(ID_ISAR0_EL1, E(3, 0, 0, 2, 0), id_isar[0], LO(15, 0, 0, 2, 0)),
+    ID(ID_ISAR1_EL1, E(3, 0, 0, 2, 1), id_isar[1], LO(15, 0, 0, 2, 1)),
+    ID(ID_ISAR2_EL1, E(3, 0, 0, 2, 2), id_isar[2], LO(15, 0, 0, 2, 2)),
+    ID(ID_ISAR3_EL1, E(3, 0, 0, 2, 3), id_isar[3], LO(15, 0, 0, 2, 3)),
+    ID(ID_ISAR4_EL1, E(3, 0, 0, 2, 4), id_isar[4], LO(15, 0, 0, 2, 4)),
+    ID(ID_ISAR5_EL1, E(3, 0, 0, 2, 5), id_isar[5], LO(15, 0, 0, 2, 5)),
+    ID(MVFR0_EL1, E(3, 0, 0, 3, 0), mvfr[0]),
+    ID(MVFR1_EL1, E(3, 0, 0, 3, 1), mvfr[1]),
+    ID(MVFR2_EL1, E(3, 0, 0, 3, 2), mvfr[2]),
+    ID(ID_AA64PFR0_EL1, E(3, 0, 0, 4, 0), id_aa64pfr0),
+    ID(ID_AA64PFR1_EL1, E(3, 0, 0, 4, 1), id_aa64pfr1),
+    ID(ID_AA64DFR0_EL1, E(3, 0, 0, 5, 0), id_aa64dfr0),
+    ID(ID_AA64DFR1_EL1, E(3, 0, 0, 5, 1), id_aa64dfr1),
+    ID(ID_AA64AFR0_EL1, E(3, 0, 0, 5, 4), id_aa64afr0),
+    ID(ID_AA64AFR1_EL1, E(3, 0, 0, 5, 5), id_aa64afr1),
+    ID(ID_AA64ISAR0_EL1, E(3, 0, 0, 6, 0), id_aa64isar0),
+    ID(ID_AA64ISAR1_EL1, E(3, 0, 0, 6, 1), id_aa64isar1),
+    ID(ID_AA64MMFR0_EL1, E(3, 0, 0, 7, 0), id_aa64mmfr0),
+    ID(ID_AA64MMFR1_EL1, E(3, 0, 0, 7, 1), id_aa64mmfr1),
+    ID(ID_AA64MMFR2_EL1, E(3, 0, 0, 7, 2), id_aa64mmfr2),
+    HOOK(CCSIDR_EL1, E(3, 1, 0, 0, 0), 1, SRF_RO, NULL, rd_ccsidr, NULL, 0, LO(15, 1, 0, 0, 0)),
+    HOOK(CLIDR_EL1, E(3, 1, 0, 0, 1), 1, SRF_RO, NULL, rd_model, NULL, offsetof(cpu_model, clidr),
+         LO(15, 1, 0, 0, 1)),
+    HOOK(AIDR_EL1, E(3, 1, 0, 0, 7), 1, SRF_RO, NULL, rd_model, NULL, offsetof(cpu_model, aidr),
+         LO(15, 1, 0, 0, 7)),
+    STORE(CSSELR_EL1, E(3, 2, 0, 0, 0), 1, csselr_el1, 0, LO(15, 2, 0, 0, 0)),
+    {"CTR_EL0",
+     E(3, 3, 0, 0, 1),
+     0,
+     SRF_RO,
+     -1,
+     4,
+     chk_ctr,
+     rd_model,
+     NULL,
+     offsetof(cpu_model, ctr),
+     {LO(15, 0, 0, 0, 1)}},
     HOOK(DCZID_EL0, E(3, 3, 0, 0, 7), 0, SRF_RO, chk_dczid, rd_dczid, NULL, 0),
-    STORE(VPIDR_EL2, E(3, 4, 0, 0, 0), 2, vpidr_el2, 0x410FD034),
+    STORE(VPIDR_EL2, E(3, 4, 0, 0, 0), 2, vpidr_el2, 0), /* MIDR at reset (cpu_reset) */
     STORE(VMPIDR_EL2, E(3, 4, 0, 0, 5), 2, vmpidr_el2, 0x80000000),
     /* system control */
-    STORE_TLB(SCTLR_EL1, E(3, 0, 1, 0, 0), 1, sctlr[1], 0x00C50838),
+    STORE_TLB(SCTLR_EL1, E(3, 0, 1, 0, 0), 1, sctlr[1], 0x00C50838, LO(15, 0, 1, 0, 0)),
     STORE(ACTLR_EL1, E(3, 0, 1, 0, 1), 1, actlr[1], 0),
-    STORE(CPACR_EL1, E(3, 0, 1, 0, 2), 1, cpacr_el1, 0),
+    STORE(CPACR_EL1, E(3, 0, 1, 0, 2), 1, cpacr_el1, 0, LO(15, 0, 1, 0, 2)),
     STORE_TLB(SCTLR_EL2, E(3, 4, 1, 0, 0), 2, sctlr[2], 0x30C50838),
     STORE(ACTLR_EL2, E(3, 4, 1, 0, 1), 2, actlr[2], 0),
     STORE_TLB(HCR_EL2, E(3, 4, 1, 1, 0), 2, hcr_el2, 0),
@@ -303,24 +363,24 @@ static const sysreg_def table[] = {
     STORE(CPTR_EL3, E(3, 6, 1, 1, 2), 3, cptr_el3, 0),
     STORE(MDCR_EL3, E(3, 6, 1, 3, 1), 3, mdcr_el3, 0),
     /* translation */
-    STORE_ASID(TTBR0_EL1, E(3, 0, 2, 0, 0), 1, ttbr0[1], 0),
-    STORE_ASID(TTBR1_EL1, E(3, 0, 2, 0, 1), 1, ttbr1[1], 0),
-    STORE_TLB(TCR_EL1, E(3, 0, 2, 0, 2), 1, tcr[1], 0),
+    STORE_ASID(TTBR0_EL1, E(3, 0, 2, 0, 0), 1, ttbr0[1], 0, LO(15, 0, 2, 0, 0), W64(15, 0, 2)),
+    STORE_ASID(TTBR1_EL1, E(3, 0, 2, 0, 1), 1, ttbr1[1], 0, LO(15, 0, 2, 0, 1), W64(15, 1, 2)),
+    STORE_TLB(TCR_EL1, E(3, 0, 2, 0, 2), 1, tcr[1], 0, LO(15, 0, 2, 0, 2)),
     STORE_TLB(TTBR0_EL2, E(3, 4, 2, 0, 0), 2, ttbr0[2], 0),
     STORE_TLB(TCR_EL2, E(3, 4, 2, 0, 2), 2, tcr[2], 0),
     STORE(VTTBR_EL2, E(3, 4, 2, 1, 0), 2, vttbr_el2, 0),
     STORE(VTCR_EL2, E(3, 4, 2, 1, 2), 2, vtcr_el2, 0),
     STORE_TLB(TTBR0_EL3, E(3, 6, 2, 0, 0), 3, ttbr0[3], 0),
     STORE_TLB(TCR_EL3, E(3, 6, 2, 0, 2), 3, tcr[3], 0),
-    STORE(DACR32_EL2, E(3, 4, 3, 0, 0), 2, dacr32_el2, 0),
-    STORE_TLB(MAIR_EL1, E(3, 0, 10, 2, 0), 1, mair[1], 0),
-    STORE(AMAIR_EL1, E(3, 0, 10, 3, 0), 1, amair[1], 0),
+    STORE(DACR32_EL2, E(3, 4, 3, 0, 0), 2, dacr32_el2, 0, LO(15, 0, 3, 0, 0)),
+    STORE_TLB(MAIR_EL1, E(3, 0, 10, 2, 0), 1, mair[1], 0, LO(15, 0, 10, 2, 0), HI(15, 0, 10, 2, 1)),
+    STORE(AMAIR_EL1, E(3, 0, 10, 3, 0), 1, amair[1], 0, LO(15, 0, 10, 3, 0), HI(15, 0, 10, 3, 1)),
     STORE_TLB(MAIR_EL2, E(3, 4, 10, 2, 0), 2, mair[2], 0),
     STORE(AMAIR_EL2, E(3, 4, 10, 3, 0), 2, amair[2], 0),
     STORE_TLB(MAIR_EL3, E(3, 6, 10, 2, 0), 3, mair[3], 0),
     STORE(AMAIR_EL3, E(3, 6, 10, 3, 0), 3, amair[3], 0),
-    STORE(PAR_EL1, E(3, 0, 7, 4, 0), 1, par_el1, 0),
-    STORE_ASID(CONTEXTIDR_EL1, E(3, 0, 13, 0, 1), 1, contextidr_el1, 0),
+    STORE(PAR_EL1, E(3, 0, 7, 4, 0), 1, par_el1, 0, LO(15, 0, 7, 4, 0), W64(15, 0, 7)),
+    STORE_ASID(CONTEXTIDR_EL1, E(3, 0, 13, 0, 1), 1, contextidr_el1, 0, LO(15, 0, 13, 0, 1)),
     /* exception handling */
     STORE(SPSR_EL1, E(3, 0, 4, 0, 0), 1, spsr[1], 0),
     STORE(ELR_EL1, E(3, 0, 4, 0, 1), 1, elr[1], 0),
@@ -345,8 +405,8 @@ static const sysreg_def table[] = {
     HOOK(SP_EL2, E(3, 6, 4, 1, 0), 3, 0, NULL, rd_sp_elx, wr_sp_elx, 2),
     STORE(AFSR0_EL1, E(3, 0, 5, 1, 0), 1, afsr0[1], 0),
     STORE(AFSR1_EL1, E(3, 0, 5, 1, 1), 1, afsr1[1], 0),
-    STORE(ESR_EL1, E(3, 0, 5, 2, 0), 1, esr[1], 0),
-    STORE(IFSR32_EL2, E(3, 4, 5, 0, 1), 2, ifsr32_el2, 0),
+    STORE(ESR_EL1, E(3, 0, 5, 2, 0), 1, esr[1], 0, LO(15, 0, 5, 0, 0)),
+    STORE(IFSR32_EL2, E(3, 4, 5, 0, 1), 2, ifsr32_el2, 0, LO(15, 0, 5, 0, 1)),
     STORE(AFSR0_EL2, E(3, 4, 5, 1, 0), 2, afsr0[2], 0),
     STORE(AFSR1_EL2, E(3, 4, 5, 1, 1), 2, afsr1[2], 0),
     STORE(ESR_EL2, E(3, 4, 5, 2, 0), 2, esr[2], 0),
@@ -354,38 +414,104 @@ static const sysreg_def table[] = {
     STORE(AFSR0_EL3, E(3, 6, 5, 1, 0), 3, afsr0[3], 0),
     STORE(AFSR1_EL3, E(3, 6, 5, 1, 1), 3, afsr1[3], 0),
     STORE(ESR_EL3, E(3, 6, 5, 2, 0), 3, esr[3], 0),
-    STORE(FAR_EL1, E(3, 0, 6, 0, 0), 1, far[1], 0),
+    STORE(FAR_EL1, E(3, 0, 6, 0, 0), 1, far[1], 0, LO(15, 0, 6, 0, 0), HI(15, 0, 6, 0, 2)),
     STORE(FAR_EL2, E(3, 4, 6, 0, 0), 2, far[2], 0),
     STORE(HPFAR_EL2, E(3, 4, 6, 0, 4), 2, hpfar_el2, 0),
     STORE(FAR_EL3, E(3, 6, 6, 0, 0), 3, far[3], 0),
-    STORE(VBAR_EL1, E(3, 0, 12, 0, 0), 1, vbar[1], 0),
+    STORE(VBAR_EL1, E(3, 0, 12, 0, 0), 1, vbar[1], 0, LO(15, 0, 12, 0, 0)),
     HOOK(ISR_EL1, E(3, 0, 12, 1, 0), 1, SRF_RO, NULL, rd_isr, wr_isr_none, 0),
     STORE(VBAR_EL2, E(3, 4, 12, 0, 0), 2, vbar[2], 0),
     STORE(VBAR_EL3, E(3, 6, 12, 0, 0), 3, vbar[3], 0),
     STORE(RVBAR_EL3, E(3, 6, 12, 0, 1), 3, rvbar_el3, 0),
     STORE(RMR_EL3, E(3, 6, 12, 0, 2), 3, rmr_el3, 1),
     /* thread ID */
-    STORE(TPIDR_EL1, E(3, 0, 13, 0, 4), 1, tpidr[1], 0),
-    HOOK_STORE(TPIDR_EL0, E(3, 3, 13, 0, 2), 0, tpidr_el0, 0, chk_el0_rw, NULL, NULL, 0),
-    HOOK_STORE(TPIDRRO_EL0, E(3, 3, 13, 0, 3), 0, tpidrro_el0, 0, chk_tpidrro, NULL, NULL, 0),
+    STORE(TPIDR_EL1, E(3, 0, 13, 0, 4), 1, tpidr[1], 0, LO(15, 0, 13, 0, 4)),
+    HOOK_STORE(TPIDR_EL0, E(3, 3, 13, 0, 2), 0, tpidr_el0, 0, chk_el0_rw, NULL, NULL, 0,
+               LO(15, 0, 13, 0, 2)),
+    HOOK_STORE(TPIDRRO_EL0, E(3, 3, 13, 0, 3), 0, tpidrro_el0, 0, chk_tpidrro, NULL, NULL, 0,
+               LO(15, 0, 13, 0, 3)),
     STORE(TPIDR_EL2, E(3, 4, 13, 0, 2), 2, tpidr[2], 0),
     STORE(TPIDR_EL3, E(3, 6, 13, 0, 2), 3, tpidr[3], 0),
     /* generic timer: arg = timer << 2 | reg (0 CTL, 1 CVAL, 2 TVAL); chk arg = kind */
-    {"CNTFRQ_EL0", E(3, 3, 14, 0, 0), 0, 0, OFF(cntfrq_el0), CNT_FREQ_HZ, chk_cnt, NULL, NULL, 0},
-    HOOK(CNTPCT_EL0, E(3, 3, 14, 0, 1), 0, SRF_RO, chk_cnt, rd_cntpct, NULL, 1),
-    HOOK(CNTVCT_EL0, E(3, 3, 14, 0, 2), 0, SRF_RO, chk_cnt, rd_cntpct, NULL, 2),
-    {"CNTP_TVAL_EL0", E(3, 3, 14, 2, 0), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
-     (CPU_TIMER_PHYS_NS << 2) | 2},
-    {"CNTP_CTL_EL0", E(3, 3, 14, 2, 1), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
-     (CPU_TIMER_PHYS_NS << 2) | 0},
-    {"CNTP_CVAL_EL0", E(3, 3, 14, 2, 2), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
-     (CPU_TIMER_PHYS_NS << 2) | 1},
-    {"CNTV_TVAL_EL0", E(3, 3, 14, 3, 0), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
-     (CPU_TIMER_VIRT << 2) | 2},
-    {"CNTV_CTL_EL0", E(3, 3, 14, 3, 1), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
-     (CPU_TIMER_VIRT << 2) | 0},
-    {"CNTV_CVAL_EL0", E(3, 3, 14, 3, 2), 0, 0, -1, 0, chk_cnt, rd_timer, wr_timer,
-     (CPU_TIMER_VIRT << 2) | 1},
+    {"CNTFRQ_EL0",
+     E(3, 3, 14, 0, 0),
+     0,
+     0,
+     OFF(cntfrq_el0),
+     CNT_FREQ_HZ,
+     chk_cnt,
+     NULL,
+     NULL,
+     0,
+     {LO(15, 0, 14, 0, 0)}},
+    HOOK(CNTPCT_EL0, E(3, 3, 14, 0, 1), 0, SRF_RO, chk_cnt, rd_cntpct, NULL, 1, W64(15, 0, 14)),
+    HOOK(CNTVCT_EL0, E(3, 3, 14, 0, 2), 0, SRF_RO, chk_cnt, rd_cntpct, NULL, 2, W64(15, 1, 14)),
+    {"CNTP_TVAL_EL0",
+     E(3, 3, 14, 2, 0),
+     0,
+     0,
+     -1,
+     0,
+     chk_cnt,
+     rd_timer,
+     wr_timer,
+     (CPU_TIMER_PHYS_NS << 2) | 2,
+     {}},
+    {"CNTP_CTL_EL0",
+     E(3, 3, 14, 2, 1),
+     0,
+     0,
+     -1,
+     0,
+     chk_cnt,
+     rd_timer,
+     wr_timer,
+     (CPU_TIMER_PHYS_NS << 2) | 0,
+     {}},
+    {"CNTP_CVAL_EL0",
+     E(3, 3, 14, 2, 2),
+     0,
+     0,
+     -1,
+     0,
+     chk_cnt,
+     rd_timer,
+     wr_timer,
+     (CPU_TIMER_PHYS_NS << 2) | 1,
+     {}},
+    {"CNTV_TVAL_EL0",
+     E(3, 3, 14, 3, 0),
+     0,
+     0,
+     -1,
+     0,
+     chk_cnt,
+     rd_timer,
+     wr_timer,
+     (CPU_TIMER_VIRT << 2) | 2,
+     {}},
+    {"CNTV_CTL_EL0",
+     E(3, 3, 14, 3, 1),
+     0,
+     0,
+     -1,
+     0,
+     chk_cnt,
+     rd_timer,
+     wr_timer,
+     (CPU_TIMER_VIRT << 2) | 0,
+     {}},
+    {"CNTV_CVAL_EL0",
+     E(3, 3, 14, 3, 2),
+     0,
+     0,
+     -1,
+     0,
+     chk_cnt,
+     rd_timer,
+     wr_timer,
+     (CPU_TIMER_VIRT << 2) | 1,
+     {}},
     HOOK(CNTHP_TVAL_EL2, E(3, 4, 14, 2, 0), 2, 0, NULL, rd_timer, wr_timer,
          (CPU_TIMER_HYP << 2) | 2),
     HOOK(CNTHP_CTL_EL2, E(3, 4, 14, 2, 1), 2, 0, NULL, rd_timer, wr_timer,
@@ -398,7 +524,8 @@ static const sysreg_def table[] = {
          (CPU_TIMER_PHYS_S << 2) | 0),
     HOOK(CNTPS_CVAL_EL1, E(3, 7, 14, 2, 2), 1, 0, NULL, rd_timer, wr_timer,
          (CPU_TIMER_PHYS_S << 2) | 1),
-    HOOK_STORE(CNTKCTL_EL1, E(3, 0, 14, 1, 0), 1, cntkctl_el1, 0, NULL, NULL, wr_cntkctl, 0),
+    HOOK_STORE(CNTKCTL_EL1, E(3, 0, 14, 1, 0), 1, cntkctl_el1, 0, NULL, NULL, wr_cntkctl, 0,
+               LO(15, 0, 14, 1, 0)),
     STORE(CNTHCTL_EL2, E(3, 4, 14, 1, 0), 2, cnthctl_el2, 3),
     HOOK_STORE(CNTVOFF_EL2, E(3, 4, 14, 0, 3), 2, cntvoff_el2, 0, NULL, NULL, wr_cntvoff, 0),
     /* PMU (arg for set/clr: which << 1 | clear) */
@@ -408,13 +535,22 @@ static const sysreg_def table[] = {
     HOOK(PMOVSCLR_EL0, E(3, 3, 9, 12, 3), 0, 0, chk_pmu, rd_setclr, wr_setclr, 5),
     RAZWI(PMSWINC_EL0, E(3, 3, 9, 12, 4), 0),
     HOOK_STORE(PMSELR_EL0, E(3, 3, 9, 12, 5), 0, pmselr_el0, 0, chk_pmu, NULL, NULL, 0),
-    {"PMCEID0_EL0", E(3, 3, 9, 12, 6), 0, SRF_RO | SRF_CONST, -1, 0x6E1FFFDB, chk_pmu, NULL, NULL,
-     0},
-    {"PMCEID1_EL0", E(3, 3, 9, 12, 7), 0, SRF_RO | SRF_CONST, -1, 0, chk_pmu, NULL, NULL, 0},
+    {"PMCEID0_EL0",
+     E(3, 3, 9, 12, 6),
+     0,
+     SRF_RO | SRF_CONST,
+     -1,
+     0x6E1FFFDB,
+     chk_pmu,
+     NULL,
+     NULL,
+     0,
+     {}},
+    {"PMCEID1_EL0", E(3, 3, 9, 12, 7), 0, SRF_RO | SRF_CONST, -1, 0, chk_pmu, NULL, NULL, 0, {}},
     HOOK(PMCCNTR_EL0, E(3, 3, 9, 13, 0), 0, 0, chk_pmu, rd_pmccntr, wr_pmccntr, 0),
     HOOK(PMXEVTYPER_EL0, E(3, 3, 9, 13, 1), 0, 0, chk_pmu, rd_pmxev, wr_pmxev, 32),
     HOOK(PMXEVCNTR_EL0, E(3, 3, 9, 13, 2), 0, 0, chk_pmu, rd_pmxev, wr_pmxev, 0),
-    {"PMUSERENR_EL0", E(3, 3, 9, 14, 0), 1, 0, OFF(pmuserenr_el0), 0, NULL, NULL, NULL, 0},
+    {"PMUSERENR_EL0", E(3, 3, 9, 14, 0), 1, 0, OFF(pmuserenr_el0), 0, NULL, NULL, NULL, 0, {}},
     HOOK(PMOVSSET_EL0, E(3, 3, 9, 14, 3), 0, 0, chk_pmu, rd_setclr, wr_setclr, 4),
     HOOK(PMINTENSET_EL1, E(3, 0, 9, 14, 1), 1, 0, NULL, rd_setclr, wr_setclr, 2),
     HOOK(PMINTENCLR_EL1, E(3, 0, 9, 14, 2), 1, 0, NULL, rd_setclr, wr_setclr, 3),
@@ -471,8 +607,8 @@ static const sysreg_def table[] = {
     CONST(CBAR_EL1, E(3, 1, 15, 3, 0), 1, 0x3f000000),
 };
 
-static const sysreg_def id_space_raz = {"ID_RAZ", 0,    1, SRF_RO | SRF_CONST, -1, 0, chk_id,
-                                        NULL,     NULL, 0};
+static const sysreg_def id_space_raz = {"ID_RAZ", 0, 1,  SRF_RO | SRF_CONST, -1, 0, chk_id, NULL,
+                                        NULL,     0, {0}};
 static uint16_t enc_index[1 << 16];
 static bool index_built;
 
@@ -495,6 +631,32 @@ const sysreg_def *sysreg_find_name(const char *name) {
     for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)
         if (!strcasecmp(table[i].name, name)) return &table[i];
     return NULL;
+}
+
+/* Not on any hot path: an AArch32 front end resolves its MRC/MCR at decode time. */
+const sysreg_def *sysreg_find_aa32(uint32_t cp_enc, unsigned *part) {
+    if (!(cp_enc & SYSREG_CP_VALID)) return NULL;
+    for (unsigned i = 0; i < sizeof table / sizeof table[0]; i++)
+        for (unsigned k = 0; k < 3; k++)
+            if (table[i].aa32[k] == cp_enc) {
+                if (part) *part = k;
+                return &table[i];
+            }
+    return NULL;
+}
+
+uint64_t sysreg_read_aa32(arm_cpu *c, const sysreg_def *r, unsigned part) {
+    uint64_t v = sysreg_read(c, r);
+    return part == SR_AA32_64 ? v : part == SR_AA32_HI ? v >> 32 : (uint32_t)v;
+}
+
+void sysreg_write_aa32(arm_cpu *c, const sysreg_def *r, unsigned part, uint64_t v) {
+    if (part != SR_AA32_64) {
+        uint64_t old = sysreg_read(c, r);
+        v = part == SR_AA32_HI ? (old & 0xffffffffull) | (v << 32)
+                               : (old & ~0xffffffffull) | (uint32_t)v;
+    }
+    sysreg_write(c, r, v);
 }
 
 int sysreg_check(arm_cpu *c, const sysreg_def *r, bool is_read) {

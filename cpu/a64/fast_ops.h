@@ -3,8 +3,8 @@
  * bit masks, branch offsets) and the memory fast path inline. Anything unusual (FP registers,
  * signed or writeback corner cases, SP-based alignment checks) keeps the generic handler, which
  * stays the reference: SOCEMU_NO_SPECIALIZE=1 runs without this file. */
-#ifndef CPU_EXEC_FAST_OPS_H
-#define CPU_EXEC_FAST_OPS_H
+#ifndef CPU_A64_FAST_OPS_H
+#define CPU_A64_FAST_OPS_H
 
 #include "arm_cpu.h"
 

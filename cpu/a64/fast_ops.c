@@ -2,7 +2,7 @@
  * subset of an encoding, chosen at decode time when the subset is known to apply; the fields
  * they read were filled by a64_specialize. The differential and instruction tests run through
  * them because they go through the block decoder. */
-#include "exec/fast_ops.h"
+#include "a64/fast_ops.h"
 
 #include "a64/a64.h"
 #include "sysreg/sysreg.h"
