@@ -33,8 +33,7 @@ static bool handle_exit_request(arm_cpu *c) {
     c->exit_request = 0;
     if (c->halted) return false;
     if (req & EXIT_STOP) return false;
-    if (c->pstate_il) {
-        c->pstate_il = false;
+    if (c->pstate_il) { /* SPSR.IL records it; the entry clears PSTATE.IL */
         a64_take_exception(c, a64_sync_target_el(c), EXC_SYNC, esr_value(EC_ILLEGAL_STATE, 0),
                            false, 0, c->pc);
     }

@@ -264,7 +264,10 @@ static const sysreg_def table[] = {
     ID(MVFR0_EL1, E(3, 0, 0, 3, 0), 0x10110222),
     ID(MVFR1_EL1, E(3, 0, 0, 3, 1), 0x12111111),
     ID(MVFR2_EL1, E(3, 0, 0, 3, 2), 0x00000043),
-    ID(ID_AA64PFR0_EL1, E(3, 0, 0, 4, 0), 0x2222),
+    /* EL0..EL3 AArch64 only (the A53 reports 0x2222: AArch32 too, which this core does not
+     * implement; advertising it made Linux run 32-bit ARM programs, whose ERET to AArch32 is
+     * then an illegal exception return that leaves the core in EL1 with the user's SP_EL0). */
+    ID(ID_AA64PFR0_EL1, E(3, 0, 0, 4, 0), 0x1111),
     ID(ID_AA64PFR1_EL1, E(3, 0, 0, 4, 1), 0),
     ID(ID_AA64DFR0_EL1, E(3, 0, 0, 5, 0), 0x10305106),
     ID(ID_AA64DFR1_EL1, E(3, 0, 0, 5, 1), 0),
