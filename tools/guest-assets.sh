@@ -271,14 +271,15 @@ ARMMP_KVER=$(basename "$(echo "$ARMMP_KDIR"/lib/modules/*)")
 # --docker: the Docker card (rpi3-docker/card.img), issue 18. Partition 1 is the demo card's
 # FAT partition as is (firmware files, kernel, initramfs: its /init loads the SD/ext4 modules
 # and switches to partition 2); partition 2 is an ext4 root made of every package of
-# `apt-get install --no-install-recommends docker.io apparmor busybox-static kmod` extracted
+# `apt-get install --no-install-recommends` of DOCKER_PKGS (docker.io ... stress-ng) extracted
 # (no maintainer scripts run), busybox applets for what is missing, the kernel's modules with a
 # modules.dep from the package's own depmod (through qemu-user), iptables -> nft, a docker-save
 # archive of a busybox image, and tools/assets/rpi3-docker/init as /sbin/init. Versions are
 # pinned in rpi3-docker/packages.lock (re-resolved with --update); the output is rebuilt when
 # that lock, the demo card or tools/assets/rpi3-docker change, and is byte-reproducible.
 # ---------------------------------------------------------------------------------------------
-DOCKER_PKGS=(docker.io apparmor busybox-static kmod)
+# (stress-ng: for bench/docker-stress.py; 12 MB with its libraries)
+DOCKER_PKGS=(docker.io apparmor busybox-static kmod stress-ng)
 DOCKER_CARD_MIB=1024
 DOCKER_DISK_ID=0x5ec0d0c1
 DOCKER_EXT4_UUID=5ec0d0c1-0000-4000-8000-000000000001
@@ -297,7 +298,7 @@ build_docker_card() {
     local dout=$OUT/rpi3-docker arch pkg ver f dkey droot dwork kdir_mod
     local dlock=$SOCEMU_CACHE/rpi3-docker.lock
     mkdir -p "$dout"
-    if ((update)) || ! docker_lock_ok "$dlock"; then
+    if ((update)) || ! docker_lock_ok "$dlock" || [[ $(cat "$dlock.request" 2>/dev/null) != "${DOCKER_PKGS[*]}" ]]; then
         ((offline)) && die "--offline, but the Docker card's packages are not all in $SOCEMU_CACHE"
         apt_setup arm64
         compgen -G "$SOCEMU_CACHE/apt/arm64/lists/*_Packages*" >/dev/null ||
@@ -309,6 +310,7 @@ build_docker_card() {
         grep -q '^arm64 docker.io ' "$dlock.new" || die "apt cannot resolve docker.io for arm64"
         while read -r arch pkg ver; do download "$arch" "$pkg" "$ver"; done <"$dlock.new"
         mv "$dlock.new" "$dlock"
+        echo "${DOCKER_PKGS[*]}" >"$dlock.request"
     fi
     dkey=$({
         cat "$dlock"
