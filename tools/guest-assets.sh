@@ -21,6 +21,7 @@
 #   extract/<arch>/<pkg>_<version>/          dpkg-deb -x of each .deb (no install)
 #   packages.lock         "<arch> <package> <version>" of everything used
 #   rpi3/ armmp/          outputs; assets.env names them all; SHA256SUMS; stamp
+#   rpi3-docker.lock, rpi3-docker/   --docker: its packages' versions; card.img, SHA256SUMS, stamp
 #
 # Every output is byte-for-byte reproducible: fixed SOURCE_DATE_EPOCH for all timestamps, files
 # owned by 0:0 in the cpio, sorted archive order, gzip -n, fixed MBR id, FAT volume id, ext4
@@ -275,7 +276,8 @@ ARMMP_KVER=$(basename "$(echo "$ARMMP_KDIR"/lib/modules/*)")
 # (no maintainer scripts run), busybox applets for what is missing, the kernel's modules with a
 # modules.dep from the package's own depmod (through qemu-user), iptables -> nft, a docker-save
 # archive of a busybox image, and tools/assets/rpi3-docker/init as /sbin/init. Versions are
-# pinned in rpi3-docker/packages.lock (re-resolved with --update); the output is rebuilt when
+# pinned in rpi3-docker.lock next to packages.lock (re-resolved with --update, or when DOCKER_PKGS
+# changes); the output is rebuilt when
 # that lock, the demo card or tools/assets/rpi3-docker change, and is byte-reproducible.
 # ---------------------------------------------------------------------------------------------
 # (stress-ng: for bench/docker-stress.py; 12 MB with its libraries)
