@@ -276,9 +276,9 @@ ARMMP_KVER=$(basename "$(echo "$ARMMP_KDIR"/lib/modules/*)")
 # (no maintainer scripts run), busybox applets for what is missing, the kernel's modules with a
 # modules.dep from the package's own depmod (through qemu-user), iptables -> nft, a docker-save
 # archive of a busybox image, and tools/assets/rpi3-docker/init as /sbin/init. Versions are
-# pinned in rpi3-docker.lock next to packages.lock (re-resolved with --update, or when DOCKER_PKGS
-# changes); the output is rebuilt when
-# that lock, the demo card or tools/assets/rpi3-docker change, and is byte-reproducible.
+# pinned in rpi3-docker.lock next to packages.lock (re-resolved with --update, or when
+# DOCKER_PKGS changes); the card is rebuilt when that lock, the demo card, this block or
+# tools/assets/rpi3-docker change, and is byte-reproducible.
 # ---------------------------------------------------------------------------------------------
 # (stress-ng: for bench/docker-stress.py; 12 MB with its libraries)
 DOCKER_PKGS=(docker.io apparmor busybox-static kmod stress-ng)
