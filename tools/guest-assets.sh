@@ -3,7 +3,7 @@
 # (nothing is compiled): a Raspberry Pi 3 kernel, DTBs, a busybox + crun initramfs and a
 # bootable SD card image; the armhf (BeagleBone) kernel, DTB, busybox and U-Boot for later.
 #
-# usage: tools/guest-assets.sh [--update] [--offline] [--force] [--out DIR] [--quiet]
+# usage: tools/guest-assets.sh [--update] [--offline] [--force] [--out DIR] [--quiet] [--docker]
 #   --update    re-resolve package versions against the mirror (default: reuse packages.lock
 #               when every package it names is already downloaded, so no network is used)
 #   --offline   never touch the network; fail if a needed package is not in the cache
@@ -11,6 +11,9 @@
 #   --out DIR   write the outputs (not the downloads) to DIR instead of the cache; used by the
 #               reproducibility test, which builds a second copy and compares bytes
 #   --quiet     print only the final paths
+#   --docker    also build rpi3-docker/card.img: the demo card's boot partition plus an ext4 root
+#               with Debian's docker.io, containerd, runc, iptables and apparmor (~70 MB of
+#               packages, a 1 GiB sparse image; see build_docker_card below)
 #
 # Cache layout (${SOCEMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/socemu}, outside the repo):
 #   apt/<arch>/           private apt state (sources, lists); the host's apt state is untouched
@@ -18,6 +21,7 @@
 #   extract/<arch>/<pkg>_<version>/          dpkg-deb -x of each .deb (no install)
 #   packages.lock         "<arch> <package> <version>" of everything used
 #   rpi3/ armmp/          outputs; assets.env names them all; SHA256SUMS; stamp
+#   rpi3-docker.lock, rpi3-docker/   --docker: its packages' versions; card.img, SHA256SUMS, stamp
 #
 # Every output is byte-for-byte reproducible: fixed SOURCE_DATE_EPOCH for all timestamps, files
 # owned by 0:0 in the cpio, sorted archive order, gzip -n, fixed MBR id, FAT volume id, ext4
@@ -49,12 +53,14 @@ EXT4_UUID=5ec0e3a5-0000-4000-8000-000000000001
 EXT4_HASH_SEED=5ec0e3a5-0000-4000-8000-000000000002
 
 update=0 offline=0 force=0 quiet=0 out=
+docker=0
 while (($#)); do
     case $1 in
         --update) update=1 ;;
         --offline) offline=1 ;;
         --force) force=1 ;;
         --quiet) quiet=1 ;;
+        --docker) docker=1 ;;
         --out) out=${2:?--out needs a directory}; shift ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown argument: $1 (see --help)" ;;
@@ -263,6 +269,142 @@ RPI3_KVER=$(basename "$(echo "$RPI3_KDIR"/lib/modules/*)")
 ARMMP_KVER=$(basename "$(echo "$ARMMP_KDIR"/lib/modules/*)")
 
 # ---------------------------------------------------------------------------------------------
+# --docker: the Docker card (rpi3-docker/card.img), issue 18. Partition 1 is the demo card's
+# FAT partition as is (firmware files, kernel, initramfs: its /init loads the SD/ext4 modules
+# and switches to partition 2); partition 2 is an ext4 root made of every package of
+# `apt-get install --no-install-recommends` of DOCKER_PKGS (docker.io ... stress-ng) extracted
+# (no maintainer scripts run), busybox applets for what is missing, the kernel's modules with a
+# modules.dep from the package's own depmod (through qemu-user), iptables -> nft, a docker-save
+# archive of a busybox image, and tools/assets/rpi3-docker/init as /sbin/init. Versions are
+# pinned in rpi3-docker.lock next to packages.lock (re-resolved with --update, or when
+# DOCKER_PKGS changes); the card is rebuilt when that lock, the demo card, this block or
+# tools/assets/rpi3-docker change, and is byte-reproducible.
+# ---------------------------------------------------------------------------------------------
+# (stress-ng: for bench/docker-stress.py; 12 MB with its libraries)
+DOCKER_PKGS=(docker.io apparmor busybox-static kmod stress-ng)
+DOCKER_CARD_MIB=1024
+DOCKER_DISK_ID=0x5ec0d0c1
+DOCKER_EXT4_UUID=5ec0d0c1-0000-4000-8000-000000000001
+DOCKER_EXT4_HASH_SEED=5ec0d0c1-0000-4000-8000-000000000002
+# Module directories a container host never needs (and that make up most of the package).
+DOCKER_MODULES_DROP=(sound drivers/gpu drivers/media drivers/net/wireless drivers/infiniband
+    drivers/staging drivers/scsi drivers/iio drivers/input drivers/hid drivers/bluetooth)
+
+docker_lock_ok() { # LOCK: every package it names is downloaded
+    local arch pkg ver
+    [[ -s $1 ]] || return 1
+    while read -r arch pkg ver; do [[ -f $(deb_path "$arch" "$pkg" "$ver") ]] || return 1; done <"$1"
+}
+
+build_docker_card() {
+    local dout=$OUT/rpi3-docker arch pkg ver f dkey droot dwork kdir_mod
+    local dlock=$SOCEMU_CACHE/rpi3-docker.lock
+    mkdir -p "$dout"
+    if ((update)) || ! docker_lock_ok "$dlock" || [[ $(cat "$dlock.request" 2>/dev/null) != "${DOCKER_PKGS[*]}" ]]; then
+        ((offline)) && die "--offline, but the Docker card's packages are not all in $SOCEMU_CACHE"
+        apt_setup arm64
+        compgen -G "$SOCEMU_CACHE/apt/arm64/lists/*_Packages*" >/dev/null ||
+            apt-get "${APT_OPTS[@]}" -q=2 update || die "apt-get update failed (arm64)"
+        say "resolve the Docker card's packages: ${DOCKER_PKGS[*]}"
+        # The private status is empty, so the simulation lists the whole closure with versions.
+        apt-get "${APT_OPTS[@]}" -s --no-install-recommends install "${DOCKER_PKGS[@]}" 2>/dev/null |
+            sed -n 's/^Inst \([^ ]*\) (\([^ ]*\) .*\[\(arm64\|all\)\].*/arm64 \1 \2/p' | sort >"$dlock.new"
+        grep -q '^arm64 docker.io ' "$dlock.new" || die "apt cannot resolve docker.io for arm64"
+        while read -r arch pkg ver; do download "$arch" "$pkg" "$ver"; done <"$dlock.new"
+        mv "$dlock.new" "$dlock"
+        echo "${DOCKER_PKGS[*]}" >"$dlock.request"
+    fi
+    dkey=$({
+        cat "$dlock"
+        echo "$KEY"
+        (cd "$SOCEMU_ROOT" && find tools/assets/rpi3-docker -type f -print0 | sort -z | xargs -0 sha256sum)
+        sed -n '/^# --docker: the Docker card/,/^# ---- end of the Docker card/p' "$SOCEMU_ROOT/tools/guest-assets.sh"
+    } | sha256sum | cut -d' ' -f1)
+    if ((!force)) && [[ -f $dout/card.img && -f $dout/stamp && $(cat "$dout/stamp") == "$dkey" ]]; then
+        say "rpi3-docker/card.img up to date (stamp ${dkey:0:12})"
+        return 0
+    fi
+    say "build rpi3-docker/card.img"
+    dwork=$dout/.work
+    rm -rf "$dwork" "$dout/stamp"
+    droot=$dwork/rootfs
+    mkdir -p "$droot"
+    while read -r arch pkg ver; do
+        f=$SOCEMU_CACHE/extract/$arch/${pkg}_${ver//:/%3a}
+        if [[ ! -f $f/.extracted ]]; then
+            rm -rf "$f" && mkdir -p "$f"
+            dpkg-deb -x "$(deb_path "$arch" "$pkg" "$ver")" "$f"
+            touch "$f/.extracted"
+        fi
+        cp -a "$f/." "$droot/"
+    done <"$dlock"
+    rm -f "$droot/.extracted"
+    # busybox for everything the packages leave out (sh, mount, ip, ps, ...); never over a file.
+    qemu-aarch64-static "$droot/bin/busybox" --list-full >"$dwork/applets" ||
+        die "cannot run the arm64 busybox with qemu-aarch64-static"
+    while read -r f; do
+        [[ -e $droot/$f || -L $droot/$f ]] && continue
+        mkdir -p "$droot/$(dirname "$f")"
+        ln -s /bin/busybox "$droot/$f"
+    done <"$dwork/applets"
+    # What update-alternatives would pick on Debian: the nf_tables iptables.
+    for f in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+        ln -sf xtables-nft-multi "$droot/usr/sbin/$f"
+    done
+    printf 'root:x:0:0:root:/root:/bin/sh\n' >"$droot/etc/passwd"
+    printf 'root:x:0:\ndocker:x:999:\n' >"$droot/etc/group"
+    printf '127.0.0.1\tlocalhost\n' >"$droot/etc/hosts"
+    echo socemu >"$droot/etc/hostname"
+    mkdir -p "$droot"/{dev,proc,sys,run,tmp,root,mnt,var/lib/docker,var/lib/socemu}
+    chmod 1777 "$droot/tmp"
+    [[ -e $droot/var/run ]] || ln -s /run "$droot/var/run"
+    # The kernel's modules, less the unneeded trees, indexed by kmod's depmod (run as `depmod`).
+    kdir_mod=$droot/lib/modules/$RPI3_KVER
+    mkdir -p "$droot/lib/modules"
+    cp -a "$RPI3_KDIR/lib/modules/$RPI3_KVER" "$droot/lib/modules/"
+    for f in "${DOCKER_MODULES_DROP[@]}"; do rm -rf "${kdir_mod:?}/kernel/$f"; done
+    qemu-aarch64-static -L "$droot" -0 depmod "$droot/bin/kmod" -b "$droot" "$RPI3_KVER" ||
+        die "depmod (kmod, through qemu-user) failed for the Docker card"
+    [[ -s $kdir_mod/modules.dep ]] || die "depmod wrote no modules.dep"
+    python3 "$ASSETS/rpi3-docker/mkdockerimage.py" "$droot/bin/busybox" \
+        "$droot/var/lib/socemu/hello.tar" socemu/hello:1 "$EPOCH"
+    rm -f "$droot/sbin/init"
+    install -m 0755 "$ASSETS/rpi3-docker/init" "$droot/sbin/init"
+    {
+        echo "socemu Docker guest (Raspberry Pi 3, Debian $SUITE packages)"
+        echo "kernel $RPI3_KVER"
+        awk '{ print "package", $2, $3 }' "$dlock"
+    } >"$droot/etc/socemu-release"
+    find "$droot" -exec touch -h -d "@$EPOCH" {} +
+
+    local card=$dwork/card.img p2=$dwork/p2.ext4
+    local p2_sectors=$((DOCKER_CARD_MIB * 2048 - P2_START))
+    truncate -s "${DOCKER_CARD_MIB}M" "$card"
+    printf 'label: dos\nlabel-id: %s\nunit: sectors\nstart=%s, size=%s, type=c, bootable\nstart=%s, size=%s, type=83\n' \
+        "$DOCKER_DISK_ID" "$P1_START" "$P1_SECTORS" "$P2_START" "$p2_sectors" | sfdisk -q "$card"
+    dd if="$OUT/rpi3/sdcard.img" of="$card" bs=512 skip="$P1_START" seek="$P1_START" \
+        count="$P1_SECTORS" conv=notrunc,sparse status=none
+    truncate -s $((p2_sectors * 512)) "$p2"
+    mke2fs -q -F -t ext4 -L rootfs -U "$DOCKER_EXT4_UUID" \
+        -E "hash_seed=$DOCKER_EXT4_HASH_SEED,root_owner=0:0" -d "$droot" "$p2" $((p2_sectors / 2))k
+    # As for the demo card: pin every inode's times and owner (mke2fs -d copies the host's).
+    (cd "$droot" && find . -mindepth 1 | sort) | while read -r f; do
+        for field in atime ctime mtime; do printf 'sif "%s" %s @%s\n' "${f#.}" "$field" "$EPOCH"; done
+        printf 'sif "%s" uid 0\nsif "%s" gid 0\n' "${f#.}" "${f#.}"
+    done >"$dwork/debugfs.cmds"
+    debugfs -w -f "$dwork/debugfs.cmds" "$p2" >"$dwork/debugfs.log" 2>&1 ||
+        { tail "$dwork/debugfs.log" >&2; die "debugfs failed on the Docker card's ext4 image"; }
+    dd if="$p2" of="$card" bs=512 seek="$P2_START" conv=notrunc,sparse status=none
+    rm -f "$p2"
+    mv "$card" "$dout/card.img"
+    rm -rf "$dwork"
+    (cd "$dout" && sha256sum card.img) >"$dout/SHA256SUMS"
+    echo "$dkey" >"$dout/stamp"
+    say "rpi3-docker/card.img built (stamp ${dkey:0:12})"
+}
+# ---- end of the Docker card
+
+# ---------------------------------------------------------------------------------------------
 # Up to date?
 # ---------------------------------------------------------------------------------------------
 OUTPUTS=(rpi3/Image rpi3/bcm2837-rpi-3-b.dtb rpi3/bcm2837-rpi-3-b-plus.dtb rpi3/initramfs.cpio.gz
@@ -310,6 +452,9 @@ write_env() {
         var SOCEMU_ARMMP_MODULES "$ARMMP_KDIR/lib/modules/$ARMMP_KVER"
         var SOCEMU_BBB_MLO "$OUT/armmp/MLO"
         var SOCEMU_BBB_UBOOT "$OUT/armmp/u-boot.img"
+        if [[ -f $OUT/rpi3-docker/card.img ]]; then
+            var SOCEMU_RPI3_DOCKER_CARD "$OUT/rpi3-docker/card.img"
+        fi
     } >"$env.new"
     mv "$env.new" "$env"
 }
@@ -327,6 +472,7 @@ up_to_date() {
 
 if ((!force)) && up_to_date; then
     say "outputs up to date (stamp ${KEY:0:12})"
+    ((docker)) && build_docker_card
     write_env
     print_paths
     exit 0
@@ -565,6 +711,7 @@ mv "$WORK/zImage" "$WORK/am335x-boneblack.dtb" "$WORK/busybox" "$WORK/MLO" "$WOR
 rm -rf "$WORK"
 (cd "$OUT" && sha256sum "${OUTPUTS[@]}") >"$OUT/SHA256SUMS"
 echo "$KEY" >"$OUT/stamp"
+((docker)) && build_docker_card
 write_env
 ((quiet)) || { log "built (stamp ${KEY:0:12}):"; sed 's/^/    /' "$OUT/SHA256SUMS" >&2; }
 print_paths

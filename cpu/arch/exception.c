@@ -4,10 +4,6 @@
  * engine runs AArch32 ELs. */
 #include "arch/exception.h"
 
-/* ELs at which socemu implements AArch32 (bit n = ELn): none yet. What the hardware has is in the
- * CPU model (models/cpu_model.h, MF_AARCH32_EL*); this is what the engine can run. */
-#define ARCH_AARCH32_ELS 0u
-
 unsigned arch_sync_target_el(const arm_cpu *c) {
     if (c->el == 0) return (c->hcr_el2 & (1ull << 27)) ? 2 : 1; /* HCR_EL2.TGE */
     return c->el;

@@ -7,6 +7,11 @@
 
 #include "arm_cpu.h"
 
+/* ELs at which socemu implements AArch32 (bit n = ELn): none yet. What the hardware has is in the
+ * CPU model (models/cpu_model.h, MF_AARCH32_EL*); this is what the engine can run, and what
+ * ID_AA64PFR0_EL1 tells the guest. */
+#define ARCH_AARCH32_ELS 0u
+
 /* Exception classes (ESR_ELx.EC). The AArch32-source classes are what an AArch64 EL sees for an
  * exception taken from AArch32 EL0/EL1 (the compat syndromes). */
 enum {

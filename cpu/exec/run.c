@@ -33,8 +33,7 @@ static bool handle_exit_request(arm_cpu *c) {
     c->exit_request = 0;
     if (c->halted) return false;
     if (req & EXIT_STOP) return false;
-    if (c->pstate_il) {
-        c->pstate_il = false;
+    if (c->pstate_il) { /* SPSR.IL records it; the entry clears PSTATE.IL */
         arch_take_exception(c, AX_ILLEGAL_STATE, 0, false, 0, c->pc);
     }
     arch_take_pending_interrupt(c);

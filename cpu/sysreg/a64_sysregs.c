@@ -2,6 +2,7 @@
  * flags, storage (offset in arm_cpu) or hooks, reset value. Values: shared/notes/cortex-a53.md. */
 #include <string.h>
 
+#include "arch/exception.h"
 #include "mem/code_cache.h"
 #include "mem/mem.h"
 #include "models/cpu_model.h"
@@ -71,6 +72,20 @@ static int chk_dczid(arm_cpu *c, const sysreg_def *r, bool rd) {
 /* ---- hooks ---------------------------------------------------------------------------------- */
 /* An identification value of the CPU model (models/cpu_model.h): r->arg is the field's offset,
  * r->reset its size (4 or 8). */
+static uint64_t rd_model(arm_cpu *c, const sysreg_def *r);
+
+/* The model keeps what the silicon says (the A53: AArch32 at every EL, 0x2222); the guest is told
+ * only the execution states the engine runs. Advertising AArch32 without running it made Linux
+ * start 32-bit programs (dockerd's /check emulator probe): the ERET to AArch32 was an illegal
+ * return and the core looped on kernel faults with IRQs masked (issue 18). */
+static uint64_t rd_aa64pfr0(arm_cpu *c, const sysreg_def *r) {
+    uint64_t v = rd_model(c, r);
+    for (unsigned el = 0; el < 4; el++)
+        if (!(ARCH_AARCH32_ELS & (1u << el)) && ((v >> (4 * el)) & 0xf) == 2)
+            v = (v & ~(0xfull << (4 * el))) | (1ull << (4 * el));
+    return v;
+}
+
 static uint64_t rd_model(arm_cpu *c, const sysreg_def *r) {
     const uint8_t *m = (const uint8_t *)c->cluster->model + r->arg;
     if (r->reset == 8) {
@@ -314,7 +329,17 @@ static const sysreg_def table[] = {
     ID(MVFR0_EL1, E(3, 0, 0, 3, 0), mvfr[0]),
     ID(MVFR1_EL1, E(3, 0, 0, 3, 1), mvfr[1]),
     ID(MVFR2_EL1, E(3, 0, 0, 3, 2), mvfr[2]),
-    ID(ID_AA64PFR0_EL1, E(3, 0, 0, 4, 0), id_aa64pfr0),
+    {"ID_AA64PFR0_EL1",
+     E(3, 0, 0, 4, 0),
+     1,
+     SRF_RO,
+     -1,
+     8,
+     chk_id,
+     rd_aa64pfr0,
+     NULL,
+     (unsigned)offsetof(cpu_model, id_aa64pfr0),
+     {0}},
     ID(ID_AA64PFR1_EL1, E(3, 0, 0, 4, 1), id_aa64pfr1),
     ID(ID_AA64DFR0_EL1, E(3, 0, 0, 5, 0), id_aa64dfr0),
     ID(ID_AA64DFR1_EL1, E(3, 0, 0, 5, 1), id_aa64dfr1),
