@@ -17,7 +17,8 @@ JOBS=${SOCEMU_TEST_JOBS:-2}
 
 socemu_install_deps
 
-tools/guest-assets.sh --quiet >/dev/null
+# --docker: the Docker card too (issue 18's boot test; built once, then cached like the rest).
+tools/guest-assets.sh --quiet --docker >/dev/null
 # Tests find the assets through SOCEMU_ASSETS_ENV (the file), or the exported variables.
 export SOCEMU_ASSETS_ENV=$SOCEMU_CACHE/assets.env
 set -a
