@@ -218,6 +218,18 @@ static void warn_once(machine *m, const char *msg) {
     if ((grown[b->n_warned] = strdup(msg))) b->n_warned++;
 }
 
+/* The Pi's MAC: the option's, else the Foundation OUI and the low 24 bits of the serial. */
+static void board_mac(const machine_options *o, uint64_t serial, uint8_t mac[6]) {
+    static const uint8_t zero[6];
+    if (memcmp(o->mac, zero, 6)) {
+        memcpy(mac, o->mac, 6);
+        return;
+    }
+    const uint8_t derived[6] = {
+        0xB8, 0x27, 0xEB, (uint8_t)(serial >> 16), (uint8_t)(serial >> 8), (uint8_t)serial};
+    memcpy(mac, derived, 6);
+}
+
 /* The Pi GPU firmware's work: everything comes from the SD card's boot partition. Run at power-on
  * and again at every guest reboot, as the real firmware reads the card on every reset. */
 static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
@@ -238,7 +250,6 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
         .id = {.revision = 0xa02082, .serial = serial}, /* 3 Model B, 1 GiB, Sony UK */
         .dt_compatible = rpi_dt_compatible,
         .have_mac = true,
-        .mac = {0xB8, 0x27, 0xEB, (uint8_t)(serial >> 16), (uint8_t)(serial >> 8), (uint8_t)serial},
         .have_kaslr_seed = true,
         .kaslr_seed = next_seed(&seed_state),
         .rng_seed = rng_seed,
@@ -252,6 +263,7 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
         .initrd_len = b->user_initrd_len,
         .initrd_name = o->initrd,
     };
+    board_mac(o, serial, facts.mac);
     rpi_boot_plan plan;
     memset(&plan, 0, sizeof plan);
     sd_image *card = board_card_image(m);
@@ -306,10 +318,10 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
         .have_serial = true,
         .serial = serial,
         .have_mac = true,
-        .mac = {0xB8, 0x27, 0xEB, (uint8_t)(serial >> 16), (uint8_t)(serial >> 8), (uint8_t)serial},
         .revision = 0xa02082,
         .arm_ram_size = plan.arm_memory_size,
     };
+    memcpy(fw.mac, facts.mac, 6);
     tell_firmware_mailbox(m, &fw);
     rpi_boot_plan_free(&plan);
     return 0;
