@@ -10,7 +10,9 @@ def run(cmd, markers, limit, env=None, stop_at=None):
     """Runs cmd for at most limit seconds. Returns ({marker: wall seconds}, [socemu-stats lines],
     [all lines]). Stops early (kill) once stop_at (a marker) has been seen."""
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    # stdin at EOF: no live console input, so idle time is skipped as in CI (docs/cli.md, Time)
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, env=env)
     seen, stats, lines_all, buf = {}, [], [], b""
     while True:
         if time.monotonic() - t0 > limit:

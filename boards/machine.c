@@ -285,7 +285,8 @@ static int create_cpus(machine *m, char *err, size_t errlen) {
 }
 
 static void create_scheduler(machine *m) {
-    scheduler_config sc = {.ns_per_insn = 1, .realtime = m->opts.realtime};
+    scheduler_config sc = {
+        .ns_per_insn = 1, .realtime = m->opts.realtime, .live_input = m->opts.live_input};
     scheduler_init(&m->sched, &sc, m->cpus, &m->clock, &m->ports);
     m->sched_ready = true;
 }

@@ -187,10 +187,25 @@ typedef struct arm_cpu {
     uint64_t slice_start_ns;
     uint64_t total_insns;   /* retired since reset, before the current slice */
     uint64_t evstream_last; /* counter value at the last event-stream check */
-    /* Counter-poll detection: the last CNTPCT/CNTVCT read (PC, instruction number), how many
-     * reads in a row came from that PC within a few instructions, and the parked core's wake. */
-    uint64_t poll_pc, poll_insn, poll_wake_ns;
-    unsigned poll_repeats;
+    /* Counter-poll detection (timer_note_counter_poll): the last CNTPCT/CNTVCT read and the
+     * register state there, and the parked core's wake. */
+    struct {
+        uint64_t pc, insn, count, delta; /* last read: PC, instruction number, value, change */
+        uint64_t regs[32];               /* X0-X30, SP after the last read */
+        uint64_t vsum;                   /* a digest of V0-V31 */
+        uint32_t nzcv;
+        uint32_t kinds[5]; /* per register (bit n = Xn, 31 = SP): still fits that kind of change */
+        unsigned step;     /* reads checked in this run of reads (0: just started) */
+        unsigned skip, skip_len; /* back-off after a loop that was not a pure wait */
+        bool bump;               /* the next read returns one tick more (the probe) */
+    } poll;
+    /* Device-register polling (timer_note_mmio_poll): the last MMIO read and the state there. */
+    struct {
+        uint64_t pc, insn, pa, value, regs[32], vsum;
+        uint32_t nzcv;
+        unsigned repeats;
+    } mmio_poll;
+    uint64_t poll_wake_ns;
     uint64_t poll_parks; /* for SOCEMU_STATS */
 
     /* -- block lookup -- */

@@ -13,8 +13,15 @@
  *   for IDENT/DATA), [8:4] FIFO word count, thresholds [13:9]/[18:14] read back as written.
  * - Data: SDHBCT bytes x SDHBLC blocks through SDDATA (a 16-word FIFO). PIO reads take EDM's
  *   count words at a time; multi-block DMA (DREQ 13 on SDDATA) leaves the final 3 words of a
- *   read to the CPU, which reads each only while the EDM count is non-zero. The FIFO here is
- *   filled from the card as the host drains it, so the count is min(16, words left).
+ *   read to the CPU, which reads each only while the EDM count is non-zero.
+ * - Timing, in virtual time from the SD clock (250 MHz core clock / (SDCDIV + 2); the data bus
+ *   is 4 bits wide with SDHCFG.WIDE_EXT_BUS, else 1): a block takes start bit + payload + CRC16
+ *   + end bit clocks on the bus (~21 us for 512 bytes at 50 MHz: ~24 MB/s, a real Pi 3 reads
+ *   20-23 MB/s). Reads: a block reaches the FIFO when its time on the bus is over, the next one
+ *   follows while at most one block waits unread (the card is stopped otherwise); the FIFO
+ *   count, DATA_FLAG and DREQ say what has arrived. Writes: the FIFO takes a block, then shows
+ *   full (count 16, no DATA_FLAG/DREQ) while the card receives and programs it; after the last
+ *   block the FSM stays in WRITEDATA until then. Commands complete at once.
  * - IRQ (GPU 56) = DATA_FLAG & DATA_IRPT_EN | BLOCK_IRPT & BLOCK_IRPT_EN | BUSY_IRPT &
  *   BUSY_IRPT_EN | SDIO_IRPT & SDIO_IRPT_EN.
  * The card is an sd_card on the `sd-image` file (set by the machine from --sd); without one,
@@ -27,6 +34,7 @@
 
 #include "peripherals/sd_card.h"
 #include "peripherals/sd_image.h"
+#include "soc/clock.h"
 #include "soc/device.h"
 #include "soc/dreq.h"
 #include "soc/log.h"
@@ -76,6 +84,7 @@ enum {
 };
 
 enum {
+    SDHCFG_WIDE_EXT_BUS = 1u << 2,
     SDHCFG_DATA_IRPT_EN = 1u << 4,
     SDHCFG_SDIO_IRPT_EN = 1u << 5,
     SDHCFG_BLOCK_IRPT_EN = 1u << 8,
@@ -102,8 +111,20 @@ typedef struct bcm2835_sdhost {
     sd_data_dir dir;
     uint64_t remaining;   /* bytes still to move through SDDATA */
     uint32_t block_bytes; /* bytes of the current block moved (write BLOCK_IRPT) */
+    /* Timing: read: bytes arrived in the FIFO and not yet read, bytes the card has still to
+     * send, and whether the card waits for the host to make room; write: bytes the FIFO takes
+     * before the card must receive a block. `ev` ends a block's time on the bus. */
+    uint64_t ready, to_send;
+    bool stalled;
+    vclock_event ev;
     bool warned_no_data;
 } bcm2835_sdhost;
+
+enum {
+    CORE_CLOCK_HZ = 250000000, /* the VPU clock the divider counts */
+    NAC_CLOCKS = 8 + 48,       /* command end to the first data block (plus the response) */
+    BUSY_CLOCKS = 16,          /* the card's programming busy after a written block */
+};
 
 enum { OUT_IRQ = 0, OUT_DREQ = 1 };
 enum { IN_ROUTED = 0 }; /* input: the slot's pins are muxed to the sdhost (pulled up) */
@@ -113,14 +134,44 @@ static sd_card *card_here(const bcm2835_sdhost *s) {
     return s->ctx->irq_in[IN_ROUTED].level ? s->card : NULL;
 }
 
+/* Words in the FIFO: arrived (read), or written and not yet taken by the card (write). */
 static unsigned fifo_words(const bcm2835_sdhost *s) {
-    if (s->dir != SD_DATA_READ) return 0; /* writes drain into the card at once */
-    uint64_t words = s->remaining / 4;
+    uint64_t words;
+    if (s->dir == SD_DATA_READ)
+        words = s->ready / 4;
+    else if (s->dir == SD_DATA_WRITE)
+        words = s->ready >= 4 * EDM_FIFO_WORDS ? 0 : EDM_FIFO_WORDS - s->ready / 4;
+    else
+        return 0;
     return words < EDM_FIFO_WORDS ? (unsigned)words : EDM_FIFO_WORDS;
 }
 
+/* Read: a word has arrived; write: the FIFO has room for one. */
 static bool data_flag(const bcm2835_sdhost *s) {
-    return s->dir != SD_DATA_NONE && s->remaining >= 4;
+    return s->dir != SD_DATA_NONE && s->remaining >= 4 && s->ready >= 4;
+}
+
+static uint64_t clocks_ns(const bcm2835_sdhost *s, uint64_t clocks) {
+    uint64_t hz = CORE_CLOCK_HZ / ((uint64_t)s->cdiv + 2);
+    return (clocks * 1000000000ull + hz - 1) / hz;
+}
+
+/* A block on the data lines: start bit, payload, CRC16 per line, end bit. */
+static uint64_t block_ns(const bcm2835_sdhost *s, uint64_t bytes) {
+    unsigned lines = s->hcfg & SDHCFG_WIDE_EXT_BUS ? 4 : 1;
+    return clocks_ns(s, 2 + 16 + bytes * 8 / lines);
+}
+
+static uint64_t block_size(const bcm2835_sdhost *s) {
+    return s->hbct ? s->hbct : 4;
+}
+
+static uint64_t next_block(const bcm2835_sdhost *s) {
+    return s->to_send < block_size(s) ? s->to_send : block_size(s);
+}
+
+static void schedule_in(bcm2835_sdhost *s, uint64_t ns) {
+    vclock_schedule(s->ctx->clock, &s->ev, vclock_now(s->ctx->clock) + ns);
 }
 
 static uint32_t read_hsts(const bcm2835_sdhost *s) {
@@ -152,8 +203,33 @@ static uint32_t read_edm(const bcm2835_sdhost *s) {
 
 static void end_transfer(bcm2835_sdhost *s) {
     s->dir = SD_DATA_NONE;
-    s->remaining = 0;
+    s->remaining = s->ready = s->to_send = 0;
     s->block_bytes = 0;
+    s->stalled = false;
+    if (s->ctx->clock) vclock_cancel(s->ctx->clock, &s->ev);
+}
+
+/* A block's time on the bus is over. Read: it is in the FIFO, and the card goes on with the
+ * next unless a whole block already waits unread. Write: the card took the block; the FIFO has
+ * room again, or, after the last one, the data phase ends. */
+static void block_event(void *opaque, uint64_t now) {
+    (void)now;
+    bcm2835_sdhost *s = opaque;
+    if (s->dir == SD_DATA_READ) {
+        uint64_t n = next_block(s);
+        s->ready += n;
+        s->to_send -= n;
+        if (s->to_send && s->ready <= block_size(s))
+            schedule_in(s, block_ns(s, next_block(s)));
+        else if (s->to_send)
+            s->stalled = true;
+    } else if (s->dir == SD_DATA_WRITE) {
+        if (s->remaining < 4)
+            end_transfer(s);
+        else
+            s->ready = s->remaining < block_size(s) ? s->remaining : block_size(s);
+    }
+    update_lines(s);
 }
 
 static void start_transfer(bcm2835_sdhost *s, sd_data_dir dir) {
@@ -161,7 +237,16 @@ static void start_transfer(bcm2835_sdhost *s, sd_data_dir dir) {
     s->dir = dir;
     s->remaining = blocks * s->hbct;
     s->block_bytes = 0;
-    if (s->remaining == 0) end_transfer(s);
+    s->stalled = false;
+    if (s->remaining == 0) {
+        end_transfer(s);
+    } else if (dir == SD_DATA_READ) {
+        s->ready = 0;
+        s->to_send = s->remaining;
+        schedule_in(s, clocks_ns(s, NAC_CLOCKS) + block_ns(s, next_block(s)));
+    } else {
+        s->ready = s->remaining < block_size(s) ? s->remaining : block_size(s);
+    }
     if (card_here(s) && sd_card_data_state(card_here(s)) != dir && !s->warned_no_data) {
         soc_warn("%s: CMD%u: the card started no %s data phase (reads give zeros)", s->ctx->name,
                  s->cmd & SDCMD_OPCODE, dir == SD_DATA_READ ? "read" : "write");
@@ -197,31 +282,41 @@ static void execute_command(bcm2835_sdhost *s) {
 }
 
 static uint32_t read_data(bcm2835_sdhost *s) {
-    if (s->dir != SD_DATA_READ || s->remaining < 4) {
+    if (s->dir != SD_DATA_READ || s->remaining < 4 || s->ready < 4) {
         soc_trace(TRACE_UNIMP, "%s: SDDATA read with an empty FIFO", s->ctx->name);
         return 0;
     }
     uint8_t b[4] = {0};
     if (card_here(s)) sd_card_read_data(card_here(s), b, 4);
     s->remaining -= 4;
+    s->ready -= 4;
+    if (s->stalled && s->ready <= block_size(s)) { /* room again: the card goes on */
+        s->stalled = false;
+        schedule_in(s, block_ns(s, next_block(s)));
+    }
     if (s->remaining < 4) end_transfer(s);
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 static void write_data(bcm2835_sdhost *s, uint32_t v) {
-    if (s->dir != SD_DATA_WRITE || s->remaining < 4) {
+    if (s->dir != SD_DATA_WRITE || s->remaining < 4 || s->ready < 4) {
         soc_trace(TRACE_UNIMP, "%s: SDDATA write 0x%08x outside a write", s->ctx->name, v);
         return;
     }
     uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
     if (card_here(s)) sd_card_write_data(card_here(s), b, 4);
     s->remaining -= 4;
+    s->ready -= 4;
     s->block_bytes += 4;
     if (s->block_bytes >= s->hbct) {
         s->block_bytes = 0;
         if (s->hcfg & SDHCFG_BLOCK_IRPT_EN) s->hsts |= SDHSTS_BLOCK_IRPT;
     }
-    if (s->remaining < 4) end_transfer(s);
+    /* A full block (or the last words): the card receives and programs it. */
+    if (s->ready < 4) {
+        s->ready = 0;
+        schedule_in(s, block_ns(s, block_size(s)) + clocks_ns(s, BUSY_CLOCKS));
+    }
 }
 
 static void set_power(bcm2835_sdhost *s, uint32_t on) {
@@ -289,6 +384,7 @@ static void sdhost_write(void *opaque, uint64_t offset, uint64_t value, unsigned
 static int sdhost_realize(void *dev, dev_ctx *ctx, char *err, size_t errlen) {
     bcm2835_sdhost *s = dev;
     s->ctx = ctx;
+    vclock_event_init(&s->ev, ctx->name, block_event, s);
     ctx->irq_in[IN_ROUTED].level = true; /* unwired: the slot is the sdhost's own */
     const char *path = dev_prop_str(ctx, "sd-image");
     if (path && *path) {
@@ -331,6 +427,7 @@ static void sdhost_reset(void *dev) {
 
 static void sdhost_unrealize(void *dev) {
     bcm2835_sdhost *s = dev;
+    if (s->ctx->clock) vclock_cancel(s->ctx->clock, &s->ev);
     sd_card_free(s->card);
     sd_image_close(s->img);
     s->card = NULL;
@@ -353,7 +450,7 @@ static const dev_prop sdhost_props[] = {
     {.name = "sd-image",
      .kind = PROP_STR,
      .default_value = "",
-     .help = "SD card image (read-only; writes go to a memory overlay unless sd-write). The "
+     .help = "SD card image (read-only; writes go to a copy-on-write overlay unless sd-write). The "
              "machine sets it from --sd; empty = no card"},
     {.name = "sd-write",
      .kind = PROP_BOOL,

@@ -1,6 +1,6 @@
-/* SD image backend: a host file, read-only with a sparse copy-on-write overlay in memory, or
- * written through (see peripherals/sd_image.h). Not on the CPU's hot path: allocation is fine
- * here. */
+/* SD image backend: a host file, read-only with a sparse copy-on-write overlay in a temporary
+ * file, or written through (see peripherals/sd_image.h). Not on the CPU's hot path: allocation is
+ * fine here. */
 #include "peripherals/sd_image.h"
 
 #include <errno.h>
@@ -17,51 +17,64 @@
 #define CHUNK_SHIFT 12
 #define CHUNK_SIZE  (1u << CHUNK_SHIFT)
 
-typedef struct chunk_slot {
-    uint64_t index; /* chunk number (offset >> CHUNK_SHIFT) */
-    uint8_t *data;  /* NULL = empty slot */
-} chunk_slot;
-
 struct sd_image {
     char *path;
     host_image *host; /* shared with the firmware loader: one open file, one decompressed copy */
     int fd;           /* the image's plain bytes (a decompressed copy for .gz/.xz) */
     sd_image_mode mode;
     uint64_t size;
-    chunk_slot *slots; /* open addressing, power-of-two capacity */
-    size_t cap, used;
+    /* The overlay: an unnamed sparse temporary file holding written chunks at their card
+     * offsets, and one bit per chunk saying it is there. -1: not created yet (write-through). */
+    int overlay_fd;
+    uint64_t *written; /* bitmap, n_words words */
+    size_t n_words, used;
 };
 
-static size_t slot_hash(uint64_t index, size_t cap) {
-    index *= 0x9E3779B97F4A7C15ull;
-    return (size_t)(index >> 20) & (cap - 1);
+static bool chunk_written(const sd_image *img, uint64_t index) {
+    uint64_t w = index / 64;
+    return w < img->n_words && (img->written[w] >> (index % 64) & 1);
 }
 
-static chunk_slot *find_slot(const sd_image *img, uint64_t index) {
-    if (!img->cap) return NULL;
-    for (size_t i = slot_hash(index, img->cap);; i = (i + 1) & (img->cap - 1)) {
-        chunk_slot *s = &img->slots[i];
-        if (!s->data) return NULL;
-        if (s->index == index) return s;
+static bool mark_written(sd_image *img, uint64_t index) {
+    uint64_t w = index / 64;
+    if (w >= img->n_words) {
+        size_t n = img->n_words ? img->n_words : 1024;
+        while (n <= w)
+            n *= 2;
+        uint64_t *bits = realloc(img->written, n * sizeof *bits);
+        if (!bits) return false;
+        memset(bits + img->n_words, 0, (n - img->n_words) * sizeof *bits);
+        img->written = bits;
+        img->n_words = n;
     }
-}
-
-static bool grow(sd_image *img) {
-    size_t cap = img->cap ? img->cap * 2 : 256;
-    chunk_slot *slots = calloc(cap, sizeof *slots);
-    if (!slots) return false;
-    for (size_t i = 0; i < img->cap; i++) {
-        chunk_slot *s = &img->slots[i];
-        if (!s->data) continue;
-        size_t j = slot_hash(s->index, cap);
-        while (slots[j].data)
-            j = (j + 1) & (cap - 1);
-        slots[j] = *s;
-    }
-    free(img->slots);
-    img->slots = slots;
-    img->cap = cap;
+    img->written[w] |= 1ull << (index % 64);
+    img->used++;
     return true;
+}
+
+static int open_overlay(sd_image *img, char *err, size_t errlen) {
+    if (img->overlay_fd >= 0) return 0;
+    char why[900];
+    img->overlay_fd = host_tempfile("the SD write overlay", NULL, 0, why, sizeof why);
+    if (img->overlay_fd >= 0) return 0;
+    snprintf(err, errlen, "%s: %s", img->path, why);
+    return -1;
+}
+
+/* pread/pwrite all of it, retrying short transfers; -1 with errno on failure (0 = EOF). */
+static int full_io(bool write, int fd, uint8_t *buf, size_t len, uint64_t offset) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t r = write ? pwrite(fd, buf + done, len - done, (off_t)(offset + done))
+                          : pread(fd, buf + done, len - done, (off_t)(offset + done));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            if (r == 0) errno = 0;
+            return -1;
+        }
+        done += (size_t)r;
+    }
+    return 0;
 }
 
 /* Reads from the file only; zeros past its end. */
@@ -102,6 +115,13 @@ sd_image *sd_image_open(const char *path, sd_image_mode mode, char *err, size_t 
     img->fd = host_image_fd(h);
     img->mode = mode;
     img->size = host_image_size(h);
+    img->overlay_fd = -1;
+    /* Copy-on-write: the overlay's temporary file now, so a TMPDIR with no room for it is a
+     * startup error rather than a failed guest write. */
+    if (mode == SD_IMAGE_COPY_ON_WRITE && open_overlay(img, err, errlen) < 0) {
+        sd_image_close(img);
+        return NULL;
+    }
     return img;
 }
 
@@ -116,9 +136,8 @@ void sd_image_close(sd_image *img) {
     if (!img) return;
     char err[300];
     if (sd_image_flush(img, err, sizeof err) < 0) soc_warn("%s", err);
-    for (size_t i = 0; i < img->cap; i++)
-        free(img->slots[i].data);
-    free(img->slots);
+    if (img->overlay_fd >= 0) close(img->overlay_fd);
+    free(img->written);
     host_image_close(img->host);
     free(img->path);
     free(img);
@@ -159,21 +178,32 @@ static int file_write(sd_image *img, uint64_t offset, const uint8_t *buf, size_t
     return 0;
 }
 
+static int overlay_error(sd_image *img, bool write, uint64_t offset, char *err, size_t errlen) {
+    snprintf(err, errlen, "%s: %s the write overlay (temporary file) at offset %llu: %s", img->path,
+             write ? "cannot write" : "cannot read", (unsigned long long)offset,
+             errno ? strerror(errno) : "file shrank");
+    return -1;
+}
+
 int sd_image_read(sd_image *img, uint64_t offset, void *buf, size_t len, char *err, size_t errlen) {
     uint8_t *out = buf;
     size_t through = through_part(img, offset, len);
     if (through && file_read(img, offset, out, through, err, errlen) < 0) return -1;
     out += through, offset += through, len -= through;
     while (len) {
+        /* A run of chunks that are all in the overlay, or all not. */
         uint64_t index = offset >> CHUNK_SHIFT;
-        size_t in_chunk = (size_t)(offset & (CHUNK_SIZE - 1));
-        size_t n = CHUNK_SIZE - in_chunk;
+        bool in_overlay = chunk_written(img, index);
+        size_t n = CHUNK_SIZE - (size_t)(offset & (CHUNK_SIZE - 1));
+        while (n < len && chunk_written(img, ++index) == in_overlay)
+            n += CHUNK_SIZE;
         if (n > len) n = len;
-        const chunk_slot *s = find_slot(img, index);
-        if (s)
-            memcpy(out, s->data + in_chunk, n);
-        else if (file_read(img, offset, out, n, err, errlen) < 0)
+        if (in_overlay) {
+            if (full_io(false, img->overlay_fd, out, n, offset) < 0)
+                return overlay_error(img, false, offset, err, errlen);
+        } else if (file_read(img, offset, out, n, err, errlen) < 0) {
             return -1;
+        }
         out += n;
         offset += n;
         len -= n;
@@ -187,37 +217,32 @@ int sd_image_write(sd_image *img, uint64_t offset, const void *buf, size_t len, 
     size_t through = through_part(img, offset, len);
     if (through && file_write(img, offset, in, through, err, errlen) < 0) return -1;
     in += through, offset += through, len -= through;
+    if (len && open_overlay(img, err, errlen) < 0) return -1;
     while (len) {
         uint64_t index = offset >> CHUNK_SHIFT;
         size_t in_chunk = (size_t)(offset & (CHUNK_SIZE - 1));
         size_t n = CHUNK_SIZE - in_chunk;
         if (n > len) n = len;
-        chunk_slot *s = find_slot(img, index);
-        if (!s) {
-            /* Keep the load factor under 1/2. */
-            if ((img->used + 1) * 2 > img->cap && !grow(img)) goto oom;
-            uint8_t *data = malloc(CHUNK_SIZE);
-            if (!data) goto oom;
-            /* A partial write keeps the rest of the chunk's current content. */
-            if (n != CHUNK_SIZE &&
-                file_read(img, index << CHUNK_SHIFT, data, CHUNK_SIZE, err, errlen) < 0) {
-                free(data);
+        if (!chunk_written(img, index)) {
+            /* First write to the chunk: the overlay gets all of it, the rest of it from the
+             * image (a partial write keeps the chunk's current content). */
+            uint8_t chunk[CHUNK_SIZE];
+            uint64_t base = index << CHUNK_SHIFT;
+            if (n != CHUNK_SIZE && file_read(img, base, chunk, CHUNK_SIZE, err, errlen) < 0)
+                return -1;
+            memcpy(chunk + in_chunk, in, n);
+            if (full_io(true, img->overlay_fd, chunk, CHUNK_SIZE, base) < 0)
+                return overlay_error(img, true, base, err, errlen);
+            if (!mark_written(img, index)) {
+                snprintf(err, errlen, "%s: out of memory for the write overlay", img->path);
                 return -1;
             }
-            size_t j = slot_hash(index, img->cap);
-            while (img->slots[j].data)
-                j = (j + 1) & (img->cap - 1);
-            img->slots[j] = (chunk_slot){index, data};
-            img->used++;
-            s = &img->slots[j];
+        } else if (full_io(true, img->overlay_fd, (uint8_t *)in, n, offset) < 0) {
+            return overlay_error(img, true, offset, err, errlen);
         }
-        memcpy(s->data + in_chunk, in, n);
         in += n;
         offset += n;
         len -= n;
     }
     return 0;
-oom:
-    snprintf(err, errlen, "%s: out of memory for the write overlay", img->path);
-    return -1;
 }

@@ -69,22 +69,49 @@ static uint64_t file_size(int fd, const struct stat *st) {
     return end > 0 ? (uint64_t)end : 0;
 }
 
-/* An unnamed file in $TMPDIR or /var/tmp (not /tmp: often RAM). */
-static int open_scratch(const char *dir, char *err, size_t errlen, const char *path) {
+/* One try at an unnamed file in dir: O_TMPFILE, else a unique name unlinked at once. Returns the
+ * fd, or -1 with errno set. */
+static int tempfile_in(const char *dir) {
     int fd = -1;
 #ifdef O_TMPFILE
     fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0) return fd;
+        /* EISDIR/EOPNOTSUPP: the filesystem has no O_TMPFILE; anything else fails the same below.
+         */
 #endif
     char name[4096];
-    snprintf(name, sizeof name, "%s/socemu-sd-XXXXXX", dir);
-    fd = mkostemp(name, O_CLOEXEC);
-    if (fd >= 0) {
-        unlink(name);
-        return fd;
+    if ((size_t)snprintf(name, sizeof name, "%s/socemu-XXXXXX", dir) >= sizeof name) {
+        errno = ENAMETOOLONG;
+        return -1;
     }
-    snprintf(err, errlen, "%s: no room to decompress the image: %s: %s", path, dir,
-             strerror(errno));
+    fd = mkostemp(name, O_CLOEXEC);
+    if (fd >= 0) unlink(name);
+    return fd;
+}
+
+int host_tempfile(const char *purpose, char *dir_used, size_t dir_len, char *err, size_t errlen) {
+    const char *env = getenv("TMPDIR");
+    const char *dirs[3];
+    unsigned n = 0;
+    if (env && *env) dirs[n++] = env;
+    /* /var/tmp before /tmp: /tmp is often RAM, which is what these files are meant to spare. */
+    if (!env || strcmp(env, "/var/tmp") != 0) dirs[n++] = "/var/tmp";
+    if (!env || strcmp(env, "/tmp") != 0) dirs[n++] = "/tmp";
+    char tried[768] = "";
+    size_t used = 0;
+    for (unsigned i = 0; i < n; i++) {
+        int fd = tempfile_in(dirs[i]);
+        if (fd >= 0) {
+            if (dir_used && dir_len) snprintf(dir_used, dir_len, "%s", dirs[i]);
+            return fd;
+        }
+        int e = errno;
+        if (used < sizeof tried)
+            used += (size_t)snprintf(tried + used, sizeof tried - used, "%s%s%.200s (%s)",
+                                     i ? ", " : "", dirs[i] == env ? "TMPDIR=" : "", dirs[i],
+                                     strerror(e));
+    }
+    snprintf(err, errlen, "cannot create a temporary file for %s: tried %s", purpose, tried);
     return -1;
 }
 
@@ -145,11 +172,13 @@ host_image *host_image_open(const char *path, bool writable, char *err, size_t e
     h->file_fd = h->data_fd = fd;
     h->size = size;
     if (format) {
-        const char *dir = getenv("TMPDIR");
-        if (!dir || !*dir) dir = "/var/tmp";
-        h->data_fd = open_scratch(dir, err, errlen, path);
-        if (h->data_fd < 0 ||
-            host_image_inflate(fd, format, path, h->data_fd, dir, &h->size, err, errlen) < 0)
+        char dir[512], why[900];
+        h->data_fd = host_tempfile("the decompressed image", dir, sizeof dir, why, sizeof why);
+        if (h->data_fd < 0) {
+            snprintf(err, errlen, "%s: %s", path, why);
+            goto fail;
+        }
+        if (host_image_inflate(fd, format, path, h->data_fd, dir, &h->size, err, errlen) < 0)
             goto fail;
         if (h->size == 0) {
             snprintf(err, errlen, "%s: SD image is empty (%s-compressed nothing)", path, format);

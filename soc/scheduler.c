@@ -58,12 +58,13 @@ void scheduler_destroy(scheduler *s) {
         double host_s = (double)st->host_ns / 1e9;
         fprintf(stderr,
                 "socemu-stats: sched insns=%llu guest_s=%.3f host_s=%.3f mips=%.1f "
-                "idle_skipped_guest_s=%.3f executing_guest_s=%.3f rounds=%llu idle_jumps=%llu\n",
+                "idle_skipped_guest_s=%.3f executing_guest_s=%.3f rounds=%llu idle_jumps=%llu "
+                "paced_idle_guest_s=%.3f\n",
                 (unsigned long long)st->instructions, (double)st->guest_ns / 1e9, host_s,
                 host_s > 0 ? (double)st->instructions / host_s / 1e6 : 0.0,
                 (double)st->idle_skipped_ns / 1e9,
                 (double)(st->guest_ns - st->idle_skipped_ns) / 1e9, (unsigned long long)st->rounds,
-                (unsigned long long)st->idle_jumps);
+                (unsigned long long)st->idle_jumps, (double)st->paced_idle_ns / 1e9);
     }
     if (s->clock && s->clock->earliest_changed_opaque == s) {
         s->clock->earliest_changed = NULL;
@@ -144,19 +145,27 @@ static void check_host_clock(scheduler *s) {
     if (host >= s->next_poll_host_ns) call_poll(s, host);
 }
 
-/* Every core is idle: move time to target (VCLOCK_NEVER only in realtime mode). */
+/* Idle time runs no faster than the wall clock: realtime mode, or a host input source connected
+ * (someone may type while the guest waits). */
+static bool idle_paced(const scheduler *s) {
+    return s->cfg.realtime || (s->cfg.live_input && s->cfg.live_input());
+}
+
+/* Every core is idle: move time to target (VCLOCK_NEVER only when idle is paced). */
 static void idle_until(scheduler *s, uint64_t now, uint64_t target) {
     uint64_t to = target;
-    if (s->cfg.realtime) {
+    if (idle_paced(s)) {
         /* Wait for the wall clock, but wake for poll: host input may end the idleness early. */
         uint64_t host = host_now_ns();
         uint64_t wake = s->next_poll_host_ns;
         if (target != VCLOCK_NEVER) wake = min_u64(wake, host_time_of(s, target));
-        if (wake > host) host_sleep_until(wake);
+        bool waited = wake > host;
+        if (waited) host_sleep_until(wake);
         host = host_now_ns();
         uint64_t wall_guest = guest_time_of(s, host);
         to = min_u64(target, wall_guest > now ? wall_guest : now);
         if (host >= s->next_poll_host_ns) call_poll(s, host);
+        if (waited && !s->cfg.realtime) s->stats.paced_idle_ns += to - now;
     }
     s->stats.idle_jumps++;
     s->stats.idle_skipped_ns += to - now;
@@ -229,7 +238,7 @@ sched_exit scheduler_run(scheduler *s, uint64_t until_ns, uint64_t max_insns) {
             run_round(s, now, horizon, max_insns ? max_insns - executed : UINT64_MAX);
             continue;
         }
-        if (deadline == VCLOCK_NEVER && !s->cfg.realtime) {
+        if (deadline == VCLOCK_NEVER && !idle_paced(s)) {
             /* Last chance before giving up: host input might still wake a core. */
             call_poll(s, host_now_ns());
             if (s->stop_requested || any_core_runnable(s) || next_deadline(s, now) != VCLOCK_NEVER)

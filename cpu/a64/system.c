@@ -139,9 +139,11 @@ int a64_msr_mrs(arm_cpu *c, const a64_op *op) {
     int chk = sysreg_check(c, r, is_read);
     if (chk != SR_OK) return sysreg_trap(c, op, chk);
     if (is_read) {
-        set_xreg(c, i & 31, sysreg_read(c, r));
+        uint64_t v = sysreg_read(c, r);
+        set_xreg(c, i & 31, v);
         if (sysreg_is_counter(r))
-            timer_note_counter_poll(c, op_pc(c, op), c->total_insns + c->insns_slice + op->index);
+            timer_note_counter_poll(c, op_pc(c, op), c->total_insns + c->insns_slice + op->index,
+                                    v);
     } else {
         sysreg_write(c, r, xreg(c, i & 31));
     }

@@ -9,6 +9,7 @@
 /* The VA bits a TLBI by VA compares (55:12). */
 #define TLBI_VA_MASK 0x00FFFFFFFFFFF000ull
 #include "mmu/mmu_walk.h"
+#include "timer/generic_timer.h"
 
 enum { ACC_READ = 0, ACC_WRITE = 1, ACC_EXEC = 2 };
 
@@ -210,6 +211,9 @@ static bool access_one(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size,
             return false;
         }
         if (!write && size < 8) *val &= (1ull << (8 * size)) - 1;
+        if (!write)
+            timer_note_mmio_poll(c, op_pc(c, op), c->total_insns + c->insns_slice + op->index, pa,
+                                 *val);
         return true;
     }
     uint8_t *h = (uint8_t *)(uintptr_t)(va + e->addend);

@@ -126,7 +126,9 @@ static uint64_t rd_fpcr(arm_cpu *c, const sysreg_def *r) {
     return c->fpcr;
 }
 static void wr_fpcr(arm_cpu *c, const sysreg_def *r, uint64_t v) {
-    c->fpcr = v & 0x07ff9f00u;
+    /* AHP DN FZ RMode Stride Len. RES0 on the A53: FZ16 (no FP16 arithmetic), the trap enables
+     * IDE IXE UFE OFE DZE IOE (no FP exception trapping; they read as zero). */
+    c->fpcr = v & 0x07f70000u;
 }
 static uint64_t rd_fpsr(arm_cpu *c, const sysreg_def *r) {
     return c->fpsr;

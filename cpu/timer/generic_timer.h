@@ -14,9 +14,13 @@ uint64_t timer_read_cntpct(arm_cpu *c);
 /* Re-evaluates the outputs and the event stream at the current virtual time. */
 void timer_update(arm_cpu *c);
 uint64_t timer_next_deadline(const arm_cpu *c);
-/* Called after an MRS read of CNTPCT/CNTVCT at pc by the insn_no-th instruction of the core:
- * parks the core for a while when it is polling the counter in a tight loop. */
-void timer_note_counter_poll(arm_cpu *c, uint64_t pc, uint64_t insn_no);
+/* Called after an MRS read of CNTPCT/CNTVCT at pc by the insn_no-th instruction of the core,
+ * which returned value: parks the core for a while when it is provably only waiting for the
+ * counter in a tight loop. */
+void timer_note_counter_poll(arm_cpu *c, uint64_t pc, uint64_t insn_no, uint64_t value);
+/* Called after an MMIO read at pc (the insn_no-th instruction) of physical address pa that
+ * returned value: parks the core for a moment when it provably only polls that register. */
+void timer_note_mmio_poll(arm_cpu *c, uint64_t pc, uint64_t insn_no, uint64_t pa, uint64_t value);
 
 /* Register accessors: timer = CPU_TIMER_*, reg 0 = CTL, 1 = CVAL, 2 = TVAL. */
 uint64_t timer_reg_read(arm_cpu *c, unsigned timer, unsigned reg);

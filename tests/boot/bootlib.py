@@ -268,6 +268,26 @@ def first_partition_offset(image):
     return struct.unpack_from("<I", mbr, 446 + 8)[0] * 512
 
 
+def mbr_partitions(image):
+    """The MBR's primary partitions that are in use: [(byte offset, byte size), ...]."""
+    with open(image, "rb") as f:
+        mbr = f.read(512)
+    parts = []
+    for i in range(4):
+        lba, count = struct.unpack_from("<II", mbr, 446 + 16 * i + 8)
+        if count:
+            parts.append((lba * 512, count * 512))
+    return parts
+
+
+def extract_partition(image, index, dest):
+    """Copies partition INDEX (0-based, MBR order) of IMAGE to the file DEST with dd."""
+    offset, size = mbr_partitions(image)[index]
+    subprocess.run(["dd", "if=" + image, "of=" + dest, "bs=512", "skip=%d" % (offset // 512),
+                    "count=%d" % (size // 512), "conv=sparse", "status=none"], check=True)
+    return dest
+
+
 class Fat:
     """A card image's FAT partition through mtools (image@@offset); errors raise RuntimeError."""
 

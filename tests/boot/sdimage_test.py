@@ -12,6 +12,10 @@ Tests (one per ctest, boot.rpi3.sd_<name>):
   write       --sd-write: the guest's reboot mark (sector 2048) is in the file afterwards.
   kill9       kill -9 while the guest uses the card: the copy's sha256 is unchanged; a gzip'ed
               card killed the same way leaves nothing in $TMPDIR.
+  kill9_write kill -9 while the guest writes through --sd-write (init= tests/boot/kill9-writer.sh,
+              put on the copy's root with debugfs, rewrites files on the ext4 root and the
+              read-write FAT): fsck.vfat -n finds the FAT consistent, and once the ext4 journal is
+              replayed (e2fsck -E journal_only, as after a real power cut) e2fsck -fn is clean.
   bad_input   broken images and --sd-write misuse: exit 2 and one stderr line naming the file,
               before the guest starts; QEMU's -drive snapshot=off is --sd-write, a plain -drive
               is copy-on-write.
@@ -183,6 +187,108 @@ def test_kill9(env, work):
             print("  ok nothing left in $TMPDIR")
 
 
+WRITER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kill9-writer.sh")
+WRITER_ON_CARD = "/sbin/socemu-kill9-writer"
+
+
+def run_tool(cmd):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return p.returncode, p.stdout.decode("utf-8", "replace").strip()
+
+
+def test_kill9_write(env, work):
+    """A power cut while the guest writes through --sd-write: the ext4 root must be clean once
+    its journal is replayed (as after a real power cut) and the FAT must be consistent."""
+    bt.require_tools("debugfs", "e2fsck", "dumpe2fs", "fsck.vfat", "mtype", "mcopy")
+    card = card_copy(env, work, "kill9-write.img")
+    p1, p2 = bt.mbr_partitions(card)[:2]
+    ext4 = "%s?offset=%d" % (card, p2[0])
+    # the writer (init= after the initramfs's switch_root) onto the copy's root, and its init=
+    rc, out = run_tool(["debugfs", "-w", "-R", "write %s %s" % (WRITER, WRITER_ON_CARD), ext4])
+    rc2, mode = run_tool(["debugfs", "-R", "stat " + WRITER_ON_CARD, ext4])
+    if rc or rc2 or "Mode:  0755" not in mode:
+        fail("kill9_write: cannot put %s on the card copy: %s %s" % (WRITER_ON_CARD, out, mode))
+        return
+    fat = bt.Fat(card, p1[0])
+    cmdline = fat.read("cmdline.txt").strip() + " init=" + WRITER_ON_CARD + "\n"
+    local = os.path.join(work, "cmdline.txt")
+    with open(local, "w") as f:
+        f.write(cmdline)
+    fat.put(local, "cmdline.txt")
+    print("  card copy %s, cmdline.txt: %s" % (card, cmdline.strip()))
+    before = sha256(card)
+    # kill in the middle of the writing: a few rounds in (some synced, the rest in flight)
+    if not kill_when(boot_args(card, "--sd-write"), work, "kill9-write",
+                     re.compile(r"SOCEMU-KILL9-WRITING=6\b"), settle=0.7):
+        return
+    with open(os.path.join(work, "kill9-write.out"), "rb") as f:
+        console = f.read().decode("utf-8", "replace")
+    rounds = re.findall(r"SOCEMU-KILL9-WRITING=(\d+)", console)
+    print("  the guest was writing: %d rounds printed before SIGKILL" % len(rounds))
+    if "SOCEMU-KILL9-FAILED" in console or "SOCEMU-KILL9-START" not in console:
+        fail("kill9_write: the writer did not start (see kill9-write.out)")
+        return
+    if sha256(card) == before:
+        fail("kill9_write: the image did not change under --sd-write")
+        return
+
+    # FAT: consistent as left (fsck.vfat -n never writes). A volume mounted read-write and never
+    # unmounted has its dirty flag set (FAT32: byte 0x41 of the boot sector, so the backup boot
+    # sector differs there): that is what a power cut leaves, and the only complaint allowed.
+    fat_img = bt.extract_partition(card, 0, os.path.join(work, "p1.img"))
+    rc, out = run_tool(["fsck.vfat", "-n", fat_img])
+    benign = re.compile(r"fsck\.fat |There are differences between boot sector and its backup\.$|"
+                        r"This is mostly harmless\. Differences: \(offset:original/backup\)$|"
+                        r"\s+65:01/00$|\s+Not automatically fixing this\.$|Dirty bit is set\. |"
+                        r"\s*Automatically removing dirty bit\.$|Leaving filesystem unchanged\.$|"
+                        r"\S+: \d+ files, \d+/\d+ clusters$|$")
+    problems = [line for line in out.splitlines() if not benign.match(line)]
+    if rc not in (0, 1) or problems:
+        fail("kill9_write: fsck.vfat -n on the FAT partition: exit %d, %s\n%s"
+             % (rc, problems, out))
+    else:
+        print("  ok fsck.vfat -n: only the dirty flag of an unclean unmount: %s"
+              % out.splitlines()[-1])
+
+    # ext4: the journal must need replaying (mounted read-write, never unmounted), replay it on a
+    # copy, then e2fsck -fn must find nothing.
+    root = bt.extract_partition(card, 1, os.path.join(work, "p2.img"))
+    rc, out = run_tool(["dumpe2fs", "-h", root])
+    if "needs_recovery" not in out:
+        fail("kill9_write: the ext4 root was left clean (no needs_recovery): was it written "
+             "at the kill?\n%s" % out[:2000])
+    else:
+        print("  ok ext4 left with needs_recovery (mounted read-write, never unmounted)")
+    rc, out = run_tool(["e2fsck", "-fn", root])
+    print("  before the journal replay, e2fsck -fn (informational): exit %d, %s"
+          % (rc, out.splitlines()[-1] if out else ""))
+    rc, out = run_tool(["e2fsck", "-E", "journal_only", "-y", root])
+    if rc not in (0, 1):
+        fail("kill9_write: e2fsck -E journal_only -y (journal replay): exit %d\n%s" % (rc, out))
+        return
+    print("  journal replayed: e2fsck -E journal_only -y exit %d" % rc)
+    rc, out = run_tool(["e2fsck", "-fn", root])
+    if rc != 0:
+        fail("kill9_write: e2fsck -fn after the journal replay: exit %d\n%s" % (rc, out))
+    else:
+        print("  ok e2fsck -fn after the replay: %s" % out.splitlines()[-1])
+    # what was checked is what the guest wrote: its files are on both partitions
+    rc, out = run_tool(["debugfs", "-R", "ls /var/lib/socemu/kill9", root])
+    on_ext4 = sorted(set(re.findall(r"data-\d", out)))
+    try:
+        on_fat = sorted(set(re.findall(r"\bf\d\s+bin\b|round\s+txt", fat.run(
+            "mdir", "-i", fat.spec, "::kill9").lower())))
+    except RuntimeError as e:
+        on_fat = []
+        print("  mdir: %s" % e)
+    if not on_ext4 or not on_fat:
+        fail("kill9_write: the guest's files are not on the card: ext4 %s, FAT %s"
+             % (on_ext4, on_fat))
+    else:
+        print("  ok the guest's files are on the card: ext4 /var/lib/socemu/kill9 %s, FAT "
+              "kill9/ %d files" % (" ".join(on_ext4), len(on_fat)))
+
+
 def mbr_image(path, parts, size=64 * MIB, signature=True):
     """A sparse image with an MBR of (type, start_lba, sectors) entries."""
     with open(path, "wb") as f:
@@ -303,6 +409,7 @@ TESTS = {
     "compressed": test_compressed,
     "write": test_write,
     "kill9": test_kill9,
+    "kill9_write": test_kill9_write,
     "bad_input": test_bad_input,
 }
 

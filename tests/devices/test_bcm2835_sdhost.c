@@ -16,6 +16,7 @@ enum {
     SDRSP1 = 0x14,
     SDRSP2 = 0x18,
     SDRSP3 = 0x1C,
+    SDCDIV = 0x0C,
     SDHSTS = 0x20,
     SDVDD = 0x30,
     SDEDM = 0x34,
@@ -43,8 +44,13 @@ enum {
     HCFG_BLOCK_EN = 1u << 8,
     HCFG_BUSY_EN = 1u << 10,
     HCFG_WIDE_INT = 1u << 1,
+    HCFG_WIDE_EXT = 1u << 2,
     HCFG_SLOW = 1u << 3,
+    HCFG_MODE = HCFG_WIDE_INT | HCFG_WIDE_EXT | HCFG_SLOW, /* after ACMD6: a 4-bit bus */
 };
+/* 250 MHz / (3 + 2) = 50 MHz, Linux's choice for a high-speed card. A 512-byte block on a 4-bit
+ * bus: start + 1024 data + 16 CRC + end clocks = 1042 clocks = 20.84 us. */
+enum { CDIV_50MHZ = 3, BLOCK_NS = 20840, NAC_NS = 56 * 20 };
 enum { DMA_CS = 0x00, DMA_CONBLK = 0x04, DMA_TXFR_LEN = 0x14 };
 enum {
     TI_INTEN = 1,
@@ -117,6 +123,7 @@ static void pio_read(uint8_t *out, size_t len) {
         unsigned n = fifo_count();
         if (n == 0) {
             spins++;
+            rig_run(r, 1000); /* the driver's ndelay while the FIFO fills */
             continue;
         }
         CHECK_EQ_U64(fsm(), 2); /* READDATA while data is pending */
@@ -130,6 +137,8 @@ static void pio_read(uint8_t *out, size_t len) {
 
 static void pio_write(const uint8_t *in, size_t len) {
     for (size_t i = 0; i < len; i += 4) {
+        for (unsigned spins = 0; spins < 1000 && fifo_count() == 16; spins++)
+            rig_run(r, 1000);         /* the card is taking the previous block */
         CHECK(16 - fifo_count() > 0); /* room */
         uint32_t w;
         memcpy(&w, in + i, 4);
@@ -166,7 +175,7 @@ static void test_init_sequence(void) {
     sd_wr(SDEDM, edm);
     CHECK_EQ_U64(sd(SDEDM) & ~0xFu, (4u << 14) | (4u << 9)); /* thresholds read back */
     sd_wr(SDVDD, 1);
-    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW);
+    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_MODE);
     CHECK_EQ_U64(fsm(), 0); /* ident mode */
 
     /* SDIO probe first: CMD52 and CMD5 are not for a memory card -> command timeout. */
@@ -236,12 +245,15 @@ static void test_init_sequence(void) {
 
     /* ACMD51: the SCR by PIO (8 bytes). */
     cmd(55, rca << 16, 0);
-    sd_wr(SDHCFG, HCFG_DATA_EN | HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW);
+    sd_wr(SDHCFG, HCFG_DATA_EN | HCFG_BUSY_EN | HCFG_MODE);
     sd_wr(SDHBCT, 8);
     sd_wr(SDHBLC, 1);
     CHECK(!irq_level(&r->sdhost_irq));
     c = cmd(51, 0, READ);
     CHECK_EQ_U64(c & FAIL, 0);
+    CHECK_EQ_U64(fifo_count(), 0); /* on the bus, at the identification clock (~490 kHz) */
+    for (unsigned i = 0; i < 1000 && !fifo_count(); i++)
+        rig_run(r, 1000);
     CHECK(irq_level(&r->sdhost_irq)); /* DATA_FLAG & DATA_IRPT_EN */
     CHECK_EQ_U64(fifo_count(), 2);
     uint8_t scr[8];
@@ -252,7 +264,7 @@ static void test_init_sequence(void) {
     CHECK_EQ_U64(scr[3] & 0x02, 0x02); /* CMD23 supported */
     CHECK(!irq_level(&r->sdhost_irq));
     CHECK_EQ_U64(fsm(), 1);
-    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW);
+    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_MODE);
 
     /* ACMD6: 4-bit bus; ACMD13 then reports it. */
     cmd(55, rca << 16, 0);
@@ -284,15 +296,22 @@ static void test_init_sequence(void) {
 
 /* bcm2835 PIO path: 1 block, DATA_IRPT_EN, driver reads EDM count words per pass. */
 static void read_block_pio(uint32_t block, uint8_t *out) {
-    sd_wr(SDHCFG, HCFG_DATA_EN | HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW);
+    sd_wr(SDHCFG, HCFG_DATA_EN | HCFG_BUSY_EN | HCFG_MODE);
     sd_wr(SDHBCT, 512);
     sd_wr(SDHBLC, 1);
     uint32_t c = cmd(17, block, READ);
     CHECK_EQ_U64(c & FAIL, 0);
+    /* The block is on the bus for 20.84 us: nothing in the FIFO before it is over. */
+    CHECK(!irq_level(&r->sdhost_irq));
+    CHECK_EQ_U64(fifo_count(), 0);
+    CHECK_EQ_U64(fsm(), 2);
+    rig_run(r, NAC_NS + BLOCK_NS - 100);
+    CHECK_EQ_U64(fifo_count(), 0);
+    rig_run(r, 100);
     CHECK(irq_level(&r->sdhost_irq));
     CHECK_EQ_U64(fifo_count(), 16);
     pio_read(out, 512);
-    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW); /* finish_data */
+    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_MODE); /* finish_data */
     CHECK(!irq_level(&r->sdhost_irq));
     CHECK_EQ_U64(fsm(), 1);
 }
@@ -319,7 +338,7 @@ static void test_pio_read(void) {
 /* bcm2835_prepare_dma for a read of n blocks from `block`: one control block, trimmed by 12
  * bytes; CMD23 first (use_sbc); after the DMA callback the 3-word drain reads SDDATA while the
  * EDM count is non-zero. */
-static void read_blocks_dma(uint32_t block, uint32_t n, uint32_t ram, bool use_cmd23) {
+static uint64_t read_blocks_dma(uint32_t block, uint32_t n, uint32_t ram, bool use_cmd23) {
     const uint32_t cb_addr = 0x1000;
     uint32_t len = n * 512 - 12;
     uint32_t cb[8] = {TI_INTEN | TI_WAIT_RESP | TI_D_INC | TI_S_DREQ | TI_PERMAP_SDHOST,
@@ -332,7 +351,7 @@ static void read_blocks_dma(uint32_t block, uint32_t n, uint32_t ram, bool use_c
                       0};
     memcpy(r->ram + cb_addr, cb, sizeof cb);
     memset(r->ram + ram, 0xEE, n * 512 + 16);
-    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW); /* DMA: busy only */
+    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_MODE); /* DMA: busy only */
     if (use_cmd23) CHECK_EQ_U64(cmd(23, n, 0) & FAIL, 0);
     sd_wr(SDHBCT, 512);
     sd_wr(SDHBLC, n);
@@ -340,10 +359,13 @@ static void read_blocks_dma(uint32_t block, uint32_t n, uint32_t ram, bool use_c
     CHECK_EQ_U64(c & FAIL, 0);
     CHECK(!irq_level(&r->sdhost_irq)); /* no DATA_IRPT_EN */
     /* bcm2835_dma_start_desc */
+    uint64_t start = vclock_now(&r->clock);
     rig_wr(r, RIG_DMA + DMA_CONBLK, BUS_RAM | cb_addr);
     rig_wr(r, RIG_DMA + DMA_CS, 1);
     CHECK(rig_rd(r, RIG_DMA + DMA_CONBLK) != 0);
-    rig_run(r, 1000000);
+    for (unsigned i = 0; i < 100000 && rig_rd(r, RIG_DMA + DMA_CONBLK) != 0; i++)
+        rig_run(r, 100);
+    uint64_t took = vclock_now(&r->clock) - start;
     CHECK_EQ_U64(rig_rd(r, RIG_DMA + DMA_CONBLK), 0); /* completion as Linux detects it */
     CHECK_EQ_U64(rig_rd(r, RIG_DMA + DMA_CS) & 7, 6); /* END | INT, not ACTIVE */
     CHECK_EQ_U64(rig_rd(r, RIG_DMA + DMA_TXFR_LEN), 0);
@@ -370,6 +392,24 @@ static void read_blocks_dma(uint32_t block, uint32_t n, uint32_t ram, bool use_c
         CHECK(!irq_level(&r->sdhost_irq));
     }
     CHECK_EQ_U64(card_state(rca), 4);
+    return took;
+}
+
+/* Guest-visible speed: 64 blocks by DMA take their time on the bus (a real Pi 3 reads 20-23
+ * MB/s), and a slower clock or a 1-bit bus is slower in proportion. */
+static void test_read_timing(void) {
+    uint64_t took = read_blocks_dma(0, 64, 0x10000, true);
+    CHECK(memcmp(r->ram + 0x10000, image, 64 * 512) == 0);
+    CHECK(took >= NAC_NS + 64ull * BLOCK_NS);
+    CHECK(took <= NAC_NS + 64ull * BLOCK_NS + 1000);
+    double mb_s = 64 * 512 / (double)took * 1e3;
+    CHECK(mb_s > 20 && mb_s < 25);
+    /* 25 MHz (CDIV 8): twice the time per block. */
+    sd_wr(SDCDIV, 8);
+    took = read_blocks_dma(0, 16, 0x10000, true);
+    CHECK(took >= 2 * (NAC_NS + 16ull * BLOCK_NS) &&
+          took <= 2 * (NAC_NS + 16ull * BLOCK_NS) + 1000);
+    sd_wr(SDCDIV, CDIV_50MHZ);
 }
 
 static void test_dma_read(void) {
@@ -397,22 +437,25 @@ static void test_writes(void) {
     uint8_t data[4 * 512];
     for (unsigned i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(0xA5 ^ i ^ (i >> 8));
-    sd_wr(SDHCFG, HCFG_DATA_EN | HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW);
+    sd_wr(SDHCFG, HCFG_DATA_EN | HCFG_BUSY_EN | HCFG_MODE);
     sd_wr(SDHBCT, 512);
     sd_wr(SDHBLC, 1);
     uint32_t c = cmd(24, 2, WRITE);
     CHECK_EQ_U64(c & FAIL, 0);
     CHECK(irq_level(&r->sdhost_irq)); /* room in the FIFO */
     CHECK_EQ_U64(fsm(), 3);           /* WRITEDATA */
-    sd_wr(SDHCFG, HCFG_BLOCK_EN | HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW);
+    sd_wr(SDHCFG, HCFG_BLOCK_EN | HCFG_BUSY_EN | HCFG_MODE);
     CHECK(!irq_level(&r->sdhost_irq));
     pio_write(data, 512);
     CHECK(sd(SDHSTS) & HSTS_BLOCK);
     CHECK(irq_level(&r->sdhost_irq));
     sd_wr(SDHSTS, HSTS_BUSY | HSTS_BLOCK | HSTS_DATA);
     CHECK(!irq_level(&r->sdhost_irq));
+    CHECK_EQ_U64(fsm(), 3); /* the card receives and programs the block */
+    CHECK_EQ_U64(fifo_count(), 16);
+    rig_run(r, BLOCK_NS + 16 * 20);
     CHECK_EQ_U64(fsm(), 1);
-    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW);
+    sd_wr(SDHCFG, HCFG_BUSY_EN | HCFG_MODE);
     CHECK_EQ_U64(card_state(rca), 4);
 
     /* DMA write of blocks 3-5 (no CMD23 for writes), then CMD12 with busy. */
@@ -430,9 +473,15 @@ static void test_writes(void) {
     sd_wr(SDHBLC, 3);
     c = cmd(25, 3, WRITE);
     CHECK_EQ_U64(c & FAIL, 0);
+    uint64_t start = vclock_now(&r->clock);
     rig_wr(r, RIG_DMA + DMA_CONBLK, BUS_RAM | 0x1000);
     rig_wr(r, RIG_DMA + DMA_CS, 1);
-    rig_run(r, 1000000);
+    for (unsigned i = 0; i < 100000 && rig_rd(r, RIG_DMA + DMA_CONBLK) != 0; i++)
+        rig_run(r, 100);
+    /* The DMA waits for the card to take each block: two blocks' time before the last fits. */
+    CHECK(vclock_now(&r->clock) - start >= 2 * BLOCK_NS);
+    CHECK_EQ_U64(fsm(), 3);
+    rig_run(r, BLOCK_NS + 16 * 20);
     CHECK_EQ_U64(rig_rd(r, RIG_DMA + DMA_CONBLK), 0);
     CHECK(irq_level(&r->dma_irq[0]));
     rig_wr(r, RIG_DMA + DMA_CS, 4 | 1);
@@ -454,12 +503,13 @@ static void test_writes(void) {
     CHECK(memcmp(r->ram + 0x50000 + 512, data, 4 * 512) == 0);
     CHECK(memcmp(r->ram + 0x50000 + 5 * 512, image + 6 * 512, 512) == 0);
     /* Writing past the end of the file but inside the card's capacity works too. */
-    sd_wr(SDHCFG, HCFG_DATA_EN | HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW);
+    sd_wr(SDHCFG, HCFG_DATA_EN | HCFG_BUSY_EN | HCFG_MODE);
     sd_wr(SDHBLC, 1);
     cmd(24, 4000, WRITE);
-    sd_wr(SDHCFG, HCFG_BLOCK_EN | HCFG_BUSY_EN | HCFG_WIDE_INT | HCFG_SLOW);
+    sd_wr(SDHCFG, HCFG_BLOCK_EN | HCFG_BUSY_EN | HCFG_MODE);
     pio_write(data, 512);
     sd_wr(SDHSTS, HSTS_BLOCK);
+    rig_run(r, BLOCK_NS + 16 * 20);
     read_block_pio(4000, buf);
     CHECK(memcmp(buf, data, 512) == 0);
 
@@ -524,7 +574,9 @@ int main(void) {
         return 1;
     }
     test_init_sequence();
+    sd_wr(SDCDIV, CDIV_50MHZ); /* what the driver sets once the card is identified */
     test_pio_read();
+    test_read_timing();
     test_dma_read();
     test_writes();
     test_power_cycle();

@@ -313,6 +313,105 @@ static void test_compressed(void) {
     unlink(raw);
 }
 
+/* ---- the copy-on-write overlay lives in a temporary file ---- */
+
+static uint64_t rss_kib(void) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    uint64_t kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %llu", (unsigned long long *)&kib) == 1) break;
+    if (f) fclose(f);
+    return kib;
+}
+
+static uint8_t spill_byte(uint64_t off, unsigned round) {
+    return (uint8_t)((off * 2654435761u >> 11) ^ round ^ (off >> 20));
+}
+
+/* 96 MiB written through the overlay (unaligned pieces, some rewritten) read back exactly, with
+ * host memory bounded: the overlay is a nameless file in $TMPDIR, not RAM. It survives a new
+ * card on the same image (a guest reboot) and the image file never changes. */
+static void test_overlay_spills(void) {
+    const char *path = path_in("spill.img");
+    const uint64_t at[] = {0, 5 * MiB};
+    make_file(path, 8 * MiB, at, 2);
+    char copy[400];
+    snprintf(copy, sizeof copy, "%s", path_in("spill-copy.img"));
+    CHECK(sh("cp '%s' '%s'", path, copy) == 0);
+    char err[300];
+    sd_image *img = sd_image_open(path, SD_IMAGE_COPY_ON_WRITE, err, sizeof err);
+    CHECK(img != NULL);
+    if (!img) return;
+    CHECK_EQ_U64(entries_in(tmp_dir), 0);
+    const uint64_t total = 96 * MiB, piece = 1 * MiB + 100, base = 3 * MiB + 7;
+    uint8_t *buf = malloc(piece), *back = malloc(piece);
+    uint64_t rss_before = rss_kib(), end = base;
+    for (uint64_t off = 0; off < total; off += piece, end += piece) {
+        for (uint64_t i = 0; i < piece; i++)
+            buf[i] = spill_byte(base + off + i, 1);
+        CHECK(sd_image_write(img, base + off, buf, piece, err, sizeof err) == 0);
+    }
+    /* Rewrite a stretch that straddles written chunks and the image's untouched start. */
+    for (uint64_t i = 0; i < piece; i++)
+        buf[i] = spill_byte(i, 2);
+    CHECK(sd_image_write(img, base - 5000, buf, piece, err, sizeof err) == 0);
+    uint64_t rss_after = rss_kib();
+    /* An overlay in memory would grow by the data written (96 MiB); this one by a bitmap. */
+    CHECK(rss_after < rss_before + 16 * 1024);
+    CHECK(sd_image_overlay_bytes(img) >= total);
+    CHECK_EQ_U64(entries_in(tmp_dir), 0);
+
+    /* A reboot: a fresh card over the same image sees everything. */
+    sd_card *c = sd_card_new(img);
+    sd_card_free(c);
+    bool same = true;
+    for (uint64_t off = 0; off < total + piece && same; off += piece) {
+        uint64_t at_off = base - 5000 + off;
+        CHECK(sd_image_read(img, at_off, back, piece, err, sizeof err) == 0);
+        for (uint64_t i = 0; i < piece && same; i++) {
+            uint64_t o = at_off + i;
+            uint8_t want = o < base - 5000 + piece ? spill_byte(o - (base - 5000), 2)
+                           : o < end               ? spill_byte(o, 1)
+                                                   : 0;
+            same = back[i] == want;
+        }
+    }
+    CHECK(same);
+    /* Below the writes: the image's own bytes (block 0's pattern). */
+    uint8_t blk[512];
+    CHECK(sd_image_read(img, 0, blk, sizeof blk, err, sizeof err) == 0);
+    CHECK_EQ_U64(blk[0], 1);
+    sd_image_close(img);
+    CHECK(same_bytes(path, copy)); /* the image untouched */
+    free(buf);
+    free(back);
+    unlink(path);
+    unlink(copy);
+}
+
+/* TMPDIR naming a place where no file can be created: /var/tmp, then /tmp, take over. */
+static void test_tmpdir_fallback(void) {
+    const char *path = path_in("fallback.img");
+    const uint64_t at[] = {0};
+    make_file(path, 1 * MiB, at, 1);
+    char err[900], used[512];
+    setenv("TMPDIR", "/proc", 1);
+    int fd = host_tempfile("a test", used, sizeof used, err, sizeof err);
+    CHECK(fd >= 0);
+    CHECK(strcmp(used, "/var/tmp") == 0 || strcmp(used, "/tmp") == 0);
+    if (fd >= 0) close(fd);
+    sd_image *img = sd_image_open(path, SD_IMAGE_COPY_ON_WRITE, err, sizeof err);
+    CHECK(img != NULL);
+    if (img) {
+        uint8_t blk[512] = {9};
+        CHECK(sd_image_write(img, 4096, blk, sizeof blk, err, sizeof err) == 0);
+        sd_image_close(img);
+    }
+    setenv("TMPDIR", tmp_dir, 1);
+    unlink(path);
+}
+
 /* ---- errors and locks ---- */
 
 static void test_errors(void) {
@@ -385,6 +484,8 @@ int main(void) {
     test_sdxc();
     test_compressed();
     test_errors();
+    test_overlay_spills();
+    test_tmpdir_fallback();
     rmdir(tmp_dir);
     rmdir(dir);
     return check_report("devices_sd_image");

@@ -236,7 +236,23 @@ static void test_id_registers(void) {
     th_free(t);
 }
 
+/* FPCR on the A53: AHP DN FZ RMode and the AArch32 Len/Stride hold what is written; the trap
+ * enables (IOE DZE OFE UFE IXE IDE: no FP exception trapping) and FZ16 (no FP16 arithmetic) are
+ * RES0. The differential test (diff_unicorn_system) found them kept. */
+static void test_fpcr_res0(void) {
+    static const uint32_t prog[] = {0xd51b4400,  /* msr fpcr, x0 */
+                                    0xd53b4401}; /* mrs x1, fpcr */
+    th *t = setup();
+    arm_cpu *c = th_cpu(t, 0);
+    th_code(t, TH_CODE, prog, 2);
+    cpu_set_xreg(c, 0, ~0ull);
+    th_run(t, 0, 2);
+    CHECK_EQ_U64(cpu_get_xreg(c, 1), 0x07f70000);
+    th_free(t);
+}
+
 int main(void) {
+    test_fpcr_res0();
     test_svc();
     test_el0_svc_and_eret();
     test_el0_id_register_trap();

@@ -1,5 +1,5 @@
 /* Scheduler with an always-idle CPU (idle_cpu.c): idle skip, hung detection, stop, poll, limits,
- * realtime pacing, determinism. */
+ * realtime pacing, idle pacing with live host input, determinism. */
 #include <time.h>
 
 #include "check.h"
@@ -192,6 +192,45 @@ static void test_realtime(void) {
     machine_destroy(&m);
 }
 
+static bool input_live;
+static bool live_input(void) {
+    return input_live;
+}
+
+static void test_live_input(void) {
+    /* A host input source connected: idle time runs no faster than the wall clock (30 ms of
+     * guest idle take 30 ms of host time, slept), and with nothing scheduled the run waits for
+     * input (here: the third poll stops it) instead of ending as hung. Disconnected: the jump is
+     * immediate. */
+    scheduler_config sc = {.live_input = live_input};
+    machine m;
+    machine_init(&m, &sc);
+    input_live = true;
+    vclock_schedule(&m.clock, &m.ticker.ev, 30000000);
+    uint64_t start = host_ms(), cpu_start = cpu_time_ms();
+    CHECK(scheduler_run(&m.sched, 30000000, 0) == SCHED_TIME_LIMIT);
+    uint64_t elapsed = host_ms() - start;
+    CHECK(elapsed >= 29);
+    CHECK(cpu_time_ms() - cpu_start < 10); /* it slept rather than spun */
+    CHECK_EQ_U64(m.ticker.n_fired, 1);
+    CHECK(m.sched.stats.paced_idle_ns > 0);
+    CHECK(m.sched.stats.guest_ns <= m.sched.stats.host_ns + 1000000);
+    /* Nothing scheduled: not hung while input may come; poll stops it. */
+    m.sched.cfg.poll = poll_then_stop;
+    m.sched.cfg.poll_opaque = &m.sched;
+    poll_calls = 0;
+    CHECK(scheduler_run(&m.sched, VCLOCK_NEVER, 0) == SCHED_STOPPED);
+    CHECK_EQ_U64(poll_calls, 3); /* it waited through three polls (~10 ms of host time each) */
+    /* The source went away (end of file): jumps again, and hung with nothing scheduled. */
+    input_live = false;
+    vclock_schedule(&m.clock, &m.ticker.ev, vclock_now(&m.clock) + 5000000000ull);
+    start = host_ms();
+    CHECK(scheduler_run(&m.sched, VCLOCK_NEVER, 0) == SCHED_HUNG);
+    CHECK(host_ms() - start < 1000);
+    CHECK_EQ_U64(m.ticker.n_fired, 2);
+    machine_destroy(&m);
+}
+
 static void test_deterministic(void) {
     uint64_t fired[2][16];
     for (int run = 0; run < 2; run++) {
@@ -232,6 +271,7 @@ int main(void) {
     test_poll();
     test_hung_poll_last_chance();
     test_realtime();
+    test_live_input();
     test_deterministic();
     test_earliest_hook();
     puts(sched_exit_name(SCHED_HUNG));

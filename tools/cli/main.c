@@ -597,6 +597,7 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
         .sd_write = o->sd_write,
         .trace_mask = trace_mask,
         .realtime = o->realtime,
+        .live_input = serial_backends_have_live_input,
         .no_reboot = o->no_reboot,
         .seed = o->seed,
         .display = o->display == CLI_DISPLAY_SDL || o->screenshot,

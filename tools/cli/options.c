@@ -471,7 +471,9 @@ static const option_def options[] = {
     {"-S", NULL, set_flag, FIELD(gdb_wait), "start with every core halted until gdb continues",
      S_DEBUG},
     {"--realtime", NULL, set_flag, FIELD(realtime),
-     "pace guest time to the wall clock (default: run as fast as possible)", S_DEBUG},
+     "pace guest time to the wall clock (default: as fast as possible; idle time is skipped "
+     "unless stdin or a serial socket can bring input, then it runs at most at the wall clock)",
+     S_DEBUG},
     {"--no-reboot", NULL, set_flag, FIELD(no_reboot),
      "end the run when the guest reboots (counts as passed) instead of rebooting", S_DEBUG},
     {"--seed", "N", set_seed, 0, "seed for guest randomness: same seed, same run (default 0)",

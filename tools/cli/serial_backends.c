@@ -343,6 +343,14 @@ void serial_backends_poll(void) {
         if (open_backends[i]) pump_input(open_backends[i]);
 }
 
+bool serial_backends_have_live_input(void) {
+    for (size_t i = 0; i < MAX_BACKENDS; i++) {
+        const serial_backend *b = open_backends[i];
+        if (b && (b->in_fd >= 0 || b->listen_fd >= 0)) return true;
+    }
+    return false;
+}
+
 bool serial_quit_requested(void) {
     return quit_requested;
 }

@@ -32,6 +32,10 @@ void serial_backends_poll(void);
 /* True (with "cannot write the serial output to PATH: why" in err) once a write to a file or
  * stdout failed (a full disk, /dev/full): the guest's output is incomplete. */
 bool serial_backends_write_error(char *err, size_t errlen);
+/* True while some backend can still bring host input: stdin (a terminal, or a pipe or socket not
+ * yet at end of file), a connected unix socket, or a unix server that may get a client. The
+ * scheduler then paces idle time to the wall clock (boards/machine.h live_input). */
+bool serial_backends_have_live_input(void);
 /* True once Ctrl-A x was typed on a terminal stdin. */
 bool serial_quit_requested(void);
 /* Puts the terminal back as it was. Async-signal-safe; safe to call more than once. */

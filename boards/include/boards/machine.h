@@ -26,15 +26,18 @@ typedef struct machine_options {
     const char *initrd;
     const char *append; /* kernel command line */
     const char *sd_image;
-    bool sd_write; /* guest writes go through to the sd_image file instead of a memory overlay */
+    bool sd_write; /* guest writes go through to the sd_image file instead of the overlay */
     /* Host ends of the board's UARTs in board order (see machine_serial_names). NULL = the
      * board's default (its console UART gets console_chr, the others nothing). */
     chardev *serial[MACHINE_MAX_SERIALS];
     chardev *console_chr; /* the default for the board's console UART */
     unsigned trace_mask;  /* TRACE_* */
     bool realtime;        /* pace guest time to the wall clock */
-    bool no_reboot;       /* a guest reboot ends the run instead */
-    uint64_t seed;        /* seeds kaslr-seed/rng-seed/RNG models: same seed, same run */
+    /* NULL or: is a host input source (console stdin, a socket) connected now? While it is,
+     * idle time runs no faster than the wall clock (soc/scheduler.h). */
+    bool (*live_input)(void);
+    bool no_reboot; /* a guest reboot ends the run instead */
+    uint64_t seed;  /* seeds kaslr-seed/rng-seed/RNG models: same seed, same run */
     /* A display is wanted: the Pi firmware flow adds a /chosen/framebuffer node (without it the
      * board is headless, like a Pi with no HDMI attached). */
     bool display;

@@ -5,7 +5,7 @@
  * - Plain images: the file itself, O_RDONLY, or O_RDWR when writable (--sd-write). A file with
  *   no write permission bit is refused as writable even for root: chmod a-w means "keep this".
  * - gzip, xz and zstd images (recognised by their magic bytes, not their names) are decompressed
- * once, streaming, into an unlinked temporary file in $TMPDIR or /var/tmp; all-zero blocks are
+ * once, streaming, into an unlinked temporary file (host_tempfile); all-zero blocks are
  *   skipped, so a mostly empty card costs only its data on disk. The file has no name (O_TMPFILE,
  *   or unlinked at once), so nothing is left behind even after kill -9. A corrupt or truncated
  *   stream fails the open. Compressed images cannot be opened writable.
@@ -36,5 +36,12 @@ const char *host_image_compression(const host_image *h);
 /* The compression format a file starting with these bytes is in ("gzip", "xz", "zstd"), or
  * NULL. */
 const char *host_image_sniff(const uint8_t *head, size_t len);
+
+/* An unnamed read-write temporary file (O_TMPFILE, or created and unlinked at once, so nothing is
+ * left behind even after kill -9) in $TMPDIR, else /var/tmp, else /tmp: the first directory that
+ * works. Returns the fd (and the directory in dir_used, if given), or -1 with one line in err
+ * naming every directory tried and why it failed ("cannot create a temporary file for <purpose>:
+ * tried TMPDIR=/proc (Permission denied), /var/tmp (...), /tmp (...)"). */
+int host_tempfile(const char *purpose, char *dir_used, size_t dir_len, char *err, size_t errlen);
 
 #endif

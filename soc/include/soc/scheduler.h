@@ -8,6 +8,15 @@
  * for the host wall clock to reach that deadline. Idle cores with nothing scheduled at all can
  * never wake again: the run ends as hung.
  *
+ * While live_input says a host input source is connected (a person or a harness may type), idle
+ * time is paced: a jump goes no further than the wall clock since scheduler_run started (guest
+ * time = host time elapsed, as if the guest had run on a real board from then), and the rest is
+ * waited out, waking for poll; with nothing scheduled the run waits for input instead of ending
+ * as hung. Execution itself is not held back (guest time runs slower than the wall clock while
+ * cores run, so a boot still skips its sleeps until it has caught up). A guest timeout such as a
+ * login prompt's then fires after that much real time, not in a burst of skipped idle time. Runs
+ * with no live input stay deterministic.
+ *
  * Typical use (boards/):
  *     scheduler_config sc = {.quantum = 0, .ns_per_insn = 1, .poll = console_poll, ...};
  *     scheduler_init(&sched, &sc, cluster, &clock, &ports);
@@ -43,6 +52,8 @@ typedef struct scheduler_config {
     unsigned poll_check_rounds; /* rounds between host clock reads; 0 = default */
     void (*poll)(void *opaque); /* host I/O (console input, ...); may call scheduler_request_stop */
     void *poll_opaque;
+    /* NULL or: is a host input source connected now (asked at each idle jump; see above). */
+    bool (*live_input)(void);
 } scheduler_config;
 
 typedef struct scheduler_stats {
@@ -53,6 +64,7 @@ typedef struct scheduler_stats {
     uint64_t rounds;          /* rounds in which at least one core ran */
     uint64_t idle_jumps;      /* times time jumped because every core was idle */
     uint64_t polls;           /* poll calls */
+    uint64_t paced_idle_ns;   /* of idle_skipped_ns: waited out for the wall clock (live input) */
 } scheduler_stats;
 
 typedef struct scheduler {
