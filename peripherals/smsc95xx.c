@@ -186,6 +186,7 @@ static void soft_reset(smsc95xx *s) {
     s->tx_len = 0;
     s->tx_open = false;
     s->int_reported = false;
+    if (s->port) s->port->rx_enabled = false;
 }
 
 static uint32_t reg_read(smsc95xx *s, unsigned off) {
@@ -242,6 +243,7 @@ static void reg_write(smsc95xx *s, unsigned off, uint32_t v) {
     case MAC_CR:
         if ((v & MAC_CR_RXEN) && !(*r & MAC_CR_RXEN)) usb_wakeup(&s->usb);
         *r = v;
+        if (s->port) s->port->rx_enabled = v & MAC_CR_RXEN;
         break;
     default: *r = v; break;
     }

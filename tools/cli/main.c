@@ -17,6 +17,7 @@
 #include "display_sdl.h"
 #include "exit_codes.h"
 #include "gdbstub.h"
+#include "net_user.h"
 #include "options.h"
 #include "screenshot.h"
 #include "serial_backends.h"
@@ -402,10 +403,16 @@ static void watch_stuck(run_state *rs) {
     fputs(": is the kernel a program for this board?\n", stderr);
 }
 
+/* The scheduler's live-input rule: a typing console, or a guest with its Ethernet up. */
+static bool live_input(void) {
+    return serial_backends_have_live_input() || net_user_active();
+}
+
 static void poll_run(void *opaque) {
     run_state *rs = opaque;
     if (rs->gdb) gdb_stub_poll(rs->gdb);
     serial_backends_poll();
+    net_user_poll();
     if (rs->display && !display_sdl_poll(rs->display, rs->m)) rs->window_closed = true;
     watch_stuck(rs);
     if (console_watch_idle(rs->watch) != WATCH_RUNNING || serial_quit_requested() || stop_signal ||
@@ -542,6 +549,7 @@ static void release(run_state *rs) {
     gdb_stub_free(rs->gdb);
     if (rs->display) display_sdl_close(rs->display);
     if (rs->m) machine_free(rs->m);
+    net_user_stop();
     for (unsigned i = 0; i < rs->n_backends; i++)
         serial_backend_free(rs->backends[i]);
     console_watch_free(rs->watch);
@@ -597,14 +605,20 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
         .sd_write = o->sd_write,
         .trace_mask = trace_mask,
         .realtime = o->realtime,
-        .live_input = serial_backends_have_live_input,
+        .live_input = live_input,
         .no_reboot = o->no_reboot,
         .seed = o->seed,
         .display = o->display == CLI_DISPLAY_SDL || o->screenshot,
     };
     if (wire_serials(rs, &mo, err, errlen) != 0) return -1;
+    if (o->net.have_mac) memcpy(mo.mac, o->net.mac, 6);
+    if (!o->dump_dtb) {
+        mo.net = net_user_start(&o->net, err, errlen);
+        if (!mo.net) return -1;
+    }
     rs->m = machine_create(&mo, err, errlen);
     if (!rs->m) return -1;
+    if (mo.net && !mo.net->receive) net_user_stop(); /* the board has no Ethernet */
     if (o->gdb) {
         rs->gdb = gdb_stub_open(o->gdb, rs->m, err, errlen);
         if (!rs->gdb) return -1;

@@ -263,6 +263,27 @@ static int set_smp(cli_options *o, const option_def *d, const char *arg, char *e
     return 0;
 }
 
+static int set_net(cli_options *o, const option_def *d, const char *arg, char *err, size_t errlen) {
+    if (o->net_by) {
+        snprintf(err, errlen, "%s: the board has one Ethernet port, already given by %s",
+                 d->spelling, o->net_by);
+        return -1;
+    }
+    char why[512];
+    if (cli_net_parse(arg, &o->net, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s %s: %s", d->spelling, arg, why);
+        return -1;
+    }
+    o->net_by = d->spelling;
+    return 0;
+}
+
+static int set_net_dump(cli_options *o, const option_def *d, const char *arg, char *err,
+                        size_t errlen) {
+    o->net.dump = arg;
+    return 0;
+}
+
 static int add_serial(cli_options *o, const option_def *d, const char *arg, char *err,
                       size_t errlen) {
     cli_serial_order order = d->field ? CLI_SERIAL_QEMU_ORDER : CLI_SERIAL_BOARD_ORDER;
@@ -453,6 +474,14 @@ static const option_def options[] = {
      "host end of a UART: stdio, file:PATH, unix:PATH[,server[,nowait]], null; repeat for the "
      "next UART in board order (default: console UART to stdout, others nowhere)",
      S_CONSOLE},
+    {"--net", "user[,OPT...]|none", set_net, 0,
+     "the board's Ethernet (rpi3: the LAN9514's smsc95xx): user = NAT on libslirp (the default: "
+     "a plugged cable; DHCP gives 10.0.2.15, the host is 10.0.2.2, DNS 10.0.2.3); options "
+     "hostfwd=tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT (repeatable; HOSTADDR defaults to "
+     "127.0.0.1), restrict=on (no outside access), mac=52:54:00:12:34:56; none = unplugged",
+     S_CONSOLE},
+    {"--net-dump", "FILE.pcap", set_net_dump, 0,
+     "capture the guest's Ethernet traffic to FILE.pcap (tcpdump -r reads it)", S_CONSOLE},
     {"--timeout", "SECONDS", set_timeout, 0,
      "give up after this much host wall-clock time (exit 3); also 10m, 1h", S_CONSOLE},
     {"--expect", "REGEX", add_pattern, 0,
@@ -506,6 +535,9 @@ static const option_def options[] = {
      "--serial, but in QEMU's order for the board (raspi3b: PL011 first, then the mini UART); "
      "mon:stdio = stdio",
      S_QEMU},
+    {"-nic", "user[,...]|none", set_net, 0, "--net (model= is accepted: the board's own NIC)",
+     S_QEMU},
+    {"-netdev", "user,id=ID[,...]", set_net, 0, "--net (the board's NIC takes it)", S_QEMU},
     {"-nographic", NULL, set_nographic, 0, "--display none", S_QEMU},
     {"-display", "sdl|none", set_display, 0, "--display", S_QEMU},
     {"-no-reboot", NULL, set_flag, FIELD(no_reboot), "--no-reboot", S_QEMU},

@@ -17,6 +17,9 @@ typedef struct netport netport;
 struct netport {
     const char *name;
     bool link_up;
+    /* Set by the NIC while the guest has its receiver on (the interface is up): the host side
+     * then keeps guest idle time to the wall clock, so the guest's TCP timers stay sane. */
+    bool rx_enabled;
     /* backend: guest -> host */
     void (*send)(netport *p, const uint8_t *frame, size_t len);
     /* frontend (the NIC): delivery of one received frame; the NIC drops what it cannot hold */
