@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Guest-boot test: the Pi 3's Ethernet (DWC2 USB host, LAN9514 hub, smsc95xx) on user-mode NAT.
 
-    net_test.py --socemu PATH --work DIR {dhcp_fetch,hostfwd,bad_input}
+    net_test.py --socemu PATH --work DIR {dhcp_fetch,restrict,hostfwd,bad_input}
 
 dhcp_fetch  the initramfs boot with socemu.net=1 (tools/assets/rpi3/init): eth0 appears on USB,
             udhcpc gets 10.0.2.15 from libslirp, then wget fetches a file from an HTTP server
             this test runs on 127.0.0.1 (the guest reaches it as 10.0.2.2) and the guest's
             sha256 must equal the file's; --net-dump writes a pcap whose frames include the DHCP
             exchange (UDP 67/68) and the HTTP connection (TCP to the server's port).
+restrict    the same boot with --net user,restrict=on: DHCP still works (slirp's own), the fetch
+            from 10.0.2.2 must fail (the guest reaches nothing outside).
 hostfwd     socemu.serve=PORT: the guest answers one TCP connection with busybox nc; the test
             connects to the host side of --net user,hostfwd=tcp:127.0.0.1:HOSTPORT-:PORT and
             must read the guest's line.
@@ -77,6 +79,34 @@ def ipv4_ports(frame):
         return None
     sport, dport = struct.unpack(">HH", frame[14 + ihl:14 + ihl + 4])
     return proto, sport, dport
+
+
+def http_server(root):
+    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=root, **k)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.RequestHandlerClass.log_message = lambda *a: None
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def restrict(env, work):
+    root = os.path.join(work, "www")
+    os.makedirs(root)
+    with open(os.path.join(root, "blob.bin"), "wb") as f:
+        f.write(b"not for a restricted guest\n")
+    server = http_server(root)
+    try:
+        run = bt.socemu(bt.kernel_args(env, "socemu.net=1 socemu.fetch=http://10.0.2.2:%d/blob.bin"
+                                       % server.server_address[1],
+                                       ["--net", "user,restrict=on", "--expect",
+                                        "SOCEMU-NET-FETCH-FAILED", "--fail",
+                                        "SOCEMU-NET-FAILED|SOCEMU-NET-FETCH-SHA256"]),
+                        work, "restrict")
+    finally:
+        server.shutdown()
+    bt.check_rc(run, 0, "restrict")
+    bt.check_order(run.lines, ["SOCEMU-NET-LEASE=10.0.2.15/24", "SOCEMU-NET-FETCH-FAILED"],
+                   "restrict")
 
 
 def dhcp_fetch(env, work):
@@ -202,14 +232,16 @@ def bad_input(env, work):
 
 
 def main():
-    args = bt.parse_args(__doc__, "case", ("dhcp_fetch", "hostfwd", "bad_input"), raw_doc=True)
+    args = bt.parse_args(__doc__, "case", ("dhcp_fetch", "restrict", "hostfwd", "bad_input"),
+                         raw_doc=True)
     env = bt.load_assets(files=("SOCEMU_RPI3_KERNEL", "SOCEMU_RPI3_DTB", "SOCEMU_RPI3_INITRD"),
                          values=("SOCEMU_RPI3_CMDLINE",))
     if args.case != "bad_input":
         require_net_initramfs(env)
     t0 = bt.start(args.work)
-    {"dhcp_fetch": dhcp_fetch, "hostfwd": hostfwd, "bad_input": bad_input}[args.case](env,
-                                                                                       args.work)
+    cases = {"dhcp_fetch": dhcp_fetch, "restrict": restrict, "hostfwd": hostfwd,
+             "bad_input": bad_input}
+    cases[args.case](env, args.work)
     return bt.finish("net." + args.case, t0, args.work)
 
 
