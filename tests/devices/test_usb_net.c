@@ -230,6 +230,36 @@ static void test_ethernet(fixture *f) {
     CHECK_EQ_U64((rd32(f, HC + 0x10) >> 29) & 3, DATA1);
 }
 
+static void mii_write(fixture *f, unsigned addr, unsigned phy_reg, uint16_t v) {
+    reg_write(f, addr, 0x118, v);
+    reg_write(f, addr, 0x114, 1u << 11 | phy_reg << 6 | 2u | 1u);
+}
+
+/* Unplugging the cable: the PHY loses the link and, with its interrupt unmasked and INT_EP_CTL
+ * enabling it, the interrupt endpoint reports INT_STS.PHY_INT once. */
+static void test_link_interrupt(fixture *f) {
+    CHECK_EQ_U64(xfer(f, 2, 3, true, INTR, 16, DATA0, 16, RAM + 0x2000), CHHLTD | NAK);
+    mii_write(f, 2, 30, 1u << 4);    /* PHY_INT_MASK: link down */
+    reg_write(f, 2, 0x68, 1u << 15); /* INT_EP_CTL: PHY interrupt */
+    net.port.link_up = false;
+    CHECK_EQ_U64(mii_read(f, 2, 1) & 0x04, 0); /* BMSR: no link */
+    CHECK_EQ_U64(xfer(f, 2, 3, true, INTR, 16, DATA0, 16, RAM + 0x2000),
+                 CHHLTD | XFERCOMPL | 1u << 5);
+    CHECK_EQ_U64(16 - xfer_remaining(f), 4);
+    CHECK_EQ_U64(ram[0x2001], 0x80); /* bit 15 */
+    CHECK_EQ_U64(xfer(f, 2, 3, true, INTR, 16, DATA0, 16, RAM + 0x2000), CHHLTD | NAK);
+    CHECK_EQ_U64(mii_read(f, 2, 29) & (1u << 4), 1u << 4); /* PHY_INT_SRC, read to clear */
+    reg_write(f, 2, 0x08, 0xFFFFFFFFu);                    /* INT_STS cleared */
+    CHECK_EQ_U64(reg_read(f, 2, 0x08) & (1u << 15), 0);
+    /* No link: received frames are not taken. */
+    uint8_t frame[64];
+    memset(frame, 0xFF, sizeof frame);
+    net.port.receive(net.port.fe_opaque, frame, sizeof frame);
+    CHECK_EQ_U64(xfer(f, 2, 1, true, BULK, 512, DATA0, 2048, RAM + 0x1000), 0);
+    wr32(f, HC, (uint32_t)rd32(f, HC) | 3u << 30);
+    net.port.link_up = true;
+}
+
 static void test_bad_input(fixture *f) {
     /* Size beyond packet count x max packet size: a transaction error, no DMA. */
     wr32(f, HC + 0x08, 0x7FF);
@@ -273,6 +303,7 @@ int main(void) {
     }
     test_port_and_hub(f);
     test_ethernet(f);
+    test_link_interrupt(f);
     test_bad_input(f);
     fixture_free(f);
     return check_report("devices_usb_net");
