@@ -184,6 +184,7 @@ typedef struct dwc2 {
     smsc95xx *eth;
     usb_device *root;
     uint8_t *xfer; /* XFER_MAX bytes: one transfer's data on its way to or from the device */
+    bool in_transfer, retry_pending; /* a device's wakeup during a transfer waits for its end */
     unsigned errors_logged;
 } dwc2;
 
@@ -425,9 +426,15 @@ static void channel_write_hcchar(dwc2 *d, unsigned n, uint32_t value) {
 /* A device has data: waiting IN transfers try again. */
 static void usb_has_data(void *opaque) {
     dwc2 *d = opaque;
+    if (d->in_transfer) { /* d->xfer is in use: retry once this transfer is done */
+        d->retry_pending = true;
+        return;
+    }
+    d->in_transfer = true;
     bool any = false;
     for (unsigned n = 0; n < DWC2_CHANNELS; n++)
         if (d->ch[n].waiting && try_in(d, n)) any = true;
+    d->in_transfer = false;
     if (any) dwc2_update(d);
 }
 
@@ -527,7 +534,13 @@ static void dwc2_write(void *opaque, uint64_t offset, uint64_t value64, unsigned
     uint32_t value = (uint32_t)value64;
     if (offset >= CSR_END) return;
     if (offset >= HC_BASE && offset < HC_END) {
+        d->in_transfer = true;
         channel_write(d, offset, value);
+        d->in_transfer = false;
+        for (int round = 0; round < 4 && d->retry_pending; round++) {
+            d->retry_pending = false;
+            usb_has_data(d);
+        }
     } else if (offset >= DPTXFSIZ1 && offset < DPTXFSIZ1 + 4 * 15) {
         d->dptxfsiz[(offset - DPTXFSIZ1) / 4] = value;
     } else {
