@@ -6,7 +6,7 @@
 dhcp_fetch  the initramfs boot with socemu.net=1 (tools/assets/rpi3/init): eth0 appears on USB,
             udhcpc gets 10.0.2.15 from libslirp, then wget fetches a file from an HTTP server
             this test runs on 127.0.0.1 (the guest reaches it as 10.0.2.2) and the guest's
-            sha256 must equal the file's; --net-dump writes a pcap whose frames include the DHCP
+            sha256 must equal the file's; mac= reaches the guest through the DT; --net-dump writes a pcap whose frames include the DHCP
             exchange (UDP 67/68) and the HTTP connection (TCP to the server's port).
 restrict    the same boot with --net user,restrict=on: DHCP still works (slirp's own), the fetch
             from 10.0.2.2 must fail (the guest reaches nothing outside).
@@ -125,7 +125,8 @@ def dhcp_fetch(env, work):
     try:
         run = bt.socemu(bt.kernel_args(env, "socemu.net=1 socemu.fetch=http://10.0.2.2:%d/blob.bin"
                                        % port,
-                                       ["--net", "user", "--net-dump", pcap, "--expect",
+                                       ["--net", "user,mac=52:54:00:12:34:56", "--net-dump",
+                                        pcap, "--expect",
                                         "SOCEMU-NET-FETCH-SHA256=[0-9a-f]+", "--fail",
                                         "SOCEMU-NET-FAILED|SOCEMU-NET-FETCH-FAILED"]),
                         work, "dhcp_fetch")
@@ -138,6 +139,7 @@ def dhcp_fetch(env, work):
         re.compile(r"smsc95xx .* eth0: register 'smsc95xx'"),
         re.compile(r"eth0: Link is Up - 100Mbps/Full"),
         "SOCEMU-NET-LEASE=10.0.2.15/24 router=10.0.2.2 dns=10.0.2.3",
+        "link/ether 52:54:00:12:34:56",
         re.compile(r"inet 10\.0\.2\.15/24 .*eth0"),
         "SOCEMU-NET-FETCH-SHA256=" + want,
     ], "dhcp_fetch")
