@@ -278,6 +278,13 @@ static int set_net(cli_options *o, const option_def *d, const char *arg, char *e
     return 0;
 }
 
+/* QEMU's legacy -net: "nic[,...]" names the board's own NIC (accepted), the rest is a backend. */
+static int set_legacy_net(cli_options *o, const option_def *d, const char *arg, char *err,
+                          size_t errlen) {
+    if (strcmp(arg, "nic") == 0 || strncmp(arg, "nic,", 4) == 0) return 0;
+    return set_net(o, d, arg, err, errlen);
+}
+
 static int set_net_dump(cli_options *o, const option_def *d, const char *arg, char *err,
                         size_t errlen) {
     o->net.dump = arg;
@@ -538,6 +545,8 @@ static const option_def options[] = {
     {"-nic", "user[,...]|none", set_net, 0, "--net (model= is accepted: the board's own NIC)",
      S_QEMU},
     {"-netdev", "user,id=ID[,...]", set_net, 0, "--net (the board's NIC takes it)", S_QEMU},
+    {"-net", "nic|user[,...]|none", set_legacy_net, 0,
+     "--net (nic[,...] is accepted: the board's own NIC)", S_QEMU},
     {"-nographic", NULL, set_nographic, 0, "--display none", S_QEMU},
     {"-display", "sdl|none", set_display, 0, "--display", S_QEMU},
     {"-no-reboot", NULL, set_flag, FIELD(no_reboot), "--no-reboot", S_QEMU},
