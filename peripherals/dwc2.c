@@ -419,7 +419,8 @@ static void channel_write_hcchar(dwc2 *d, unsigned n, uint32_t value) {
         halt(c, 0);
         return;
     }
-    if (was_active && c->waiting) return; /* re-enable of a waiting channel: keeps waiting */
+    /* (A driver that gave up on a waiting transfer and programs a new one without halting the
+     * channel, as U-Boot does after its timeout, gets the new transfer.) */
     channel_start(d, n);
 }
 
