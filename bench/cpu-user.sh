@@ -1,6 +1,7 @@
 #!/bin/bash
 # CPU-bound user programs on socemu-user vs qemu-aarch64-static -cpu cortex-a53, side by side.
-# Usage: bench/cpu-user.sh [REPEATS]  (env BUILD=build dir, default build). Reports user CPU time
+# Usage: bench/cpu-user.sh [REPEATS]  (env BUILD=build dir, default build; PROGRAMS="int fp" picks
+# some of src/*.c, default int memcpy memcpy_static memcpy_unaligned fp). Reports user CPU time
 # (best of REPEATS; the machine is shared, so wall time is noisier), and socemu with its
 # interpreter speed-ups switched off (SOCEMU_NO_CHAIN/SPECIALIZE) as the stage-0-ish reference.
 # Every run is checked, not only timed: exit status 0 and stdout identical to the same C source
@@ -37,16 +38,16 @@ best() { # best LABEL CMD...: best user time of CMD over $reps runs, each run's 
     done
     echo "$b"
 }
-printf '%-8s %10s %10s %14s %12s\n' program qemu_s socemu_s socemu_plain_s socemu/qemu
+printf '%-17s %10s %10s %14s %12s\n' program qemu_s socemu_s socemu_plain_s socemu/qemu
 results=()
-for p in int memcpy fp; do
+for p in ${PROGRAMS:-int memcpy memcpy_static memcpy_unaligned fp}; do
     aarch64-linux-gnu-gcc -static -O2 -o "$out/$p" "$here/src/$p.c"
     gcc -O2 -o "$out/$p.native" "$here/src/$p.c"
     "$out/$p.native" > "$out/native.out"
     q=$(best qemu-aarch64-static qemu-aarch64-static -cpu cortex-a53 "$out/$p")
     s=$(best socemu-user "$user" "$out/$p")
     plain=$(SOCEMU_NO_CHAIN=1 SOCEMU_NO_SPECIALIZE=1 best socemu-user-plain "$user" "$out/$p")
-    printf '%-8s %10s %10s %14s %11.1fx\n' "$p" "$q" "$s" "$plain" "$(echo "$s / $q" | bc -l)"
+    printf '%-17s %10s %10s %14s %11.1fx\n' "$p" "$q" "$s" "$plain" "$(echo "$s / $q" | bc -l)"
     results+=("$p: $(cat "$out/native.out")")
 done
 echo "outputs identical (native, qemu, socemu-user, socemu-user plain): ${results[*]}"

@@ -3,6 +3,7 @@
  * (the gdb stub is served from machine_run's poll callback). */
 #include <time.h>
 
+#include "boards/machine_test.h"
 #include "machine_internal.h"
 
 /* Called from inside cpu_run: the core stopped before a breakpointed instruction. */
@@ -83,4 +84,16 @@ bool machine_debug_set_breakpoint(machine *m, uint64_t va) {
 
 bool machine_debug_clear_breakpoint(machine *m, uint64_t va) {
     return cpu_clear_breakpoint(m->cpus, va);
+}
+
+void machine_test_timer_irq(machine *m, unsigned core, unsigned timer, bool level) {
+    cpu_ports *p = &m->ports.ports;
+    p->timer_irq(p->opaque, core, timer, level);
+}
+
+void machine_test_reset_devices(machine *m) {
+    for (unsigned i = 0; i < m->desc->n_devices; i++) {
+        machine_device *md = &m->devices[i];
+        if (md->realized && md->bd->type->reset) md->bd->type->reset(md->state);
+    }
 }

@@ -23,10 +23,16 @@
 enum { MMU_IDX_EL0 = 0, MMU_IDX_EL1 = 1, MMU_IDX_EL2 = 2, MMU_IDX_EL3 = 3, MMU_IDX_COUNT = 4 };
 enum { TLB_BITS = 10, TLB_SIZE = 1 << TLB_BITS, PAGE_BITS = 12, PAGE_SIZE = 1 << PAGE_BITS };
 #define PAGE_MASK (~(uint64_t)(PAGE_SIZE - 1))
-/* Flag bits in the low bits of a tag. A fast-path compare is tag == (va & (PAGE_MASK | size-1)),
- * so an access that is misaligned or hits a flagged entry never matches and takes the slow path.
- * Bits 3..11 of the masked VA are always zero, so flags live there. */
+/* Flag bits in the low bits of a tag. A fast-path compare is tag == tlb_probe_key(va, size):
+ * the page of the access's last byte, so an access crossing into the next page (the entry is for
+ * va's page), or one hitting a flagged entry, never matches and takes the slow path. Misaligned
+ * accesses within a page run fast unless the regime checks alignment (SCTLR.A: TLB_FLAG_ALIGN);
+ * accesses that must always be aligned (exclusives, acquire/release) compare
+ * va & (PAGE_MASK | size-1) instead. Bits 0..11 of the key are zero, so flags live there. */
 enum {
+    /* read/write tags: SCTLR.A of the regime was set at the fill (SCTLR writes flush the TLB):
+     * every access takes the slow path, which checks alignment. */
+    TLB_FLAG_ALIGN = 1 << 7,
     TLB_FLAG_MMIO = 1 << 11, /* not RAM: go through ports->mmio_read/write */
     TLB_FLAG_CODE = 1 << 10, /* write tag only: page holds decoded blocks (SMC check) */
     TLB_FLAG_BAD = 1 << 9,   /* set in TLB_TAG_INVALID: never matches, even in the slow path */
@@ -35,6 +41,27 @@ enum {
     TLB_FLAG_PARKED = 1 << 8,
 };
 #define TLB_TAG_INVALID UINT64_MAX
+static inline uint64_t tlb_probe_key(uint64_t va, unsigned size) {
+    return (va + size - 1) & PAGE_MASK;
+}
+
+/* The TLB slot of a VA: the page number's low TLB_BITS bits plus an offset taken from the 4 MiB
+ * region above them (VA bits 53:22; TLBI arguments carry no bits above 55): about 3 slots per
+ * region, with the region's higher bits folded in (3 * (X + X / 2^10 + X / 2^20), one multiply).
+ * With the plain low bits, two buffers a multiple of 4 MiB apart shared every slot: a copy
+ * between two static 8 MiB arrays evicted the source's entry with every store and the
+ * destination's with every load, one page walk per access (~90x slower than QEMU). Now streams
+ * 4 MiB * k (+/- a page or two) apart get different slots for every k < 341, and any 1021
+ * consecutive pages still never share one (regions next to each other are only 3 slots apart);
+ * what still collides are distances like 4 MiB * k - 12 KiB * k. The JIT's inline probes emit the
+ * same function (jit_tlb_slot). */
+enum { TLB_REGION_BITS = PAGE_BITS + TLB_BITS };
+#define TLB_REGION_MUL 0x00C0300Cu /* 3 << 22 | 3 << 12 | 3 << 2 */
+static inline unsigned tlb_index(uint64_t va) {
+    uint32_t region = (uint32_t)(va >> TLB_REGION_BITS);
+    uint32_t offset = (region * TLB_REGION_MUL) >> (32 - TLB_BITS);
+    return (unsigned)((va >> PAGE_BITS) + offset) & (TLB_SIZE - 1);
+}
 
 typedef struct tlb_entry {
     uint64_t tag_read, tag_write, tag_exec;
@@ -237,6 +264,9 @@ typedef struct arm_cpu {
     uint64_t tlb_write_pa_filter[MMU_IDX_COUNT][TLB_GRANULE_BITS / 64];
     uint16_t tlb_asid; /* the current EL1&0 ASID (TCR_EL1.A1, .AS), see tlb_set_asid */
     uint64_t tlb_flushes, tlb_flushes_elided, tlb_fills, tlb_asid_switches; /* for --stats */
+    /* Data accesses that left the inline TLB probes: calls of mem_read_slow/mem_write_slow, and
+     * compiled memory ops that ran their handler out of line (see cpu_get_mem_stats). */
+    uint64_t mem_slow, jit_slow;
 
     unsigned index; /* core number in the cluster */
 } arm_cpu;

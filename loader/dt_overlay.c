@@ -608,9 +608,40 @@ static void scope_free(overlay_scope *sc) {
     memset(sc, 0, sizeof *sc);
 }
 
+/* Whether every __local_fixups__ offset (under fix, for the overlay node tree) leaves room for
+ * the phandle cell in its property. libfdt 1.6.1 reads the cell before checking (a read past
+ * the blob, found by fuzz_dt_overlay); a fixup naming a node or property that is not there is
+ * left to libfdt, which refuses it cleanly. */
+static bool local_fixups_in_bounds(const uint8_t *ov, int tree, int fix, int depth) {
+    if (depth > 64) return false;
+    int prop;
+    fdt_for_each_property_offset(prop, ov, fix) {
+        const char *name;
+        int fix_len, tree_len;
+        const fdt32_t *cells = fdt_getprop_by_offset(ov, prop, &name, &fix_len);
+        if (!cells || !name || fix_len % 4) return false;
+        if (!fdt_getprop(ov, tree, name, &tree_len)) continue;
+        for (int i = 0; i < fix_len / 4; i++)
+            if (tree_len < 4 || fdt32_ld(&cells[i]) > (uint32_t)tree_len - 4) return false;
+    }
+    int child;
+    fdt_for_each_subnode(child, ov, fix) {
+        const char *child_name = fdt_get_name(ov, child, NULL);
+        int tree_child = child_name ? fdt_subnode_offset(ov, tree, child_name) : -1;
+        if (tree_child >= 0 && !local_fixups_in_bounds(ov, tree_child, child, depth + 1))
+            return false;
+    }
+    return true;
+}
+
 /* Merges the overlay in scope into the base; on failure the base is left as it was. */
 static void end_scope(ov_ctx *c) {
-    if (c->scope.fdt) {
+    int local_fixups = c->scope.fdt ? fdt_path_offset(c->scope.fdt, "/__local_fixups__") : -1;
+    if (local_fixups >= 0 && !local_fixups_in_bounds(c->scope.fdt, 0, local_fixups, 0)) {
+        c->directive = c->scope.directive;
+        warn(c, "overlay '%s' not applied: a __local_fixups__ offset lies outside its property",
+             c->scope.name);
+    } else if (c->scope.fdt) {
         c->directive = c->scope.directive;
         size_t size = fdt_totalsize(c->base);
         uint8_t *backup = malloc(size);

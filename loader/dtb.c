@@ -26,6 +26,14 @@ int dtb_check(const char *path, const void *blob, size_t len, char *err, size_t 
                  fdt_totalsize(blob));
         return -1;
     }
+    /* Versions before 16 (libfdt still reads them) have no size for the structure block, and
+     * libfdt 1.6.1's fdt_check_full dereferences NULL on some of them (found by fuzz_dtb). dtc,
+     * the kernel and the Pi firmware all write version 17. */
+    if (fdt_version(blob) < 16) {
+        snprintf(err, errlen, "%s: device tree blob version %u is too old (need 16 or later)", path,
+                 fdt_version(blob));
+        return -1;
+    }
     int rc = fdt_check_header(blob);
     if (rc == 0) rc = fdt_check_full(blob, len);
     if (rc != 0) {

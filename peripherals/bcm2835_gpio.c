@@ -238,8 +238,19 @@ static void gpio_input(void *dev, int n, bool level) {
 static int gpio_realize(void *dev, dev_ctx *ctx, char *err, size_t errlen) {
     bcm2835_gpio *g = dev;
     g->ctx = ctx;
+    /* Pins the board pulls up (e.g. the Pi 3's I2C1 on GPIO 2/3) read high until something
+     * drives them low, such as a power button to ground. */
+    g->in = dev_prop_u64(ctx, "pulled-high");
     return 0;
 }
+
+static const dev_prop gpio_props[] = {
+    {.name = "pulled-high",
+     .kind = PROP_U64,
+     .default_value = "0",
+     .help = "mask of pins with an external pull-up on the board: they read 1 as inputs until "
+             "driven low"},
+};
 
 static void gpio_reset(void *dev) {
     bcm2835_gpio *g = dev;
@@ -278,4 +289,6 @@ const dev_type bcm2835_gpio_type = {
     .irq_input = gpio_input,
     .realize = gpio_realize,
     .reset = gpio_reset,
+    .props = gpio_props,
+    .n_props = sizeof gpio_props / sizeof gpio_props[0],
 };

@@ -13,6 +13,20 @@ static FILE *log_file;
 static const char *log_program = "";
 static int log_errno; /* the first failed write, 0 if none */
 
+/* The last warnings and errors, for the CLI's failure report. */
+#define RECENT_MAX 8
+static char recent[RECENT_MAX][256];
+static unsigned recent_count;
+
+unsigned soc_log_warning_count(void) {
+    return recent_count;
+}
+
+const char *soc_log_recent_warning(unsigned i) {
+    if (i >= recent_count || i >= RECENT_MAX) return NULL;
+    return recent[(recent_count - 1 - i) % RECENT_MAX];
+}
+
 void soc_log_set_file(FILE *f) {
     log_file = f;
     log_errno = 0;
@@ -62,7 +76,7 @@ void soc_log_put_escaped(FILE *f, const char *text) {
     }
 }
 
-static void emit(const char *prefix, const char *fmt, va_list ap) {
+static void emit(const char *prefix, bool keep, const char *fmt, va_list ap) {
     FILE *f = soc_log_file();
     errno = 0;
     fputs(log_program, f);
@@ -80,6 +94,7 @@ static void emit(const char *prefix, const char *fmt, va_list ap) {
     size_t n = len > 0 ? strlen(text) : 0;
     bool newline = n && text[n - 1] == '\n';
     if (newline) text[n - 1] = '\0';
+    if (keep) snprintf(recent[recent_count++ % RECENT_MAX], sizeof recent[0], "%s", text);
     soc_log_put_escaped(f, text);
     fputc('\n', f);
     if (text != small) free(text);
@@ -91,7 +106,7 @@ void soc_log(log_level level, const char *fmt, ...) {
     if (level > soc_log_threshold) return;
     va_list ap;
     va_start(ap, fmt);
-    emit(level_prefix(level), fmt, ap);
+    emit(level_prefix(level), level <= LOG_WARN, fmt, ap);
     va_end(ap);
 }
 
@@ -99,7 +114,7 @@ void soc_trace(unsigned category, const char *fmt, ...) {
     if (!(soc_trace_mask & category)) return;
     va_list ap;
     va_start(ap, fmt);
-    emit("trace: ", fmt, ap);
+    emit("trace: ", false, fmt, ap);
     va_end(ap);
 }
 

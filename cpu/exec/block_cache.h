@@ -21,7 +21,7 @@ static inline code_block *block_lookup_cached(arm_cpu *c) {
     uint64_t pc = c->pc;
     code_block *b = c->jump_cache[jump_cache_index(pc)];
     if (!b || b->pc != pc || b->flags != c->el || b->dead) return NULL;
-    const tlb_entry *e = &c->tlb[c->mmu_idx][(pc >> PAGE_BITS) & (TLB_SIZE - 1)];
+    const tlb_entry *e = &c->tlb[c->mmu_idx][tlb_index(pc)];
     if (e->tag_exec != (pc & PAGE_MASK) || e->pa_page != (b->pa & PAGE_MASK)) return NULL;
     return b;
 }

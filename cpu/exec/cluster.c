@@ -71,11 +71,13 @@ static void print_stats(const cpu_cluster *cl) {
         const arm_cpu *c = cl->cores[i];
         fprintf(stderr,
                 "socemu-stats: core%u insns=%llu tlb_fills=%llu tlb_flushes=%llu "
-                "tlb_flushes_elided=%llu asid_switches=%llu poll_parks=%llu\n",
+                "tlb_flushes_elided=%llu asid_switches=%llu poll_parks=%llu mem_slow=%llu "
+                "jit_slow=%llu\n",
                 i, (unsigned long long)(c->total_insns + c->insns_slice),
                 (unsigned long long)c->tlb_fills, (unsigned long long)c->tlb_flushes,
                 (unsigned long long)c->tlb_flushes_elided, (unsigned long long)c->tlb_asid_switches,
-                (unsigned long long)c->poll_parks);
+                (unsigned long long)c->poll_parks, (unsigned long long)c->mem_slow,
+                (unsigned long long)c->jit_slow);
     }
 }
 
@@ -185,6 +187,9 @@ void cpu_get_vreg(const arm_cpu *c, unsigned n, uint64_t *lo, uint64_t *hi) {
 }
 unsigned cpu_get_el(const arm_cpu *c) {
     return c->el;
+}
+void cpu_get_mem_stats(const arm_cpu *c, cpu_mem_stats *out) {
+    *out = (cpu_mem_stats){c->tlb_fills, c->mem_slow, c->jit_slow};
 }
 
 bool cpu_write_sysreg(arm_cpu *c, const char *name, uint64_t v) {

@@ -179,6 +179,16 @@ bool cpu_is_idle(const arm_cpu *c) {
     return c->halted != HALT_NONE;
 }
 
+const char *cpu_state_name(const arm_cpu *c) {
+    switch (c->halted) {
+    case HALT_WFI: return "wfi";
+    case HALT_WFE: return "wfe";
+    case HALT_OFF: return "off";
+    case HALT_POLL: return "polling";
+    default: return "running";
+    }
+}
+
 uint64_t cpu_next_timer_deadline(const arm_cpu *c) {
     return timer_next_deadline(c);
 }

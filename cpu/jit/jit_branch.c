@@ -46,11 +46,7 @@ void jit_exit_probe(jit_ctx *x, unsigned index, unsigned count, int r) {
     out[n++] = x86_jcc_fwd(e, X86_CC_NE);
     x86_load(e, true, X86_RSI, x86_base(X86_RAX, offsetof(code_block, jit_chain_entry)));
     /* exec TLB: tag and physical page (RDX = entry offset) */
-    x86_mov_rr(e, true, X86_RDX, X86_RCX);
-    x86_shift_ri(e, X86_SHR, true, X86_RDX, PAGE_BITS);
-    x86_alu_ri(e, X86_AND, false, X86_RDX, TLB_SIZE - 1);
-    x86_lea(e, true, X86_RDX, x86_sib(X86_RDX, X86_RDX, 2, 0));
-    x86_shift_ri(e, X86_SHL, true, X86_RDX, 4);
+    jit_tlb_slot(x, X86_RDX, X86_RCX, X86_R9);
     x86_mov_rr(e, true, X86_RDI, X86_RCX);
     x86_alu_ri(e, X86_AND, true, X86_RDI, (int32_t)PAGE_MASK);
     x86_alu_rm(e, X86_CMP, true, X86_RDI,

@@ -56,6 +56,22 @@ void jit_flush(cpu_cluster *cl) {
 }
 
 /* ---- Helpers for the templates ------------------------------------------------------------ */
+_Static_assert(sizeof(tlb_entry) == 48, "jit_tlb_slot scales the TLB index by 3 * 16");
+
+void jit_tlb_slot(jit_ctx *x, int dst, int src, int tmp) {
+    x86_emitter *e = &x->e;
+    x86_mov_rr(e, true, dst, src);
+    x86_shift_ri(e, X86_SHR, true, dst, PAGE_BITS);
+    x86_mov_rr(e, true, tmp, src);
+    x86_shift_ri(e, X86_SHR, true, tmp, TLB_REGION_BITS);
+    x86_imul_ri(e, false, tmp, tmp, (int32_t)TLB_REGION_MUL);
+    x86_shift_ri(e, X86_SHR, false, tmp, 32 - TLB_BITS);
+    x86_alu_rr(e, X86_ADD, false, dst, tmp);
+    x86_alu_ri(e, X86_AND, false, dst, TLB_SIZE - 1);
+    x86_lea(e, true, dst, x86_sib(dst, dst, 2, 0));
+    x86_shift_ri(e, X86_SHL, true, dst, 4);
+}
+
 void jit_load_reg(jit_ctx *x, int dst, unsigned n, bool sp, bool w64) {
     if (n == 31 && !sp) {
         x86_alu_rr(&x->e, X86_XOR, false, dst, dst);
@@ -269,6 +285,7 @@ static void emit_block(jit_ctx *x) {
     for (unsigned s = 0; s < x->n_slow; s++) {
         for (unsigned f = 0; f < x->slow[s].n_from; f++)
             x86_patch_here(e, x->slow[s].from[f]);
+        x86_alu_mi(e, X86_ADD, true, jit_cpu_field(offsetof(arm_cpu, jit_slow)), 1);
         jit_call_op(x, x->slow[s].index);
         x86_jmp_to(e, x->slow[s].resume);
     }

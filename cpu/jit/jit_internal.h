@@ -61,6 +61,8 @@ static inline uint64_t jit_op_pc(const jit_ctx *x, unsigned index) {
 /* Guest register access: Rn as XZR (reads 0) or SP. Writes to 31 as XZR are dropped. */
 void jit_load_reg(jit_ctx *x, int dst, unsigned n, bool sp, bool w64);
 void jit_store_reg(jit_ctx *x, unsigned n, bool sp, int src, bool w64);
+/* dst = the byte offset of tlb_index(src)'s entry in one MMU index's TLB (tmp clobbered). */
+void jit_tlb_slot(jit_ctx *x, int dst, int src, int tmp);
 /* NZCV from the host flags of the arithmetic just emitted (sub: C = not borrow). */
 void jit_nzcv_arith(jit_ctx *x, bool sub);
 void jit_nzcv_logic(jit_ctx *x);

@@ -1,13 +1,12 @@
 /* Inline templates for the specialised integer loads and stores of exec/fast_ops.c (LDR/STR
  * unsigned offset, LDUR/STUR, pre/post-index, register offset, LDP/STP): the address, the soft
- * TLB probe of mem/mem.h (index, tag compare including the alignment bits, host addend) and the
- * access. Anything the probe does not accept - a miss, MMIO, a misaligned or page-crossing
- * access, a code page (SMC), a store while some core holds an exclusive reservation, an SP base
- * that is not 16-byte aligned - runs the op's own handler out of line, which redoes the whole
- * instruction on its generic path (faults get the handler's PC, ESR and FAR). */
+ * TLB probe of mem/mem.h (index, tag compare against the page of the access's last byte, host
+ * addend) and the access. Anything the probe does not accept - a miss, MMIO, a page-crossing
+ * access (a pair included), a misaligned one under SCTLR.A, a code page (SMC), a store while some
+ * core holds an exclusive reservation, an SP base that is not 16-byte aligned - runs the op's own
+ * handler out of line, which redoes the whole instruction on its generic path (faults get the
+ * handler's PC, ESR and FAR). */
 #include "jit/jit_internal.h"
-
-_Static_assert(sizeof(tlb_entry) == 48, "the probe scales the TLB index by 3 * 16");
 
 enum { PAIR_WB = 1, PAIR_POST = 2 }; /* op->aux of LDP/STP, as exec/fast_ops.c */
 
@@ -81,29 +80,21 @@ bool jit_emit_mem(jit_ctx *x, unsigned index, const a64_op *op) {
             jit_slow_branch_again(x, cc, slot);                                                    \
     } while (0)
     address(x, op, &a);
-    if (a.pair) { /* both elements on one page */
-        x86_lea(e, true, X86_RDX, x86_base(X86_RDI, (int32_t)(2 * a.size - 1)));
-        x86_alu_rr(e, X86_XOR, true, X86_RDX, X86_RDI);
-        x86_test_ri(e, true, X86_RDX, (int32_t)PAGE_MASK);
-        TO_SLOW(X86_CC_NE);
-    }
     if (!a.load) { /* stores clear other cores' reservations: the handler does that */
         x86_mov_imm(e, X86_RDX, (uintptr_t)&x->cl->excl_holders);
         x86_alu_mi(e, X86_CMP, false, x86_base(X86_RDX, 0), 0);
         TO_SLOW(X86_CC_NE);
     }
-    /* The probe: entry = tlb[midx][(va >> 12) & (TLB_SIZE - 1)]. Blocks are per EL and the MMU
+    /* The probe: entry = tlb[midx][tlb_index(va)]. Blocks are per EL and the MMU
      * index is the EL (cpu_update_mmu_idx). */
     int32_t tlb = (int32_t)(offsetof(arm_cpu, tlb) + x->b->flags * sizeof(tlb_entry) * TLB_SIZE);
     int32_t tag =
         tlb + (int32_t)(a.load ? offsetof(tlb_entry, tag_read) : offsetof(tlb_entry, tag_write));
-    x86_mov_rr(e, true, X86_RAX, X86_RDI);
-    x86_shift_ri(e, X86_SHR, true, X86_RAX, PAGE_BITS);
-    x86_alu_ri(e, X86_AND, false, X86_RAX, TLB_SIZE - 1);
-    x86_lea(e, true, X86_RAX, x86_sib(X86_RAX, X86_RAX, 2, 0));
-    x86_shift_ri(e, X86_SHL, true, X86_RAX, 4);
-    x86_mov_rr(e, true, X86_RDX, X86_RDI);
-    x86_alu_ri(e, X86_AND, true, X86_RDX, (int32_t)(PAGE_MASK | (a.size - 1)));
+    jit_tlb_slot(x, X86_RAX, X86_RDI, X86_RCX);
+    /* tlb_probe_key of the whole access (both elements of a pair): its last byte's page. */
+    unsigned bytes = a.pair ? 2 * a.size : a.size;
+    x86_lea(e, true, X86_RDX, x86_base(X86_RDI, (int32_t)(bytes - 1)));
+    x86_alu_ri(e, X86_AND, true, X86_RDX, (int32_t)PAGE_MASK);
     x86_alu_rm(e, X86_CMP, true, X86_RDX, x86_sib(JIT_CPU, X86_RAX, 1, tag));
     TO_SLOW(X86_CC_NE);
 #undef TO_SLOW

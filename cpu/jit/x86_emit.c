@@ -184,6 +184,10 @@ void x86_cmc(x86_emitter *e) {
 void x86_imul_rr(x86_emitter *e, bool w64, int dst, int src) {
     enc_rr(e, w64, (const uint8_t[]){0x0f, 0xaf}, 2, dst, src, 0);
 }
+void x86_imul_ri(x86_emitter *e, bool w64, int dst, int src, int32_t imm) {
+    enc_rr(e, w64, (const uint8_t[]){0x69}, 1, dst, src, 0);
+    u32(e, (uint32_t)imm);
+}
 void x86_bt_rr(x86_emitter *e, bool w64, int base, int bit) {
     enc_rr(e, w64, (const uint8_t[]){0x0f, 0xa3}, 2, bit, base, 0);
 }

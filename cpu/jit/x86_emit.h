@@ -119,7 +119,8 @@ void x86_movzx_rr(x86_emitter *e, unsigned size, int dst, int src);
 void x86_movsx_rr(x86_emitter *e, unsigned size, int dst, int src);
 void x86_cmc(x86_emitter *e);
 void x86_imul_rr(x86_emitter *e, bool w64, int dst, int src);
-void x86_bt_rr(x86_emitter *e, bool w64, int base, int bit); /* CF = bit of base */
+void x86_imul_ri(x86_emitter *e, bool w64, int dst, int src, int32_t imm); /* dst = src * imm */
+void x86_bt_rr(x86_emitter *e, bool w64, int base, int bit);               /* CF = bit of base */
 void x86_bt_mi(x86_emitter *e, bool w64, x86_mem m, unsigned bit);
 void x86_setcc(x86_emitter *e, enum x86_cc cc, int dst8);
 void x86_movzx8(x86_emitter *e, int dst, int src8); /* movzx r32, r8 */

@@ -82,8 +82,10 @@ static bool tlb_fill(arm_cpu *c, uint64_t va, unsigned access, unsigned midx, ui
     /* Device memory: all data accesses go through the slow path (alignment faults). */
     uint64_t mmio_r = (host_r && !is_device) ? 0 : TLB_FLAG_MMIO;
     uint64_t mmio_w = (host_w && !is_device) ? 0 : TLB_FLAG_MMIO;
-    e->tag_read = r_ok ? va_page | mmio_r : TLB_TAG_INVALID;
-    e->tag_write = w_ok ? va_page | mmio_w : TLB_TAG_INVALID;
+    /* SCTLR.A: misaligned data accesses fault, so none may take the fast path. */
+    uint64_t align = (c->sctlr[regime_el(midx)] >> 1) & 1 ? TLB_FLAG_ALIGN : 0;
+    e->tag_read = r_ok ? va_page | mmio_r | align : TLB_TAG_INVALID;
+    e->tag_write = w_ok ? va_page | mmio_w | align : TLB_TAG_INVALID;
     if (w_ok && code_page_has_blocks(c->cluster, pa_page)) e->tag_write |= TLB_FLAG_CODE;
     if (w_ok) {
         unsigned f = tlb_pa_filter_bit(pa_page);
@@ -233,11 +235,13 @@ void mem_alignment_fault(arm_cpu *c, const a64_op *op, uint64_t va, bool write, 
 
 bool mem_read_slow(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size, uint64_t *out,
                    unsigned midx, uint32_t flags, uint32_t iss) {
+    c->mem_slow++;
     return access_one(c, op, va, size, out, false, midx, flags, iss);
 }
 
 bool mem_write_slow(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size, uint64_t value,
                     unsigned midx, uint32_t flags, uint32_t iss) {
+    c->mem_slow++;
     return access_one(c, op, va, size, &value, true, midx, flags, iss);
 }
 

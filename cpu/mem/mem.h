@@ -1,7 +1,7 @@
 /* Guest memory access for the handlers: an inline soft-TLB fast path (one compare, one add) and
- * the out-of-line slow path (misses, MMIO, misaligned or page-crossing accesses, code pages,
- * faults). A false return means an exception has been entered: the handler returns
- * A64_EXIT_FAULT at once. */
+ * the out-of-line slow path (misses, MMIO, page-crossing accesses, misaligned ones that must or
+ * may fault, code pages, faults). A false return means an exception has been entered: the
+ * handler returns A64_EXIT_FAULT at once. */
 #ifndef CPU_MEM_MEM_H
 #define CPU_MEM_MEM_H
 
@@ -35,14 +35,19 @@ void mem_alignment_fault(arm_cpu *c, const a64_op *op, uint64_t va, bool write, 
 void excl_store_seen(arm_cpu *c, uint64_t pa);
 
 static inline tlb_entry *tlb_entry_for(arm_cpu *c, unsigned midx, uint64_t va) {
-    return &c->tlb[midx][(va >> PAGE_BITS) & (TLB_SIZE - 1)];
+    return &c->tlb[midx][tlb_index(va)];
+}
+
+/* The fast path's compare value (see TLB_FLAG_ALIGN): flags is a constant at nearly every call. */
+static inline uint64_t mem_probe_key(uint64_t va, unsigned size, uint32_t flags) {
+    return flags & MEM_ALIGNED ? va & (PAGE_MASK | (size - 1)) : tlb_probe_key(va, size);
 }
 
 /* size is 1, 2, 4 or 8. Little-endian guest data on a little-endian host. */
 static inline bool mem_read(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size, uint64_t *out,
                             unsigned midx, uint32_t flags, uint32_t iss) {
     tlb_entry *e = tlb_entry_for(c, midx, va);
-    if (likely(e->tag_read == (va & (PAGE_MASK | (size - 1))))) {
+    if (likely(e->tag_read == mem_probe_key(va, size, flags))) {
         const uint8_t *h = (const uint8_t *)(uintptr_t)(va + e->addend);
         switch (size) {
         case 1: *out = *h; break;
@@ -68,7 +73,7 @@ static inline bool mem_read(arm_cpu *c, const a64_op *op, uint64_t va, unsigned 
 static inline bool mem_write(arm_cpu *c, const a64_op *op, uint64_t va, unsigned size,
                              uint64_t value, unsigned midx, uint32_t flags, uint32_t iss) {
     tlb_entry *e = tlb_entry_for(c, midx, va);
-    if (likely(e->tag_write == (va & (PAGE_MASK | (size - 1))))) {
+    if (likely(e->tag_write == mem_probe_key(va, size, flags))) {
         uint8_t *h = (uint8_t *)(uintptr_t)(va + e->addend);
         if (unlikely(c->cluster->excl_holders)) excl_store_seen(c, e->pa_page | (va & ~PAGE_MASK));
         switch (size) {

@@ -24,6 +24,8 @@ struct machine {
     bool stop;
     uint64_t guest_ns, insns;
     unsigned resets;
+    bool halted; /* -S, a monitor's stop: the script waits, time stands still */
+    int request; /* machine_device_request (system_reset from a monitor): -1 none */
     char reason[256];
     uint8_t echo_buf[64];
     size_t echo_len;
@@ -70,6 +72,7 @@ machine *machine_create(const machine_options *opts, char *err, size_t errlen) {
     }
     machine *m = calloc(1, sizeof *m);
     m->opts = *opts;
+    m->request = -1;
     m->script = calloc(1, 1 << 16);
     size_t n = fread(m->script, 1, (1 << 16) - 1, f);
     fclose(f);
@@ -102,7 +105,19 @@ static void echo_receive(void *opaque, const uint8_t *data, size_t len) {
     m->echo_len += len;
 }
 
+static void hold(machine *m, void (*poll)(void *), void *opaque) {
+    while (m->halted && !m->stop) { /* as machine_debug_wait: poll about every millisecond */
+        nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+        poll(opaque);
+    }
+    if (m->request == MACHINE_REQ_RESET) {
+        m->request = -1;
+        m->resets++;
+    }
+}
+
 static void tick(machine *m, void (*poll)(void *), void *opaque) {
+    hold(m, poll, opaque);
     m->guest_ns += 1000000;
     m->insns += 1000;
     poll(opaque);
@@ -121,6 +136,7 @@ static void spin(machine *m, void (*poll)(void *), void *opaque, chardev *echo) 
 
 machine_run_result machine_run(machine *m, void (*poll)(void *), void *opaque) {
     char *save = NULL;
+    hold(m, poll, opaque); /* -S holds the machine before its first instruction */
     for (char *line = strtok_r(m->script + strlen(SCRIPT_MAGIC), "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
         unsigned slot = 0;
@@ -200,6 +216,29 @@ cpu_cluster *machine_cpus(machine *m) {
     return NULL;
 }
 bool machine_debug_halted(const machine *m) {
+    return m->halted;
+}
+void machine_debug_halt(machine *m) {
+    m->halted = true;
+}
+void machine_debug_resume(machine *m) {
+    m->halted = false;
+}
+int machine_debug_breakpoint_core(const machine *m) {
     (void)m;
-    return false;
+    return -1;
+}
+bus *machine_bus(machine *m) {
+    (void)m;
+    return NULL; /* no devices: the failure report lists none */
+}
+dev_ctx *machine_device_ctx(machine *m, const char *name) {
+    (void)m, (void)name;
+    return NULL; /* no GPIO: system_powerdown only reports POWERDOWN */
+}
+void machine_device_request(void *opaque, machine_request req, const char *why) {
+    machine *m = opaque;
+    (void)why;
+    if (req == MACHINE_REQ_RESET && m->opts.no_reboot) m->stop = true;
+    m->request = (int)req;
 }

@@ -20,6 +20,10 @@ def run(args, timeout=60):
         return subprocess.CompletedProcess(e.cmd, "no exit (killed)", "", "")
 
 
+FAILURE_REPORT = re.compile(
+    r"socemu: ---- failure report ----\n.*?socemu: ---- end of failure report ----\n", re.S)
+
+
 def check(name, result, code, stderr_re, stdout_re=None):
     """code may be a set of allowed codes; stderr must match stderr_re in full."""
     global failures
@@ -27,7 +31,9 @@ def check(name, result, code, stderr_re, stdout_re=None):
     codes = code if isinstance(code, set) else {code}
     if result.returncode not in codes:
         problems.append(f"exit {result.returncode}, wanted {code}")
-    if not re.fullmatch(stderr_re, result.stderr):
+    # The failure report after a failed or timed-out run is checked by results_test.py.
+    stderr = FAILURE_REPORT.sub("", result.stderr)
+    if not re.fullmatch(stderr_re, stderr):
         problems.append(f"stderr {result.stderr!r} does not match {stderr_re!r}")
     if stdout_re is not None and not re.search(stdout_re, result.stdout):
         problems.append(f"stdout does not contain {stdout_re!r}")
@@ -84,8 +90,8 @@ check("bad --fail regex", run(["--board", "rpi3", "--kernel", spin, "--fail", "[
       r"socemu: --fail: '\[z-a\]': [^\n]+\n")
 check("bad trace category", run(["--board", "rpi3", "--kernel", spin, "--trace", "insn,bogus"]),
       2, r"socemu: --trace: unknown trace category 'bogus' [^\n]+\n")
-check("bad serial backend", run(["--board", "rpi3", "--kernel", spin, "--serial", "tcp::4444"]),
-      2, r"socemu: tcp::4444: unknown serial backend [^\n]+\n")
+check("bad serial backend", run(["--board", "rpi3", "--kernel", spin, "--serial", "telnet::4444"]),
+      2, r"socemu: telnet::4444: unknown serial backend [^\n]+\n")
 check("too many serials", run(["--board", "rpi3", "--kernel", spin, "--serial", "null",
                                "--serial", "null", "--serial", "stdio"]), 2,
       r"socemu: --serial stdio: board rpi3 has only 2 UARTs\n")
@@ -94,7 +100,7 @@ check("nothing to boot", run(["--board", "rpi3"]), 2,
 check("no board", run(["--kernel", spin]), 2,
       r"socemu: no board given: use --board NAME \(try --list-boards\)\n")
 check("-S without a gdb stub", run(["-M", "raspi3b", "-kernel", spin, "-S"]), 2,
-      r"socemu: -S: needs --gdb tcp::PORT or -s\n")
+      r"socemu: -S: needs --gdb tcp::PORT, -s, or a monitor \(-qmp, -monitor\) to continue\n")
 check("bad --gdb address", run(["--board", "rpi3", "--kernel", spin, "--gdb", "udp::1"]), 2,
       r"socemu: --gdb udp::1: expected tcp::PORT or tcp:HOST:PORT\n")
 check("truncated ELF names the file", run(["--board", "rpi3", "--kernel", truncated]), 2,
@@ -179,6 +185,22 @@ check("sleeping guest is hung: exit 1", run(["--board", "rpi3", "--kernel", slee
 # A guest caught in an exception loop still times out (never hangs the emulator).
 check("exception loop times out", run(["--board", "rpi3", "--kernel", exc_loop, "--timeout", "1"]),
       3, r"socemu: timed out after \d+\.\d s guest time, \d+\.\d s host \(\d+ instructions\)\n")
+# ...and its failure report names the state of each core (the report samples once a second).
+r = run(["--board", "rpi3", "--kernel", exc_loop, "--timeout", "2.5"])
+if not re.search(r"socemu: cpu0 pc=0x0+80200 el=3 state=exception-loop \(at VBAR_EL3\+0x200: sync "
+                 r"from current EL with SPx\)\n", r.stderr):
+    failures += 1
+    print(f"FAIL exception loop named in the failure report: {r.stderr!r}")
+else:
+    print("ok   exception loop named in the failure report")
+# The sleeping guest's report: every core in WFI, nothing armed.
+r = run(["--board", "rpi3", "--kernel", sleep, "--timeout", "5"])
+if not (re.search(r"socemu: cpu3 pc=0x[0-9a-f]{16} el=3 state=wfi next-timer=none\n", r.stderr) and
+        "every core is idle and no core has a timer armed" in r.stderr):
+    failures += 1
+    print(f"FAIL hung guest's failure report: {r.stderr!r}")
+else:
+    print("ok   hung guest's failure report")
 # A busy loop never finishes: timed out (3).
 check("spinning guest times out", run(["--board", "rpi3", "--kernel", spin, "--timeout", "1"]),
       3, r"socemu: timed out after \d+\.\d s guest time, \d+\.\d s host \(\d+ instructions\)\n")

@@ -1,5 +1,8 @@
-/* Serial backends: file output, the observer tee, unix sockets both ways, and bad specs. */
+/* Serial backends: file output, the observer tee, unix sockets both ways, a tcp server, and bad
+ * specs. */
 #include <stdbool.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -78,11 +81,47 @@ static void test_unix_server(const char *dir) {
     CHECK_STR_CONTAINS(err, "Connection refused");
 }
 
+/* tcp:, as for -qmp tcp::PORT,server,nowait: a client is accepted from the poll and hears the
+ * backend's output. */
+static void test_tcp_server(void) {
+    char err[256], spec[64];
+    serial_backend *b = NULL;
+    unsigned port = 0;
+    for (unsigned p = 45123; p < 45223 && !b; p++) { /* a free port */
+        snprintf(spec, sizeof spec, "tcp::%u,server=on,wait=off", p);
+        b = serial_backend_open(spec, err, sizeof err);
+        port = p;
+    }
+    CHECK(b != NULL);
+    if (!b) return;
+    chardev *c = serial_backend_chardev(b);
+    chardev_set_frontend(c, can_receive, receive, NULL);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK(connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0);
+    for (int i = 0; i < 50 && !serial_backend_connected(b); i++) {
+        serial_backends_poll();
+        usleep(1000);
+    }
+    CHECK(serial_backend_connected(b) && serial_backend_connections(b) == 1);
+    chardev_write(c, (const uint8_t *)"hi", 2);
+    char buf[8] = "";
+    CHECK(read(fd, buf, sizeof buf) == 2 && memcmp(buf, "hi", 2) == 0);
+    close(fd);
+    serial_backend_free(b);
+}
+
 static void test_bad_specs(void) {
     char err[256];
-    CHECK(serial_backend_open("tcp::4444", err, sizeof err) == NULL);
-    CHECK(strcmp(err, "tcp::4444: unknown serial backend (stdio, file:PATH, "
-                      "unix:PATH[,server[,nowait]], null)") == 0);
+    CHECK(serial_backend_open("telnet::4444", err, sizeof err) == NULL);
+    CHECK(strcmp(err,
+                 "telnet::4444: unknown serial backend (stdio, file:PATH, pipe:PATH, "
+                 "unix:PATH[,server[,nowait]], tcp:[HOST]:PORT[,server[,nowait]], null)") == 0);
+    CHECK(serial_backend_open("tcp::0,server", err, sizeof err) == NULL);
+    CHECK(strcmp(err, "tcp::0,server: expected tcp:[HOST]:PORT with a port 1-65535") == 0);
+    CHECK(serial_backend_open("tcp:example.org:80", err, sizeof err) == NULL);
+    CHECK(strcmp(err, "tcp:example.org:80: the host is not an IPv4 address") == 0);
     CHECK(serial_backend_open("file:/nonexistent-dir/x", err, sizeof err) == NULL);
     CHECK(strcmp(err, "/nonexistent-dir/x: No such file or directory") == 0);
     CHECK(serial_backend_open("unix:/tmp/x,fast", err, sizeof err) == NULL);
@@ -98,6 +137,7 @@ int main(void) {
     CHECK(mkdtemp(dir) != NULL);
     test_file_and_observer(dir);
     test_unix_server(dir);
+    test_tcp_server();
     test_bad_specs();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

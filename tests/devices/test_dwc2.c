@@ -4,7 +4,7 @@
  * counter and SOF interrupts from virtual time; then the rpi3 wiring to the armctrl (GPU IRQ 9). */
 #include "check.h"
 #include "device_fixture.h"
-#include "machine_internal.h"
+#include "boards/machine.h"
 
 #define BASE 0x3f980000ull
 

@@ -4,7 +4,7 @@
  *   mini UART (GPU 29) / PL011 (GPU 57) / system timer (GPU 0-3) -> armctrl -> local_intc GPU
  *   input -> the routed core; each core's generic timers -> local_intc -> that core. */
 #include "check.h"
-#include "machine_internal.h"
+#include "boards/machine_test.h"
 
 enum {
     AUX_MU_IER = 0x3f215044,
@@ -99,22 +99,21 @@ static void test_systimer_reaches_core0(void) {
 
 static void test_cpu_timers_and_ipis(void) {
     /* What the CPU's generic timer does when CNTV fires on core 1. */
-    cpu_ports *p = &m->ports.ports;
-    p->timer_irq(p->opaque, 1, CPU_TIMER_VIRT, true);
+    machine_test_timer_irq(m, 1, CPU_TIMER_VIRT, true);
     CHECK_EQ_U64(pins(false), 0); /* not enabled in the local controller */
     wr32(LINT_TIMER_CTL0 + 4, 1u << 3);
     CHECK_EQ_U64(rd32(LINT_IRQ_SRC0 + 4), 1u << 3);
     CHECK_EQ_U64(pins(false), 1u << 1);
-    p->timer_irq(p->opaque, 1, CPU_TIMER_VIRT, false);
+    machine_test_timer_irq(m, 1, CPU_TIMER_VIRT, false);
     CHECK_EQ_U64(pins(false), 0);
     /* Each timer of each core lands on its own source bit. */
     for (unsigned core = 0; core < 4; core++) {
         wr32(LINT_TIMER_CTL0 + 4 * core, 0xF);
         for (unsigned t = 0; t < CPU_TIMER_COUNT; t++) {
-            p->timer_irq(p->opaque, core, t, true);
+            machine_test_timer_irq(m, core, t, true);
             CHECK_EQ_U64(rd32(LINT_IRQ_SRC0 + 4 * core), 1u << t);
             CHECK_EQ_U64(pins(false), 1u << core);
-            p->timer_irq(p->opaque, core, t, false);
+            machine_test_timer_irq(m, core, t, false);
         }
         wr32(LINT_TIMER_CTL0 + 4 * core, 0);
     }

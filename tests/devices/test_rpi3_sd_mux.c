@@ -4,6 +4,7 @@
  * the same card (its RCA survives the switch); a machine reset brings the firmware's mux back. */
 #include <unistd.h>
 
+#include "boards/machine_test.h"
 #include "machine_io.h"
 
 enum {
@@ -121,9 +122,7 @@ int main(void) {
 
     /* A machine reset: the firmware's mux again. */
     mux_slot(7);
-    for (unsigned i = 0; i < test_machine->desc->n_devices; i++)
-        if (test_machine->devices[i].realized && test_machine->devices[i].bd->type->reset)
-            test_machine->devices[i].bd->type->reset(test_machine->devices[i].state);
+    machine_test_reset_devices(test_machine);
     CHECK_EQ_U64(sdhost_cmd8(), 0x1AA);
     CHECK_EQ_U64(rd32(SDHCI + 0x24) & (1u << 16), 0);
 

@@ -4,7 +4,7 @@
  * MACHINE_RUN_POWEROFF (or REBOOT under no_reboot) once the 10 ticks have passed in virtual
  * time — not at the register write, and never after a stop. */
 #include "check.h"
-#include "machine_internal.h"
+#include "boards/machine.h"
 
 enum { PM_RSTC = 0x3f10001c, PM_RSTS = 0x3f100020, PM_WDOG = 0x3f100024 };
 #define PW 0x5a000000u

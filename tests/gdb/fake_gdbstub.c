@@ -23,6 +23,4 @@ void gdb_stub_free(gdb_stub *s) {
     (void)s;
 }
 
-void machine_debug_halt(machine *m) {
-    (void)m;
-}
+/* machine_debug_halt and friends: tests/cli/fake_machine.c (-S with a monitor). */

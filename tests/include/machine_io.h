@@ -1,11 +1,11 @@
-/* Register access to a whole test machine (machine_internal.h) through its bus, as a CPU's
+/* Register access to a whole test machine (boards/machine.h) through its bus, as a CPU's
  * loads and stores go: every access must reach something (BUS_OK, else a failed CHECK). The
  * test creates test_machine in its main; virtual time only moves by run_ns. */
 #ifndef SOCEMU_TEST_MACHINE_IO_H
 #define SOCEMU_TEST_MACHINE_IO_H
 
 #include "check.h"
-#include "machine_internal.h"
+#include "boards/machine.h"
 
 static machine *test_machine;
 

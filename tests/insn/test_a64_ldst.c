@@ -147,6 +147,71 @@ static void test_sp_alignment_and_unaligned(void) {
     th_free(t);
 }
 
+/* Misaligned accesses within a page take the fast path (SCTLR.A = 0): a loop of misaligned
+ * LDR/STR/LDP/STP leaves the inline probes only for the first fill; a pair crossing the page
+ * still reads both pages; under SCTLR.A = 1 a misaligned load faults (DFSC 0x21) even on a page
+ * whose TLB entry an aligned access just filled. */
+static void test_misaligned_fast(void) {
+    static const uint32_t loop[] = {
+        0xf9400023, /* ldr x3, [x1] */
+        0xf9000823, /* str x3, [x1, #16] */
+        0xa9421424, /* ldp x4, x5, [x1, #32] */
+        0xa9041424, /* stp x4, x5, [x1, #64] */
+        0xf1000442, /* subs x2, x2, #1 */
+        0x54ffff61, /* b.ne loop */
+        0xa94020c7, /* ldp x7, x8, [x6] */
+    };
+    th *t = setup();
+    arm_cpu *c = th_cpu(t, 0);
+    for (unsigned i = 0; i < 128; i++)
+        t->ram[TH_DATA + i] = (uint8_t)(i + 1);
+    for (unsigned i = 0; i < 16; i++)
+        t->ram[TH_DATA + 0x1000 - 12 + i] = (uint8_t)(0xa0 + i);
+    th_code(t, TH_CODE, loop, sizeof loop / 4);
+    cpu_set_xreg(c, 1, TH_DATA + 1);
+    cpu_set_xreg(c, 2, 64);
+    cpu_set_xreg(c, 6, TH_DATA + 0x1000 - 12);
+    th_run(t, 0, 6); /* one iteration: fills the entry */
+    cpu_mem_stats before, after;
+    cpu_get_mem_stats(c, &before);
+    th_run(t, 0, 6 * 63 + 1);
+    cpu_get_mem_stats(c, &after);
+    CHECK_EQ_U64(cpu_get_pc(c), TH_CODE + 28);
+    /* only the last LDP, which crosses into the next page */
+    CHECK_EQ_U64(after.slow_accesses - before.slow_accesses, 1);
+    CHECK(after.jit_slow_paths - before.jit_slow_paths <= 1);
+    CHECK_EQ_U64(cpu_get_xreg(c, 3), 0x0908070605040302ull);
+    CHECK_EQ_U64(th_get64(t, TH_DATA + 17), 0x0908070605040302ull);
+    CHECK_EQ_U64(cpu_get_xreg(c, 4), 0x2928272625242322ull);
+    CHECK_EQ_U64(cpu_get_xreg(c, 5), 0x31302f2e2d2c2b2aull);
+    CHECK_EQ_U64(th_get64(t, TH_DATA + 65), 0x2928272625242322ull);
+    CHECK_EQ_U64(th_get64(t, TH_DATA + 73), 0x31302f2e2d2c2b2aull);
+    /* the pair crossing into the next page */
+    CHECK_EQ_U64(cpu_get_xreg(c, 7), 0xa7a6a5a4a3a2a1a0ull);
+    CHECK_EQ_U64(cpu_get_xreg(c, 8), 0xafaeadacabaaa9a8ull);
+    th_free(t);
+
+    static const uint32_t strict[] = {
+        0xd5181005, /* msr sctlr_el1, x5 */
+        0xd5033fdf, /* isb */
+        0xf9400429, /* ldr x9, [x1, #8] */
+        0xf94000e3, /* ldr x3, [x7] */
+    };
+    t = setup();
+    c = th_cpu(t, 0);
+    th_put64(t, TH_DATA + 8, 0x1234);
+    th_code(t, TH_CODE, strict, sizeof strict / 4);
+    cpu_set_xreg(c, 1, TH_DATA);
+    cpu_set_xreg(c, 5, 0x00C50838 | 2); /* SCTLR_EL1.A */
+    cpu_set_xreg(c, 7, TH_DATA + 3);
+    th_run(t, 0, 10);
+    CHECK_EQ_U64(cpu_get_xreg(c, 0) & 0xfc00003f, 0x94000021); /* EC 0x25, alignment */
+    CHECK_EQ_U64(cpu_get_xreg(c, 9), 0x1234);                  /* aligned: fine */
+    CHECK_EQ_U64(cpu_get_xreg(c, 3), TH_DATA + 3);             /* FAR */
+    CHECK_EQ_U64(cpu_get_xreg(c, 1), TH_CODE + 12);            /* ELR: the misaligned load */
+    th_free(t);
+}
+
 static void test_dc_zva(void) {
     th *t = setup();
     arm_cpu *c = th_cpu(t, 0);
@@ -275,6 +340,7 @@ int main(void) {
     test_mmio_and_bus_error();
     test_exclusives();
     test_sp_alignment_and_unaligned();
+    test_misaligned_fast();
     test_dc_zva();
     test_dc_inside_block();
     test_self_modifying_code();

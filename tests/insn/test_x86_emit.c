@@ -108,6 +108,8 @@ int main(void) {
     x86_not(start(), true, X86_RCX), expect("not rcx");
     x86_neg(start(), false, X86_RCX), expect("neg ecx");
     x86_imul_rr(start(), true, X86_RAX, X86_RCX), expect("imul rax, rcx");
+    x86_imul_ri(start(), false, X86_R9, X86_R9, -1640531527), expect("imul r9d, r9d, 0x9e3779b9");
+    x86_imul_ri(start(), true, X86_RAX, X86_R10, 1000), expect("imul rax, r10, 0x3e8");
     x86_mul_wide(start(), false, X86_RCX), expect("mul rcx");
     x86_mul_wide(start(), true, X86_R9), expect("imul r9");
     x86_movzx_rr(start(), 1, X86_RCX, X86_RCX), expect("movzx ecx, cl");

@@ -178,6 +178,19 @@ static void test_failures_are_warnings(void) {
     free(t);
 }
 
+/* A __local_fixups__ offset past its property: refused (libfdt 1.6.1 would read past the blob),
+ * the base unchanged, the next overlay still applied. */
+static void test_bad_local_fixup(void) {
+    size_t len;
+    uint8_t *t =
+        apply("base.dtb", "dtoverlay=bad-local-fixup\ndtoverlay=by-path,speed=0x300\n", &len);
+    CHECK_STR_CONTAINS(warnings, "dtoverlay=bad-local-fixup: overlay 'bad-local-fixup' not "
+                                 "applied: a __local_fixups__ offset lies outside its property");
+    CHECK(fdt_path_offset(t, "/socemu-bad-fixup") < 0);
+    CHECK(cell(t, "/socemu-test", "speed", 0) == 0x300);
+    free(t);
+}
+
 static void test_without_symbols(void) {
     size_t len;
     uint8_t *t = apply("base-nosym.dtb",
@@ -220,6 +233,7 @@ int main(int argc, char **argv) {
     test_every_form();
     test_base_params();
     test_failures_are_warnings();
+    test_bad_local_fixup();
     test_without_symbols();
     test_exports();
     test_nothing_to_do();

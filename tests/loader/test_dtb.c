@@ -157,6 +157,16 @@ int main(void) {
     fdt_set_off_dt_struct(dtb, fdt_totalsize(dtb) + 64);
     CHECK(dtb_check("n.dtb", dtb, len, err, sizeof err) == -1);
     CHECK_STR_CONTAINS(err, "n.dtb: corrupt device tree blob");
+    /* Old versions are refused before libfdt's full check, which crashed on this input (found
+     * by fuzz/fuzz_dtb; fuzz/corpus/dtb). */
+    size_t old_len;
+    uint8_t *old = tu_read(SOCEMU_SOURCE_DIR "/fuzz/corpus/dtb/v3-check-full-null", &old_len);
+    CHECK(old != NULL);
+    if (old) {
+        CHECK(dtb_check("old.dtb", old, old_len, err, sizeof err) == -1);
+        CHECK_STR_CONTAINS(err, "old.dtb: device tree blob version 3 is too old");
+        free(old);
+    }
     free(dtb);
     tu_cleanup();
     return check_report("loader_dtb");

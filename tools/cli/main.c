@@ -13,14 +13,21 @@
 
 #include "boards/descriptor.h"
 #include "boards/machine.h"
+#include "console_log.h"
 #include "console_watch.h"
 #include "display_sdl.h"
+#include "exec_session.h"
 #include "exit_codes.h"
+#include "failure_report.h"
 #include "gdbstub.h"
 #include "net_user.h"
 #include "options.h"
+#include "progress.h"
+#include "qmp.h"
+#include "run_results.h"
 #include "screenshot.h"
 #include "serial_backends.h"
+#include "symbols.h"
 #include "soc/cpu_ports.h"
 #include "soc/log.h"
 
@@ -174,9 +181,11 @@ static int check_inputs(const cli_options *o, char *err, size_t errlen) {
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
         if (files[i] && !readable_file(files[i], err, errlen)) return -1;
     if (o->sd_image && foreign_card(o->sd_image, err, errlen)) return -1;
-    if (o->gdb_wait && !o->gdb) {
-        /* Without a debugger nothing could ever start the cores. */
-        snprintf(err, errlen, "-S: needs --gdb tcp::PORT or -s");
+    if (o->gdb_wait && !o->gdb && !o->n_monitor) {
+        /* Without a debugger or a monitor nothing could ever start the cores. */
+        snprintf(err, errlen,
+                 "-S: needs --gdb tcp::PORT, -s, or a monitor (-qmp, -monitor) to "
+                 "continue");
         return -1;
     }
     return 0;
@@ -223,8 +232,16 @@ typedef struct run_state {
     serial_backend *backends[MACHINE_MAX_SERIALS + 1];
     unsigned n_backends;
     console_watch *watch;
+    exec_session *exec; /* --exec */
+    console_log *clog;  /* the console, for --junit/--result-json and the failure report */
+    failure_watch *fwatch;
+    symbols *syms; /* --symbols */
+    progress prog;
+    double start_wall;
+    const char *summary; /* the end-of-run line */
     machine *m;
     gdb_stub *gdb;
+    monitor *monitors[CLI_MAX_MONITORS];
     display_sdl *display;
     bool window_closed;
     FILE *log;
@@ -244,6 +261,9 @@ static void watch_output(void *opaque, unsigned stream, const uint8_t *data, siz
     run_state *rs = opaque;
     if (len) rs->printed = true;
     console_watch_feed(rs->watch, stream, data, len);
+    console_log_feed(rs->clog, data, len);
+    if (rs->exec && (int)stream == rs->uarts.console_slot)
+        exec_session_feed(rs->exec, data, len, rs->m ? machine_guest_ns(rs->m) : 0);
 }
 
 static serial_backend *open_backend(run_state *rs, const char *spec, unsigned slot, char *err,
@@ -267,12 +287,36 @@ static int wire_serials(run_state *rs, machine_options *mo, char *err, size_t er
                      o->board, rs->uarts.count, rs->uarts.count == 1 ? "" : "s");
             return -1;
         }
+        bool stdio = !strcmp(o->serial[n], "stdio") || !strcmp(o->serial[n], "mon:stdio");
+        for (unsigned i = 0; stdio && i < o->n_monitor; i++) {
+            if (monitor_uses_stdio(rs->monitors[i])) {
+                snprintf(err, errlen, "%s %s: stdio is already the monitor's (%s)", flag,
+                         o->serial[n], o->monitor[i].spec);
+                return -1;
+            }
+        }
         serial_backend *b = open_backend(rs, o->serial[n], (unsigned)slot, err, errlen);
         if (!b) return -1;
         mo->serial[slot] = serial_backend_chardev(b);
     }
     int console = rs->uarts.console_slot;
-    if (console >= 0 && !mo->serial[console]) {
+    if (console >= 0 && !mo->serial[console] && (o->nodefaults || rs->exec)) {
+        /* --exec: stdout carries the commands' output only; -nodefaults: nothing by default.
+         * The console watch (and --exec) still see the console. */
+        serial_backend *b = open_backend(rs, "null", (unsigned)console, err, errlen);
+        if (!b) return -1;
+        mo->console_chr = serial_backend_chardev(b);
+    }
+    if (console >= 0 && !mo->serial[console] && !mo->console_chr) {
+        for (unsigned i = 0; i < o->n_monitor; i++) {
+            if (rs->monitors[i] && monitor_uses_stdio(rs->monitors[i])) {
+                snprintf(err, errlen,
+                         "%s: stdio is the monitor's, and the console UART (%s) has no other "
+                         "backend: give it one with -serial/--serial (or -nodefaults for none)",
+                         o->monitor[i].spec, rs->uarts.names[console]);
+                return -1;
+            }
+        }
         serial_backend *b = open_backend(rs, "stdio", (unsigned)console, err, errlen);
         if (!b) return -1;
         mo->console_chr = serial_backend_chardev(b);
@@ -403,9 +447,19 @@ static void watch_stuck(run_state *rs) {
     fputs(": is the kernel a program for this board?\n", stderr);
 }
 
-/* The scheduler's live-input rule: a typing console, or a guest with its Ethernet up. */
-static bool live_input(void) {
-    return serial_backends_have_live_input() || net_user_active();
+static bool monitor_quit(const run_state *rs) {
+    for (unsigned i = 0; i < rs->opts.n_monitor; i++)
+        if (monitor_quit_requested(rs->monitors[i])) return true;
+    return false;
+}
+
+static unsigned guest_resets(const run_state *rs) {
+    unsigned n = machine_reset_count(rs->m);
+    for (unsigned i = 0; i < rs->opts.n_monitor; i++) {
+        unsigned host = monitor_host_resets(rs->monitors[i]);
+        n = host < n ? n - host : 0;
+    }
+    return n;
 }
 
 static void poll_run(void *opaque) {
@@ -413,18 +467,56 @@ static void poll_run(void *opaque) {
     if (rs->gdb) gdb_stub_poll(rs->gdb);
     serial_backends_poll();
     net_user_poll();
+    for (unsigned i = 0; i < rs->opts.n_monitor; i++)
+        monitor_poll(rs->monitors[i]);
     if (rs->display && !display_sdl_poll(rs->display, rs->m)) rs->window_closed = true;
     watch_stuck(rs);
-    if (console_watch_idle(rs->watch) != WATCH_RUNNING || serial_quit_requested() || stop_signal ||
-        rs->window_closed || sink_failed(rs)) {
+    if (rs->exec) exec_session_poll(rs->exec, machine_guest_ns(rs->m));
+    double now = host_seconds();
+    failure_watch_sample(rs->fwatch, rs->m, now);
+    progress_update(&rs->prog, now, now - rs->host_start, machine_guest_ns(rs->m),
+                    machine_instructions(rs->m), console_log_lines(rs->clog));
+    watch_verdict v = console_watch_idle(rs->watch);
+    if (v == WATCH_EXPECT && rs->exec && !exec_session_done(rs->exec))
+        v = WATCH_RUNNING; /* --exec: the commands still run after --expect matched */
+    if (v != WATCH_RUNNING || serial_quit_requested() || stop_signal || rs->window_closed ||
+        sink_failed(rs) || monitor_quit(rs) || exec_session_done(rs->exec)) {
         machine_stop(rs->m);
     } else if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
         rs->timed_out = true;
         machine_stop(rs->m);
-    } else if (!rs->opts.no_reboot && machine_reset_count(rs->m) > RESET_LOOP_LIMIT) {
-        rs->resets = machine_reset_count(rs->m);
+    } else if (!rs->opts.no_reboot && guest_resets(rs) > RESET_LOOP_LIMIT) {
+        rs->resets = guest_resets(rs);
         machine_stop(rs->m);
     }
+}
+
+/* The monitors hear how the run ended (SHUTDOWN); with -no-shutdown a guest power-off leaves the
+ * machine stopped and the run waits for a monitor's quit (or the timeout, or a signal). */
+static machine_run_result after_run(run_state *rs, machine_run_result r) {
+    if (!rs->opts.n_monitor) return r;
+    bool guest = r == MACHINE_RUN_POWEROFF || r == MACHINE_RUN_REBOOT;
+    const char *reason = r == MACHINE_RUN_POWEROFF ? "guest-shutdown"
+                         : r == MACHINE_RUN_REBOOT ? "guest-reset"
+                         : r == MACHINE_RUN_PANIC  ? "guest-panic"
+                         : monitor_quit(rs)        ? "host-qmp-quit"
+                         : stop_signal             ? "host-signal"
+                                                   : "host-error";
+    for (unsigned i = 0; i < rs->opts.n_monitor; i++)
+        monitor_shutdown(rs->monitors[i], guest, reason);
+    if (!guest || !rs->opts.no_shutdown) return r;
+    const struct timespec tick = {.tv_sec = 0, .tv_nsec = 1000000};
+    while (!monitor_quit(rs) && !stop_signal && !sink_failed(rs)) {
+        if (rs->deadline > 0 && host_seconds() >= rs->deadline) {
+            rs->timed_out = true;
+            break;
+        }
+        serial_backends_poll();
+        for (unsigned i = 0; i < rs->opts.n_monitor; i++)
+            monitor_poll(rs->monitors[i]);
+        nanosleep(&tick, NULL);
+    }
+    return r;
 }
 
 /* "after 12.3 s guest time, 4.5 s host (123456789 instructions)" */
@@ -455,7 +547,30 @@ static int conclude(run_state *rs, machine_run_result r) {
         snprintf(line, sizeof line, "emulator fault: %s %s", rs->sink_error, times);
         goto done;
     }
-    switch (r == MACHINE_RUN_FAULT ? WATCH_RUNNING : console_watch_verdict(rs->watch)) {
+    watch_verdict verdict =
+        r == MACHINE_RUN_FAULT ? WATCH_RUNNING : console_watch_verdict(rs->watch);
+    if (rs->exec && exec_session_done(rs->exec) && verdict != WATCH_FAIL &&
+        verdict != WATCH_PANIC) {
+        int bad = exec_session_first_failure(rs->exec);
+        unsigned n = exec_session_count(rs->exec);
+        if (bad >= 0) {
+            const exec_result *e = exec_session_result(rs->exec, (unsigned)bad);
+            code = EXIT_GUEST_FAILED;
+            snprintf(line, sizeof line, "guest failed: --exec '%s' exited %d %s", e->command,
+                     e->status, times);
+        } else if (rs->opts.n_expect && verdict != WATCH_EXPECT) {
+            code = EXIT_GUEST_FAILED;
+            snprintf(line, sizeof line,
+                     "guest failed: the --exec command%s exited 0 but --expect never matched %s",
+                     n == 1 ? "" : "s", times);
+        } else {
+            code = EXIT_PASSED;
+            snprintf(line, sizeof line, "passed: %u --exec command%s exited 0 %s", n,
+                     n == 1 ? "" : "s", times);
+        }
+        goto done;
+    }
+    switch (verdict) {
     case WATCH_EXPECT:
         code = EXIT_PASSED;
         snprintf(line, sizeof line, "passed: console matched --expect '%s' %s", pattern, times);
@@ -487,6 +602,9 @@ static int conclude(run_state *rs, machine_run_result r) {
     } else if (rs->gdb && gdb_stub_killed(rs->gdb)) {
         code = EXIT_PASSED;
         snprintf(line, sizeof line, "killed from gdb %s", times);
+    } else if (monitor_quit(rs)) {
+        code = EXIT_PASSED;
+        snprintf(line, sizeof line, "quit from the monitor %s", times);
     } else if (serial_quit_requested()) {
         code = EXIT_PASSED;
         snprintf(line, sizeof line, "quit from the console (Ctrl-A x) %s", times);
@@ -496,6 +614,10 @@ static int conclude(run_state *rs, machine_run_result r) {
     } else if (rs->resets) {
         code = EXIT_GUEST_FAILED;
         snprintf(line, sizeof line, "guest failed: reset loop (%u resets) %s", rs->resets, times);
+    } else if (rs->timed_out && rs->exec) {
+        code = EXIT_TIMED_OUT;
+        snprintf(line, sizeof line, "timed out waiting for %s %s",
+                 exec_session_waiting_for(rs->exec), times);
     } else if (rs->timed_out) {
         code = EXIT_TIMED_OUT;
         snprintf(line, sizeof line, "timed out%s %s",
@@ -518,6 +640,8 @@ static int conclude(run_state *rs, machine_run_result r) {
         snprintf(line, sizeof line, "emulator fault: the run stopped for no reason %s", times);
     }
 done:
+    rs->summary = line;
+    progress_clear(&rs->prog);
     if (!rs->opts.quiet || code == EXIT_EMULATOR_FAULT) {
         fputs("socemu: ", stderr);
         soc_log_put_escaped(stderr, line); /* the guest's console line may carry escapes */
@@ -547,16 +671,92 @@ static int list_boards(void) {
 static void release(run_state *rs) {
     serial_terminal_restore();
     gdb_stub_free(rs->gdb);
+    for (unsigned i = 0; i < CLI_MAX_MONITORS; i++)
+        monitor_free(rs->monitors[i]);
     if (rs->display) display_sdl_close(rs->display);
     if (rs->m) machine_free(rs->m);
     net_user_stop();
     for (unsigned i = 0; i < rs->n_backends; i++)
         serial_backend_free(rs->backends[i]);
     console_watch_free(rs->watch);
+    console_log_free(rs->clog);
+    failure_watch_free(rs->fwatch);
+    symbols_free(rs->syms);
+    exec_session_free(rs->exec);
     if (rs->log) {
         soc_log_set_file(NULL);
         fclose(rs->log);
     }
+}
+
+/* Host input still to come: a serial backend's (stdin, a socket, a monitor's), --exec's
+ * commands not yet typed to the end, or a guest with its Ethernet up. While there is, idle guest
+ * time is paced to the wall clock (the scheduler waits for the input instead of skipping ahead or
+ * declaring the guest hung). */
+static exec_session *pending_exec;
+
+static bool live_input(void) {
+    return serial_backends_have_live_input() ||
+           (pending_exec && !exec_session_done(pending_exec)) || net_user_active();
+}
+
+/* --symbols, or a System.map next to --kernel (as Debian's /boot has it: System.map-VERSION
+ * beside vmlinuz-VERSION, or System.map beside Image). */
+static int load_symbols(run_state *rs, char *err, size_t errlen) {
+    const cli_options *o = &rs->opts;
+    if (o->symbols) {
+        rs->syms = symbols_load(o->symbols, err, errlen);
+        return rs->syms ? 0 : -1;
+    }
+    if (!o->kernel) return 0;
+    char path[4200];
+    const char *slash = strrchr(o->kernel, '/');
+    int dir = slash ? (int)(slash - o->kernel + 1) : 0;
+    const char *base = o->kernel + dir;
+    const char *dash = strchr(base, '-');
+    const char *candidates[2] = {"System.map", NULL};
+    char versioned[512];
+    if (dash) {
+        snprintf(versioned, sizeof versioned, "System.map%s", dash);
+        candidates[1] = versioned;
+    }
+    for (int i = 1; i >= 0; i--) {
+        if (!candidates[i]) continue;
+        snprintf(path, sizeof path, "%.*s%s", dir, o->kernel, candidates[i]);
+        if (access(path, R_OK) != 0) continue;
+        char ignored[256];
+        rs->syms = symbols_load(path, ignored, sizeof ignored);
+        if (rs->syms) return 0;
+    }
+    return 0;
+}
+
+/* After the summary: the failure report, --junit and --result-json. A results file that cannot
+ * be written makes the run an emulator fault (CI would read a stale or missing file). */
+static int report(run_state *rs, int code) {
+    if ((code == EXIT_GUEST_FAILED || code == EXIT_TIMED_OUT) && !rs->opts.quiet) {
+        char waiting[700] = "";
+        if (rs->exec && !exec_session_done(rs->exec))
+            snprintf(waiting, sizeof waiting, "%s", exec_session_waiting_for(rs->exec));
+        else if (rs->opts.n_expect && console_watch_verdict(rs->watch) != WATCH_EXPECT)
+            snprintf(waiting, sizeof waiting, "--expect '%s'%s", rs->opts.expect[0],
+                     rs->opts.n_expect > 1 ? " (or another --expect)" : "");
+        failure_report_print(stderr, rs->m, rs->fwatch, rs->clog, rs->syms,
+                             waiting[0] ? waiting : NULL);
+    }
+    if (!rs->opts.junit && !rs->opts.result_json) return code;
+    static run_results rr;
+    run_results_build(&rr, &rs->opts, rs->watch, rs->exec, rs->clog, code,
+                      rs->summary ? rs->summary : "", host_seconds() - rs->host_start,
+                      (double)machine_guest_ns(rs->m) / 1e9, machine_instructions(rs->m),
+                      rs->start_wall);
+    char err[4400];
+    if ((rs->opts.junit && junit_write(&rr, rs->opts.junit, err, sizeof err) != 0) ||
+        (rs->opts.result_json && result_json_write(&rr, rs->opts.result_json, err, sizeof err))) {
+        fprintf(stderr, "socemu: emulator fault: cannot write the results: %s\n", err);
+        return EXIT_EMULATOR_FAULT;
+    }
+    return code;
 }
 
 /* Everything that can be wrong with the input is found here, before the guest runs. */
@@ -580,6 +780,22 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
             return -1;
     for (unsigned i = 0; i < o->n_fail; i++)
         if (console_watch_add(rs->watch, WATCH_KIND_FAIL, o->fail[i], err, errlen) != 0) return -1;
+    rs->clog = console_log_new(8u << 20);
+    rs->fwatch = failure_watch_new();
+    if (!rs->clog || !rs->fwatch) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (load_symbols(rs, err, errlen) != 0) return -1;
+    if (o->n_exec) {
+        rs->exec = exec_session_new(o->exec, o->n_exec, o->login, o->prompt, stdout, err, errlen);
+        if (!rs->exec) return -1;
+        pending_exec = rs->exec;
+    } else if (o->login || o->prompt) {
+        snprintf(err, errlen, "%s: only means something with --exec",
+                 o->login ? "--login" : "--prompt");
+        return -1;
+    }
     if (o->log_path) {
         rs->log = fopen(o->log_path, "w");
         if (!rs->log) {
@@ -610,6 +826,11 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
         .seed = o->seed,
         .display = o->display == CLI_DISPLAY_SDL || o->screenshot,
     };
+    /* Monitors first: a stdio monitor owns stdin (a console on stdio then gets output only). */
+    for (unsigned i = 0; i < o->n_monitor; i++) {
+        rs->monitors[i] = monitor_open(o->monitor[i].spec, o->monitor[i].control, err, errlen);
+        if (!rs->monitors[i]) return -1;
+    }
     if (wire_serials(rs, &mo, err, errlen) != 0) return -1;
     if (o->net.have_mac) memcpy(mo.mac, o->net.mac, 6);
     if (!o->dump_dtb) {
@@ -619,11 +840,20 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
     rs->m = machine_create(&mo, err, errlen);
     if (!rs->m) return -1;
     if (mo.net && !mo.net->receive) net_user_stop(); /* the board has no Ethernet */
+    if (rs->exec && rs->uarts.console_slot >= 0) {
+        chardev *c = mo.serial[rs->uarts.console_slot];
+        exec_session_attach(rs->exec, c ? c : mo.console_chr);
+    } else if (rs->exec) {
+        snprintf(err, errlen, "--exec: board %s has no console UART", o->board);
+        return -1;
+    }
+    for (unsigned i = 0; i < o->n_monitor; i++)
+        monitor_attach(rs->monitors[i], rs->m, o->gdb_wait);
     if (o->gdb) {
         rs->gdb = gdb_stub_open(o->gdb, rs->m, err, errlen);
         if (!rs->gdb) return -1;
-        if (o->gdb_wait) machine_debug_halt(rs->m);
     }
+    if (o->gdb_wait) machine_debug_halt(rs->m);
     if (o->display == CLI_DISPLAY_SDL) {
         char title[160];
         snprintf(title, sizeof title, "socemu: %s", o->board);
@@ -650,6 +880,7 @@ int main(int argc, char **argv) {
     static run_state rs;    /* static: large, and reachable from signal-time cleanup */
     static char err[16384]; /* room for paths up to PATH_MAX with their reasons */
     rs.host_start = host_seconds();
+    rs.start_wall = (double)time(NULL);
     soc_log_set_program("socemu: ");
     if (cli_parse(argc, argv, &rs.opts, err, sizeof err) != 0) return usage_error("%s", err);
     switch (rs.opts.action) {
@@ -674,10 +905,12 @@ int main(int argc, char **argv) {
         return usage_error("%s", err);
     }
     arm_setup_timer(0);
+    progress_init(&rs.prog, rs.opts.quiet);
     rs.deadline = rs.opts.timeout_s > 0 ? rs.host_start + rs.opts.timeout_s : 0;
     machine_run_result r = machine_run(rs.m, poll_run, &rs);
+    r = after_run(&rs, r);
     serial_terminal_restore();
-    int code = conclude(&rs, r);
+    int code = report(&rs, conclude(&rs, r));
     if (rs.opts.screenshot) save_screenshot(&rs);
     release(&rs);
     return code;

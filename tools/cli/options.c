@@ -346,6 +346,19 @@ static int add_pattern(cli_options *o, const option_def *d, const char *arg, cha
     return 0;
 }
 
+static int add_exec(cli_options *o, const option_def *d, const char *arg, char *err,
+                    size_t errlen) {
+    if (o->n_exec >= CLI_MAX_PATTERNS) {
+        snprintf(err, errlen, "%s: more than %d commands", d->spelling, CLI_MAX_PATTERNS);
+        return -1;
+    }
+    if (!*arg) return fail_arg(err, errlen, d, arg, "is an empty command");
+    if (strchr(arg, '\n') || strchr(arg, '\r'))
+        return fail_arg(err, errlen, d, arg, "has a line break (give each line its own --exec)");
+    o->exec[o->n_exec++] = arg;
+    return 0;
+}
+
 static int append_trace_word(cli_options *o, const option_def *d, const char *word, size_t len,
                              char *err, size_t errlen) {
     size_t used = strlen(o->trace_spec);
@@ -430,6 +443,169 @@ static int set_drive(cli_options *o, const option_def *d, const char *arg, char 
     return 0;
 }
 
+/* ---- QEMU's character devices and monitors ---- */
+
+/* "-chardev BACKEND,id=ID[,...]" -> the serial backend spec it stands for. */
+static int add_chardev(cli_options *o, const option_def *d, const char *arg, char *err,
+                       size_t errlen) {
+    if (o->n_chardev >= CLI_MAX_CHARDEVS) {
+        snprintf(err, errlen, "%s: more than %d character devices", d->spelling, CLI_MAX_CHARDEVS);
+        return -1;
+    }
+    cli_chardev *c = &o->chardev[o->n_chardev];
+    memset(c, 0, sizeof *c);
+    if (!qemu_opt_get(arg, "id", c->id, sizeof c->id) || !c->id[0])
+        return fail_arg(err, errlen, d, arg, "has no id=");
+    for (unsigned i = 0; i < o->n_chardev; i++)
+        if (strcmp(o->chardev[i].id, c->id) == 0)
+            return fail_arg(err, errlen, d, arg, "repeats an id= already given");
+    size_t n = strcspn(arg, ",");
+    char path[4096] = "";
+    bool has_path = qemu_opt_get(arg, "path", path, sizeof path) && path[0];
+    if (n == 6 && strncmp(arg, "socket", 6) == 0) {
+        char v[16];
+        if (!has_path)
+            return fail_arg(err, errlen, d, arg,
+                            "has no path= (socemu serves unix sockets only; tcp: is for -qmp)");
+        bool server = false, wait = true;
+        if (qemu_opt_get(arg, "server", v, sizeof v))
+            server = !strcmp(v, "on") || !strcmp(v, "") || !strcmp(v, "true");
+        else if (strstr(arg, ",server,") ||
+                 (strlen(arg) >= 7 && !strcmp(arg + strlen(arg) - 7, ",server")))
+            server = true;
+        if (qemu_opt_get(arg, "wait", v, sizeof v))
+            wait = !(strcmp(v, "off") == 0 || strcmp(v, "false") == 0);
+        if (strstr(arg, ",nowait")) wait = false;
+        snprintf(c->spec, sizeof c->spec, "unix:%s%s%s", path, server ? ",server=on" : "",
+                 server && !wait ? ",wait=off" : "");
+    } else if (n == 5 && strncmp(arg, "stdio", 5) == 0) {
+        snprintf(c->spec, sizeof c->spec, "stdio");
+    } else if (n == 4 && strncmp(arg, "null", 4) == 0) {
+        snprintf(c->spec, sizeof c->spec, "null");
+    } else if (n == 4 && (strncmp(arg, "file", 4) == 0 || strncmp(arg, "pipe", 4) == 0)) {
+        if (!has_path) return fail_arg(err, errlen, d, arg, "has no path=");
+        snprintf(c->spec, sizeof c->spec, "%.4s:%s", arg, path);
+    } else {
+        return fail_arg(err, errlen, d, arg,
+                        "is not a character device socemu has (socket with path=, stdio, file, "
+                        "pipe, null)");
+    }
+    o->n_chardev++;
+    return 0;
+}
+
+static int add_monitor_spec(cli_options *o, const option_def *d, const char *spec, bool control,
+                            char *err, size_t errlen) {
+    if (o->n_monitor >= CLI_MAX_MONITORS) {
+        snprintf(err, errlen, "%s: more than %d monitors", d->spelling, CLI_MAX_MONITORS);
+        return -1;
+    }
+    o->monitor[o->n_monitor].spec = spec;
+    o->monitor[o->n_monitor].control = control;
+    o->n_monitor++;
+    return 0;
+}
+
+/* -qmp SPEC / -qmp-pretty SPEC: QMP; -monitor SPEC: the human monitor ("none": no monitor). */
+static int add_monitor(cli_options *o, const option_def *d, const char *arg, char *err,
+                       size_t errlen) {
+    if (strcmp(arg, "none") == 0 || strcmp(arg, "null") == 0) return 0;
+    return add_monitor_spec(o, d, arg, d->field != 0, err, errlen);
+}
+
+/* -mon chardev=ID[,mode=control|readline][,pretty=on|off] */
+static int add_mon(cli_options *o, const option_def *d, const char *arg, char *err, size_t errlen) {
+    char id[64], mode[16] = "readline";
+    if (!qemu_opt_get(arg, "chardev", id, sizeof id) || !id[0])
+        return fail_arg(err, errlen, d, arg, "has no chardev=");
+    qemu_opt_get(arg, "mode", mode, sizeof mode);
+    bool control = strcmp(mode, "control") == 0;
+    if (!control && strcmp(mode, "readline") != 0)
+        return fail_arg(err, errlen, d, arg, "has a mode= other than control or readline");
+    /* Resolved to the chardev's spec once every option is read. */
+    static char refs[CLI_MAX_MONITORS][80];
+    snprintf(refs[o->n_monitor % CLI_MAX_MONITORS], sizeof refs[0], "chardev:%s", id);
+    return add_monitor_spec(o, d, refs[o->n_monitor % CLI_MAX_MONITORS], control, err, errlen);
+}
+
+/* "chardev:ID" -> the -chardev's spec; anything else unchanged. NULL if no such id. */
+static const char *resolve_chardev(cli_options *o, const char *spec) {
+    if (strncmp(spec, "chardev:", 8) != 0) return spec;
+    for (unsigned i = 0; i < o->n_chardev; i++) {
+        if (strcmp(o->chardev[i].id, spec + 8) == 0) {
+            o->chardev[i].used = true;
+            return o->chardev[i].spec;
+        }
+    }
+    return NULL;
+}
+
+static int resolve_chardevs(cli_options *o, char *err, size_t errlen) {
+    for (unsigned i = 0; i < o->n_serial; i++) {
+        const char *s = resolve_chardev(o, o->serial[i]);
+        if (!s) {
+            snprintf(err, errlen, "-serial %s: no -chardev with that id", o->serial[i]);
+            return -1;
+        }
+        o->serial[i] = s;
+    }
+    for (unsigned i = 0; i < o->n_monitor; i++) {
+        const char *s = resolve_chardev(o, o->monitor[i].spec);
+        if (!s) {
+            snprintf(err, errlen, "-mon: no -chardev with id '%s'", o->monitor[i].spec + 8);
+            return -1;
+        }
+        o->monitor[i].spec = s;
+    }
+    /* QEMU refuses a chardev nothing uses less strictly; socemu follows it (ignored). */
+    return 0;
+}
+
+/* The CPU models a board has; QEMU's -cpu must name the board's own. */
+static const char *const board_cpus[] = {"cortex-a53"};
+
+static int set_cpu(cli_options *o, const option_def *d, const char *arg, char *err, size_t errlen) {
+    size_t n = strcspn(arg, ",");
+    for (size_t i = 0; i < sizeof board_cpus / sizeof board_cpus[0]; i++)
+        if (strlen(board_cpus[i]) == n && strncmp(arg, board_cpus[i], n) == 0) return 0;
+    return fail_arg(err, errlen, d, arg,
+                    "is not a CPU socemu's boards have (available: cortex-a53, the Raspberry Pi "
+                    "3's)");
+}
+
+static int set_accel(cli_options *o, const option_def *d, const char *arg, char *err,
+                     size_t errlen) {
+    size_t n = strcspn(arg, ",");
+    if (n == 3 && strncmp(arg, "tcg", 3) == 0) return 0;
+    return fail_arg(err, errlen, d, arg,
+                    "is not available: socemu runs the guest with its own translator (only "
+                    "-accel tcg is accepted)");
+}
+
+static int set_rtc(cli_options *o, const option_def *d, const char *arg, char *err, size_t errlen) {
+    char v[64];
+    if (qemu_opt_get(arg, "base", v, sizeof v) && !v[0])
+        return fail_arg(err, errlen, d, arg, "has an empty base=");
+    return 0; /* the Raspberry Pi 3 has no RTC: nothing to set */
+}
+
+static int refuse_device(cli_options *o, const option_def *d, const char *arg, char *err,
+                         size_t errlen) {
+    snprintf(err, errlen,
+             "%s %s: socemu adds no devices from the command line (the board file lists them; "
+             "the board's own Ethernet is connected with --net/-nic/-netdev)",
+             d->spelling, arg);
+    return -1;
+}
+
+static int refuse_kvm(cli_options *o, const option_def *d, const char *arg, char *err,
+                      size_t errlen) {
+    snprintf(err, errlen,
+             "%s: not available: socemu runs the guest with its own translator (only -accel tcg)",
+             d->spelling);
+    return -1;
+}
+
 /* ---- the table ---- */
 
 #define S_MACHINE "Machine"
@@ -478,7 +654,8 @@ static const option_def options[] = {
      S_MACHINE},
 
     {"--serial", "BACKEND", add_serial, 0,
-     "host end of a UART: stdio, file:PATH, unix:PATH[,server[,nowait]], null; repeat for the "
+     "host end of a UART: stdio, file:PATH, unix:PATH[,server[,nowait]], "
+     "tcp:[HOST]:PORT[,server[,nowait]], pipe:PATH, null; repeat for the "
      "next UART in board order (default: console UART to stdout, others nowhere)",
      S_CONSOLE},
     {"--net", "user[,OPT...]|none", set_net, 0,
@@ -495,17 +672,43 @@ static const option_def options[] = {
      "pass (exit 0) once the console shows REGEX (POSIX extended; repeatable: any one)", S_CONSOLE},
     {"--fail", "REGEX", add_pattern, 1,
      "fail (exit 1) once the console shows REGEX; wins over --expect on the same text", S_CONSOLE},
+    {"--exec", "CMD", add_exec, 0,
+     "once the console shows a shell prompt (logging in first if it shows a login prompt), "
+     "run CMD in the guest's shell and copy its output to stdout (the console then goes "
+     "nowhere unless --serial gives it a backend); repeatable, in order; the run ends after "
+     "the last: passed if every CMD exited 0, guest failed (1) naming the first that did not",
+     S_CONSOLE},
+    {"--login", "USER[:PASSWORD]", set_string, FIELD(login),
+     "for --exec: the user (and password) to log in with at a login prompt (default root)",
+     S_CONSOLE},
+    {"--prompt", "REGEX", set_string, FIELD(prompt),
+     "for --exec: the shell prompt, tested against the console's unfinished last line once "
+     "output pauses (default '[#$] $')",
+     S_CONSOLE},
+    {"--junit", "FILE", set_string, FIELD(junit),
+     "write the result as JUnit XML (GitLab, Jenkins): one testcase per --expect, --fail and "
+     "--exec (or one for the run), failures with the reason and the last console lines, the "
+     "console as system-out",
+     S_CONSOLE},
+    {"--result-json", "FILE", set_string, FIELD(result_json),
+     "write the same facts as --junit as JSON", S_CONSOLE},
+    {"--symbols", "FILE", set_string, FIELD(symbols),
+     "the kernel's vmlinux or System.map, to name the function each core is in when a run fails "
+     "(default: "
+     "System.map next to --kernel, if there is one)",
+     S_CONSOLE},
     {"--log", "FILE", set_string, FIELD(log_path), "write emulator messages and traces to FILE",
      S_CONSOLE},
-    {"--quiet", NULL, set_flag, FIELD(quiet), "no end-of-run summary line", S_CONSOLE},
+    {"--quiet", NULL, set_flag, FIELD(quiet),
+     "no end-of-run summary line, no failure report, no progress line", S_CONSOLE},
     {"-q", NULL, set_flag, FIELD(quiet), "same as --quiet", S_CONSOLE},
 
     {"--trace", "LIST", add_trace, 0, "trace insn,exec,int,mmu,unimp (or all) to the log", S_DEBUG},
     {"--gdb", "tcp::PORT", set_gdb, 0, "gdb remote stub (tcp:HOST:PORT; loopback by default)",
      S_DEBUG},
     {"-s", NULL, set_gdb, 0, "same as --gdb tcp::1234", S_DEBUG},
-    {"-S", NULL, set_flag, FIELD(gdb_wait), "start with every core halted until gdb continues",
-     S_DEBUG},
+    {"-S", NULL, set_flag, FIELD(gdb_wait),
+     "start with every core halted until gdb or a monitor (QMP cont) continues", S_DEBUG},
     {"--realtime", NULL, set_flag, FIELD(realtime),
      "pace guest time to the wall clock (default: as fast as possible; idle time is skipped "
      "unless stdin or a serial socket can bring input, then it runs at most at the wall clock)",
@@ -557,6 +760,33 @@ static const option_def options[] = {
     {"-D", "FILE", set_string, FIELD(log_path), "--log", S_QEMU},
     {"-seed", "N", set_seed, 0, "--seed", S_QEMU},
     {"-icount", "OPTS", ignore, 0, "--icount (the options are ignored)", S_QEMU},
+    {"-chardev", "BACKEND,id=ID[,...]", add_chardev, 0,
+     "a host end for -serial chardev:ID or -mon: socket,path=PATH[,server=on,wait=off] (a unix "
+     "socket), stdio, file,path=PATH, pipe,path=PATH (PATH.in/PATH.out, or PATH), null",
+     S_QEMU},
+    {"-qmp", "stdio|unix:PATH,server=on,wait=off|tcp:[HOST]:PORT,server=on,wait=off", add_monitor,
+     1, "QMP (QEMU's JSON monitor: stop, cont, quit, system_reset... see docs/cli.md)", S_QEMU},
+    {"-qmp-pretty", "SPEC", add_monitor, 1, "-qmp (replies are not pretty-printed)", S_QEMU},
+    {"-monitor", "none|stdio|SPEC", add_monitor, 0,
+     "the human monitor (info registers, info status, stop, cont, system_reset, quit...)", S_QEMU},
+    {"-mon", "chardev=ID[,mode=control|readline]", add_mon, 0,
+     "a monitor on a -chardev: mode=control is QMP, readline the human monitor", S_QEMU},
+    {"-cpu", "cortex-a53", set_cpu, 0, "accepted when it names the board's CPU; others refused",
+     S_QEMU},
+    {"-accel", "tcg[,...]", set_accel, 0, "accepted (socemu's translator); kvm/hvf refused",
+     S_QEMU},
+    {"-enable-kvm", NULL, refuse_kvm, 0, "refused", S_QEMU},
+    {"-no-shutdown", NULL, set_flag, FIELD(no_shutdown),
+     "a guest power-off stops the machine instead of ending the run; a monitor's quit ends it",
+     S_QEMU},
+    {"-name", "NAME[,...]", ignore, 0, "accepted (ignored)", S_QEMU},
+    {"-rtc", "base=utc|localtime|DATE[,...]", set_rtc, 0,
+     "accepted; the Raspberry Pi 3 has no RTC, so there is nothing to set", S_QEMU},
+    {"-nodefaults", NULL, set_flag, FIELD(nodefaults),
+     "no default backend: the console UART gets no stdout unless -serial gives it one", S_QEMU},
+    {"-device", "DRIVER[,...]", refuse_device, 1,
+     "refused: the board file lists the devices (-netdev/-nic connect the board's Ethernet)",
+     S_QEMU},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -607,7 +837,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t errlen) {
         }
         if (d->handle(o, d, value, err, errlen) != 0) return -1;
     }
-    return 0;
+    return resolve_chardevs(o, err, errlen);
 }
 
 void cli_print_help(FILE *f) {

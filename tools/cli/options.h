@@ -14,6 +14,8 @@
 #define CLI_MAX_SERIALS    8 /* = MACHINE_MAX_SERIALS, checked in main.c */
 #define CLI_MAX_PATTERNS   16
 #define CLI_TRACE_SPEC_MAX 256
+#define CLI_MAX_CHARDEVS   8
+#define CLI_MAX_MONITORS   4
 
 typedef enum { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_BOARDS } cli_action;
 typedef enum { CLI_DISPLAY_NONE, CLI_DISPLAY_SDL } cli_display;
@@ -21,6 +23,19 @@ typedef enum { CLI_DISPLAY_NONE, CLI_DISPLAY_SDL } cli_display;
 /* Which order the --serial/-serial list is in: socemu's (the board's UART order) or QEMU's for
  * the same board. The two spellings may not be mixed. */
 typedef enum { CLI_SERIAL_UNSET, CLI_SERIAL_BOARD_ORDER, CLI_SERIAL_QEMU_ORDER } cli_serial_order;
+
+/* A QEMU -chardev, as the serial backend spec it stands for ("unix:PATH,server=on"). */
+typedef struct cli_chardev {
+    char id[64];
+    char spec[4200];
+    bool used;
+} cli_chardev;
+
+/* A monitor: QMP (-qmp, -mon mode=control) or the human monitor (-monitor, -mon). */
+typedef struct cli_monitor {
+    const char *spec; /* serial backend spec */
+    bool control;     /* QMP (JSON) rather than the human monitor */
+} cli_monitor;
 
 typedef struct cli_options {
     cli_action action;
@@ -47,7 +62,20 @@ typedef struct cli_options {
     char trace_spec[CLI_TRACE_SPEC_MAX]; /* socemu trace words, comma separated ("insn,int") */
 
     const char *gdb; /* --gdb/-s address ("tcp::1234") */
-    bool gdb_wait;   /* -S */
+    bool gdb_wait;   /* -S: start with every core halted (gdb or a monitor continues) */
+    cli_chardev chardev[CLI_MAX_CHARDEVS];
+    unsigned n_chardev;
+    cli_monitor monitor[CLI_MAX_MONITORS];
+    unsigned n_monitor;
+    const char *exec[CLI_MAX_PATTERNS]; /* --exec: commands for the guest's shell */
+    unsigned n_exec;
+    const char *login;       /* --login USER[:PASSWORD] */
+    const char *prompt;      /* --prompt REGEX */
+    const char *junit;       /* --junit FILE */
+    const char *result_json; /* --result-json FILE */
+    const char *symbols;     /* --symbols System.map */
+    bool no_shutdown; /* -no-shutdown: a guest power-off stops the machine; a monitor quits */
+    bool nodefaults;  /* -nodefaults: the console UART gets no stdout by default */
     bool realtime, no_reboot, icount, quiet;
     uint64_t seed;
 

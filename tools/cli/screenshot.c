@@ -106,3 +106,31 @@ fail:
     remove(path);
     return -1;
 }
+
+int screenshot_write_ppm(const screenshot_image *img, const char *path, char *err, size_t errlen) {
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    bool ok = fprintf(f, "P6\n%u %u\n255\n", img->width, img->height) > 0;
+    uint8_t row[3 * 4096];
+    for (uint32_t y = 0; ok && y < img->height; y++) {
+        const uint32_t *in = img->xrgb + (size_t)y * img->width;
+        for (uint32_t x0 = 0; ok && x0 < img->width; x0 += 4096) {
+            uint32_t n = img->width - x0 < 4096 ? img->width - x0 : 4096;
+            for (uint32_t x = 0; x < n; x++) {
+                row[3 * x] = (uint8_t)(in[x0 + x] >> 16);
+                row[3 * x + 1] = (uint8_t)(in[x0 + x] >> 8);
+                row[3 * x + 2] = (uint8_t)in[x0 + x];
+            }
+            ok = fwrite(row, 3, n, f) == n;
+        }
+    }
+    if (fclose(f) != 0) ok = false;
+    if (!ok) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+        return -1;
+    }
+    return 0;
+}

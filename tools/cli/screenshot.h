@@ -24,4 +24,7 @@ void screenshot_image_free(screenshot_image *img);
 /* 8-bit RGB PNG. Returns 0, or -1 with "PATH: why" in err. */
 int screenshot_write_png(const screenshot_image *img, const char *path, char *err, size_t errlen);
 
+/* Binary PPM (P6), what QEMU's screendump writes by default. Same returns. */
+int screenshot_write_ppm(const screenshot_image *img, const char *path, char *err, size_t errlen);
+
 #endif

@@ -2,6 +2,8 @@
  * losing console text); input is polled without blocking from the run loop. */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +20,7 @@
 #define CTRL_A       0x01
 #define MAX_BACKENDS 16
 
-typedef enum { BACKEND_NULL, BACKEND_STDIO, BACKEND_FILE, BACKEND_UNIX } backend_kind;
+typedef enum { BACKEND_NULL, BACKEND_STDIO, BACKEND_FILE, BACKEND_UNIX, BACKEND_PIPE } backend_kind;
 
 struct serial_backend {
     chardev chr; /* first: the machine sees only this */
@@ -31,7 +33,8 @@ struct serial_backend {
     bool server, wait_for_client;
     bool input_is_tty; /* stdin on a terminal: raw mode and Ctrl-A escapes */
     bool saw_ctrl_a;
-    int write_errno; /* the first failed write to a file or stdout: the output is incomplete */
+    int write_errno;      /* the first failed write to a file or stdout: the output is incomplete */
+    unsigned connections; /* clients accepted so far (a connected socket or stdio counts 1) */
     serial_observer observer;
     void *observer_opaque;
     unsigned observer_stream;
@@ -93,16 +96,10 @@ static int fail(char *err, size_t errlen, const char *spec, const char *why) {
     return -1;
 }
 
-/* "unix:PATH[,server[=on|off]][,nowait][,wait=on|off]": QEMU's spelling. */
-static int open_unix(serial_backend *b, const char *rest, char *err, size_t errlen) {
-    char path[sizeof((struct sockaddr_un *)0)->sun_path];
-    size_t n = strcspn(rest, ",");
-    if (n == 0) return fail(err, errlen, b->spec, "no socket path");
-    if (n >= sizeof path) return fail(err, errlen, b->spec, "socket path too long");
-    memcpy(path, rest, n);
-    path[n] = '\0';
+/* ",server[=on|off],nowait,wait=on|off" after a socket's address: QEMU's spelling. */
+static int socket_options(serial_backend *b, const char *p, char *err, size_t errlen) {
     bool wait_set = false;
-    for (const char *p = rest + n; *p;) {
+    while (*p) {
         p++;
         size_t len = strcspn(p, ",");
         static const struct {
@@ -129,6 +126,66 @@ static int open_unix(serial_backend *b, const char *rest, char *err, size_t errl
         p += len;
     }
     if (!wait_set) b->wait_for_client = true; /* QEMU's default for a server */
+    return 0;
+}
+
+/* A listening socket is non-blocking; clients are accepted from the run loop. */
+static int listen_on(serial_backend *b, int fd, const struct sockaddr *addr, socklen_t len,
+                     char *err, size_t errlen) {
+    if (bind(fd, addr, len) != 0 || listen(fd, 1) != 0) {
+        int e = errno;
+        close(fd);
+        return fail(err, errlen, b->spec, strerror(e));
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    b->listen_fd = fd;
+    return 0;
+}
+
+/* "tcp:[HOST]:PORT[,server...]": HOST is an IPv4 address, 127.0.0.1 when empty (the port
+ * carries the guest's console or a monitor: loopback unless an address is given). */
+static int open_tcp(serial_backend *b, const char *rest, char *err, size_t errlen) {
+    char host[64];
+    size_t n = strcspn(rest, ",");
+    const char *colon = memchr(rest, ':', n);
+    if (!colon) return fail(err, errlen, b->spec, "expected tcp:[HOST]:PORT");
+    size_t hlen = (size_t)(colon - rest);
+    if (hlen >= sizeof host) return fail(err, errlen, b->spec, "host name too long");
+    memcpy(host, rest, hlen);
+    host[hlen] = '\0';
+    char *end;
+    unsigned long port = strtoul(colon + 1, &end, 10);
+    if (end != rest + n || end == colon + 1 || port == 0 || port > 65535)
+        return fail(err, errlen, b->spec, "expected tcp:[HOST]:PORT with a port 1-65535");
+    if (socket_options(b, rest + n, err, errlen) != 0) return -1;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (inet_pton(AF_INET, hlen ? host : "127.0.0.1", &addr.sin_addr) != 1)
+        return fail(err, errlen, b->spec, "the host is not an IPv4 address");
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail(err, errlen, b->spec, strerror(errno));
+    if (!b->server) {
+        if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+            int e = errno;
+            close(fd);
+            return fail(err, errlen, b->spec, strerror(e));
+        }
+        b->out_fd = b->in_fd = fd;
+        return 0;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    return listen_on(b, fd, (struct sockaddr *)&addr, sizeof addr, err, errlen);
+}
+
+/* "unix:PATH[,server[=on|off]][,nowait][,wait=on|off]": QEMU's spelling. */
+static int open_unix(serial_backend *b, const char *rest, char *err, size_t errlen) {
+    char path[sizeof((struct sockaddr_un *)0)->sun_path];
+    size_t n = strcspn(rest, ",");
+    if (n == 0) return fail(err, errlen, b->spec, "no socket path");
+    if (n >= sizeof path) return fail(err, errlen, b->spec, "socket path too long");
+    memcpy(path, rest, n);
+    path[n] = '\0';
+    if (socket_options(b, rest + n, err, errlen) != 0) return -1;
 
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     memcpy(addr.sun_path, path, n + 1);
@@ -145,14 +202,7 @@ static int open_unix(serial_backend *b, const char *rest, char *err, size_t errl
     }
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) unlink(path); /* a stale socket */
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(fd, 1) != 0) {
-        int e = errno;
-        close(fd);
-        return fail(err, errlen, b->spec, strerror(e));
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    b->listen_fd = fd;
-    return 0;
+    return listen_on(b, fd, (struct sockaddr *)&addr, sizeof addr, err, errlen);
 }
 
 static int open_kind(serial_backend *b, char *err, size_t errlen) {
@@ -178,13 +228,34 @@ static int open_kind(serial_backend *b, char *err, size_t errlen) {
         b->out_fd = open(spec + 5, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (b->out_fd < 0) return fail(err, errlen, spec + 5, strerror(errno));
         b->owns_out = true;
+    } else if (strncmp(spec, "pipe:", 5) == 0) {
+        /* QEMU's pipe: PATH.in (host to guest) and PATH.out, or PATH both ways. */
+        b->kind = BACKEND_PIPE;
+        char name[4200];
+        if (!spec[5]) return fail(err, errlen, spec, "no file name");
+        snprintf(name, sizeof name, "%s.out", spec + 5);
+        b->out_fd = open(name, O_RDWR | O_CLOEXEC);
+        if (b->out_fd >= 0) {
+            snprintf(name, sizeof name, "%s.in", spec + 5);
+            b->in_fd = open(name, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        } else {
+            b->out_fd = open(spec + 5, O_RDWR | O_CLOEXEC);
+            b->in_fd = b->out_fd >= 0 ? dup(b->out_fd) : -1;
+        }
+        if (b->out_fd < 0 || b->in_fd < 0) return fail(err, errlen, spec + 5, strerror(errno));
+        b->owns_out = true;
     } else if (strncmp(spec, "unix:", 5) == 0) {
         b->kind = BACKEND_UNIX;
         if (open_unix(b, spec + 5, err, errlen) != 0) return -1;
         b->owns_out = true;
+    } else if (strncmp(spec, "tcp:", 4) == 0) {
+        b->kind = BACKEND_UNIX; /* a stream socket like a unix one */
+        if (open_tcp(b, spec + 4, err, errlen) != 0) return -1;
+        b->owns_out = true;
     } else {
         return fail(err, errlen, spec,
-                    "unknown serial backend (stdio, file:PATH, unix:PATH[,server[,nowait]], null)");
+                    "unknown serial backend (stdio, file:PATH, pipe:PATH, "
+                    "unix:PATH[,server[,nowait]], tcp:[HOST]:PORT[,server[,nowait]], null)");
     }
     return 0;
 }
@@ -212,6 +283,7 @@ serial_backend *serial_backend_open(const char *spec, char *err, size_t errlen) 
         serial_backend_free(b);
         return NULL;
     }
+    if (b->out_fd >= 0 || b->in_fd >= 0) b->connections = 1;
     b->chr.name = b->spec;
     b->chr.write = backend_write;
     b->chr.be_opaque = b;
@@ -227,6 +299,7 @@ void serial_backend_free(serial_backend *b) {
         serial_terminal_restore();
         stdin_claimed = false;
     }
+    if (b->kind == BACKEND_PIPE && b->in_fd >= 0 && b->in_fd != b->out_fd) close(b->in_fd);
     if (b->owns_out && b->out_fd >= 0) close(b->out_fd);
     if (b->listen_fd >= 0) close(b->listen_fd);
     free(b);
@@ -274,6 +347,7 @@ static bool accept_client(serial_backend *b, bool block) {
     if (fd < 0) return false;
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     b->out_fd = b->in_fd = fd;
+    b->connections++;
     return true;
 }
 
@@ -349,6 +423,14 @@ bool serial_backends_have_live_input(void) {
         if (b && (b->in_fd >= 0 || b->listen_fd >= 0)) return true;
     }
     return false;
+}
+
+unsigned serial_backend_connections(const serial_backend *b) {
+    return b->connections;
+}
+
+bool serial_backend_connected(const serial_backend *b) {
+    return b->out_fd >= 0;
 }
 
 bool serial_quit_requested(void) {

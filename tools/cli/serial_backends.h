@@ -15,7 +15,8 @@ typedef struct serial_backend serial_backend;
 /* Sees every byte the guest writes, before the backend does (the console watch). */
 typedef void (*serial_observer)(void *opaque, unsigned stream, const uint8_t *data, size_t len);
 
-/* spec: "stdio", "mon:stdio", "file:PATH" (truncated), "unix:PATH" (connect),
+/* spec: "stdio", "mon:stdio", "file:PATH" (truncated), "pipe:PATH" (PATH.in and PATH.out, or
+ * PATH both ways, as QEMU's pipe), "unix:PATH" (connect),
  * "unix:PATH,server[,nowait]" (listen; without nowait the run waits for a client), "null",
  * "none". Returns NULL with "<spec>: <why>" in err. The first stdio backend owns stdin. */
 serial_backend *serial_backend_open(const char *spec, char *err, size_t errlen);
@@ -23,6 +24,12 @@ void serial_backend_free(serial_backend *b);
 chardev *serial_backend_chardev(serial_backend *b);
 void serial_backend_set_observer(serial_backend *b, serial_observer fn, void *opaque,
                                  unsigned stream);
+
+/* How many clients the backend has had (stdio, files and connected sockets count 1 from the
+ * start; a listening socket counts each accepted client): a monitor greets each new one. */
+unsigned serial_backend_connections(const serial_backend *b);
+/* Whether output currently goes anywhere (a listening socket between clients: no). */
+bool serial_backend_connected(const serial_backend *b);
 
 /* Before the run: waits for clients of waiting unix servers and puts a terminal stdin in raw
  * mode. Returns 0, or -1 with a reason in err (interrupted wait). */

@@ -67,6 +67,14 @@ void cpu_set_vreg(arm_cpu *cpu, unsigned n, uint64_t lo, uint64_t hi);
 void cpu_get_vreg(const arm_cpu *cpu, unsigned n, uint64_t *lo, uint64_t *hi);
 /* Current exception level (0..3). */
 unsigned cpu_get_el(const arm_cpu *cpu);
+/* Counters of the core's data-memory path since it was created (also in SOCEMU_STATS): TLB
+ * refills (page walks), accesses that took the slow path (a miss, MMIO, misaligned or
+ * page-crossing, a code page...), and compiled ops that left their inline probe for their
+ * handler. Tests bound them to catch accesses that should be fast and are not. */
+typedef struct cpu_mem_stats {
+    uint64_t tlb_fills, slow_accesses, jit_slow_paths;
+} cpu_mem_stats;
+void cpu_get_mem_stats(const arm_cpu *cpu, cpu_mem_stats *out);
 /* Enters AArch64 at el (1..3) with SPx selected, DAIF masked, MMU off. */
 void cpu_set_el(arm_cpu *cpu, unsigned el);
 /* Writes a system register by its name ("CNTFRQ_EL0"); false if unknown. For firmware set-up. */
@@ -87,6 +95,9 @@ uint64_t cpu_run(arm_cpu *cpu, uint64_t budget);
 void cpu_request_exit(arm_cpu *cpu); /* safe to call from device callbacks during cpu_run */
 /* Idle: waiting in WFI/WFE (or powered off). Wakes on interrupts, events, timer expiry. */
 bool cpu_is_idle(const arm_cpu *cpu);
+/* What the core is doing, for reports: "running", "wfi", "wfe", "off", "polling" (parked while
+ * busy-waiting on the counter). */
+const char *cpu_state_name(const arm_cpu *cpu);
 /* Earliest virtual time (ns) at which one of this core's timers fires, or UINT64_MAX. */
 uint64_t cpu_next_timer_deadline(const arm_cpu *cpu);
 /* Re-evaluates timer outputs at the given time (called by the scheduler after time jumps). */

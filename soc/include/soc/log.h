@@ -31,6 +31,10 @@ void soc_log_put_escaped(FILE *f, const char *text);
 int soc_log_write_error(void);
 FILE *soc_log_file(void);
 void soc_log(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Warnings and errors logged so far, and the i-th most recent (0 = the last; the last 8 are
+ * kept, up to 255 bytes each), NULL past them: what a failure report quotes. */
+unsigned soc_log_warning_count(void);
+const char *soc_log_recent_warning(unsigned i);
 void soc_trace(unsigned category, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses "insn,int,unimp" into a mask; returns false and names the bad word in err. */
 bool soc_trace_parse(const char *spec, unsigned *mask, char *err, size_t errlen);
