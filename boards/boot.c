@@ -126,6 +126,18 @@ static bool plan_firmware_framebuffer(machine *m, dtb_fixups *fx) {
 /* Root compatible strings a device tree for the Pi boards must carry. */
 static const char *const rpi_dt_compatible[] = {"brcm,bcm2837", NULL};
 
+/* The Pi's MAC: the option's, else the Foundation OUI and the low 24 bits of the serial. */
+static void board_mac(const machine_options *o, uint64_t serial, uint8_t mac[6]) {
+    static const uint8_t zero[6];
+    if (memcmp(o->mac, zero, 6)) {
+        memcpy(mac, o->mac, 6);
+        return;
+    }
+    const uint8_t derived[6] = {
+        0xB8, 0x27, 0xEB, (uint8_t)(serial >> 16), (uint8_t)(serial >> 8), (uint8_t)serial};
+    memcpy(mac, derived, 6);
+}
+
 static int prepare_image(machine *m, const arm64_image_info *info, char *err, size_t errlen) {
     boot_plan *b = &m->boot;
     const machine_options *o = &m->opts;
@@ -161,11 +173,16 @@ static int prepare_image(machine *m, const arm64_image_info *info, char *err, si
         uint64_t v = next_seed(&seed_state);
         memcpy(rng_seed + i, &v, 8);
     }
+    /* The Pi's MAC in the DT as its firmware would put it (the firmware flow's serial is the
+     * next seed value too), so smsc95xx takes it instead of a random one. */
+    uint64_t serial_state = seed_state;
+    uint64_t serial = next_seed(&serial_state) & 0xFFFFFFFFu;
     dtb_fixups fx = {
         .set_memory = true,
         .memory_base = m->ram->base,
         .memory_size = m->ram_size,
         .bootargs = o->append,
+        .set_mac = m->desc->firmware != NULL,
         .set_initrd = o->initrd != NULL,
         .initrd_start = b->initrd_addr,
         .initrd_end = b->initrd_addr + b->initrd_len,
@@ -174,6 +191,7 @@ static int prepare_image(machine *m, const arm64_image_info *info, char *err, si
         .rng_seed = rng_seed,
         .rng_seed_len = sizeof rng_seed,
     };
+    board_mac(o, serial, fx.mac);
     if (plan_firmware_framebuffer(m, &fx)) ram_end = m->ram->base + fx.memory_size;
     if (dtb_apply_fixups(o->dtb, &b->dtb, &b->dtb_len, &fx, NULL, err, errlen) < 0) return -1;
     b->dtb_addr = align_up(next, 1 << 16); /* 8-byte alignment is the rule; keep it roomy */
@@ -238,7 +256,6 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
         .id = {.revision = 0xa02082, .serial = serial}, /* 3 Model B, 1 GiB, Sony UK */
         .dt_compatible = rpi_dt_compatible,
         .have_mac = true,
-        .mac = {0xB8, 0x27, 0xEB, (uint8_t)(serial >> 16), (uint8_t)(serial >> 8), (uint8_t)serial},
         .have_kaslr_seed = true,
         .kaslr_seed = next_seed(&seed_state),
         .rng_seed = rng_seed,
@@ -252,6 +269,7 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
         .initrd_len = b->user_initrd_len,
         .initrd_name = o->initrd,
     };
+    board_mac(o, serial, facts.mac);
     rpi_boot_plan plan;
     memset(&plan, 0, sizeof plan);
     sd_image *card = board_card_image(m);
@@ -306,10 +324,10 @@ static int prepare_rpi_firmware(machine *m, char *err, size_t errlen) {
         .have_serial = true,
         .serial = serial,
         .have_mac = true,
-        .mac = {0xB8, 0x27, 0xEB, (uint8_t)(serial >> 16), (uint8_t)(serial >> 8), (uint8_t)serial},
         .revision = 0xa02082,
         .arm_ram_size = plan.arm_memory_size,
     };
+    memcpy(fw.mac, facts.mac, 6);
     tell_firmware_mailbox(m, &fw);
     rpi_boot_plan_free(&plan);
     return 0;

@@ -225,6 +225,9 @@ static void assign_serials(machine *m) {
         if (!chr && (int)idx == m->desc->console) chr = m->opts.console_chr;
         m->devices[idx].ctx.chr = chr;
     }
+    for (unsigned i = 0; i < m->desc->n_devices; i++)
+        if (m->devices[i].bd->type && m->devices[i].bd->type->net_port)
+            m->devices[i].ctx.net = m->opts.net;
 }
 
 static int realize_devices(machine *m, char *err, size_t errlen) {

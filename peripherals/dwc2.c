@@ -9,9 +9,17 @@
  *    FIFO sizing, 4080-word FIFO RAM, 19-bit transfer and 10-bit packet counters;
  *  - GINTSTS.CURMOD following GUSBCFG's force-host/force-device bits (otherwise host: the ID pin
  *    reads A-device, as the Pi's LAN9514 wiring needs);
- *  - HPRT0: port power, never a connection (so never enabled), W1C change bits.
- * Channel registers are storage; a channel enabled with nothing attached halts at once with a
- * transaction error, a disable request halts it. No data ever moves, so there is no DMA.
+ *  - HPRT0: port power, connection (with the lan9514 property: the board's LAN9514 hub, its
+ *    Ethernet function on hub port 1 wired to the machine's net port), reset then enable at high
+ *    speed, W1C change bits;
+ *  - host channels in buffer-DMA mode: HCCHAR/HCTSIZ/HCDMA program a transfer, enabling the
+ *    channel runs it against the addressed USB device (peripherals/usb.h) at once: SETUP, IN
+ *    and OUT data go by DMA at HCDMA (bus address & 0x3FFFFFFF), HCTSIZ counts down size and
+ *    packets and carries the next data toggle, HCINT reports XFERCOMPL/ACK/STALL/NAK/XACTERR/
+ *    AHBERR with CHHLTD. A bulk or control IN the device NAKs stays active (the core retries
+ *    non-periodic NAKs by itself) until the device has data; an interrupt IN that NAKs halts
+ *    with NAK, as the driver expects of periodic transfers. Split transactions are not
+ *    modelled (every device here is high speed): they end in a transaction error.
  *
  * Frames: the frame counter runs (1 ms frames) while the core is in host mode with port power
  * on, computed from virtual time on read. The SOF interrupt is an event only while unmasked and
@@ -22,8 +30,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "peripherals/usb.h"
 #include "soc/device.h"
 #include "soc/log.h"
+#include "soc/netport.h"
 
 /* Register offsets. */
 enum {
@@ -116,14 +128,40 @@ enum {
     /* Resume, suspend, reset, power, test control: plain storage. */
     HPRT0_RW = (1u << 6) | (1u << 7) | (1u << 8) | HPRT0_PWR | (0xFu << 13),
 
+    HPRT0_RST = 1u << 8,
+
+    HCCHAR_MPS_MASK = 0x7FF,
+    HCCHAR_EPDIR_IN = 1u << 15,
     HCCHAR_CHDIS = 1u << 30,
     HCCHAR_CHENA = 1u << 31,
+    HCSPLT_SPLTENA = 1u << 31,
+    HCINT_XFERCOMPL = 1u << 0,
     HCINT_CHHLTD = 1u << 1,
+    HCINT_AHBERR = 1u << 2,
+    HCINT_STALL = 1u << 3,
+    HCINT_NAK = 1u << 4,
+    HCINT_ACK = 1u << 5,
     HCINT_XACTERR = 1u << 7,
+    HCTSIZ_XFERSIZE_MASK = 0x7FFFF,
+    HCTSIZ_PKTCNT_SHIFT = 19,
+    HCTSIZ_PKTCNT_MASK = 0x3FFu << 19,
+    HCTSIZ_PID_SHIFT = 29,
+    HCTSIZ_PID_MASK = 3u << 29,
+    PID_DATA0 = 0,
+    PID_DATA2 = 1,
+    PID_DATA1 = 2,
+    PID_SETUP = 3,
+    EPTYPE_CONTROL = 0,
+    EPTYPE_ISOC = 1,
+    EPTYPE_BULK = 2,
+    EPTYPE_INTR = 3,
+    XFER_MAX = HCTSIZ_XFERSIZE_MASK + 1,
+    DWC2_MAX_ERRORS_LOGGED = 16,
 };
 
 typedef struct dwc2_channel {
     uint32_t hcchar, hcsplt, hcint, hcintmsk, hctsiz, hcdma;
+    bool waiting; /* an enabled IN transfer the device NAKed: retried when it has data */
 } dwc2_channel;
 
 typedef struct dwc2 {
@@ -141,6 +179,13 @@ typedef struct dwc2 {
     uint64_t frame_origin_ns;
     uint64_t sof_acked;
     vclock_event sof_event;
+    /* The root port's device (the LAN9514 hub) and what hangs below it; NULL = empty. */
+    usb_hub *hub;
+    smsc95xx *eth;
+    usb_device *root;
+    uint8_t *xfer; /* XFER_MAX bytes: one transfer's data on its way to or from the device */
+    bool in_transfer, retry_pending; /* a device's wakeup during a transfer waits for its end */
+    unsigned errors_logged;
 } dwc2;
 
 static bool in_host_mode(const dwc2 *d) {
@@ -218,17 +263,180 @@ static void soft_reset(dwc2 *d) {
     for (unsigned n = 0; n < DWC2_CHANNELS; n++) {
         d->ch[n].hcint = 0;
         d->ch[n].hcchar &= ~(HCCHAR_CHENA | HCCHAR_CHDIS);
+        d->ch[n].waiting = false;
     }
     d->hprt0 &= ~HPRT0_CHANGES;
+    /* The port is seen again as if just connected. */
+    d->hprt0 &= ~HPRT0_ENA;
+    if ((d->hprt0 & HPRT0_PWR) && d->root) d->hprt0 |= HPRT0_CONNSTS | HPRT0_CONNDET;
     d->sof_acked = frames_elapsed(d);
 }
 
-static void channel_write_hcchar(dwc2_channel *c, uint32_t value) {
-    c->hcchar = value;
-    if (!(value & HCCHAR_CHENA)) return;
-    /* Nothing is attached: a started transfer gets no answer, a disable request completes. */
-    c->hcint |= HCINT_CHHLTD | ((value & HCCHAR_CHDIS) ? 0 : HCINT_XACTERR);
+static void guest_error(dwc2 *d, unsigned n, const char *what, uint32_t v) {
+    if (d->errors_logged >= DWC2_MAX_ERRORS_LOGGED) return;
+    d->errors_logged++;
+    soc_warn("%s: channel %u: %s (0x%x)%s", d->ctx->name, n, what, v,
+             d->errors_logged == DWC2_MAX_ERRORS_LOGGED ? "; further errors not logged" : "");
+}
+
+static void halt(dwc2_channel *c, uint32_t why) {
+    c->hcint |= HCINT_CHHLTD | why;
     c->hcchar &= ~(HCCHAR_CHENA | HCCHAR_CHDIS);
+    c->waiting = false;
+}
+
+static bool port_enabled(const dwc2 *d) {
+    return d->root && (d->hprt0 & HPRT0_ENA);
+}
+
+static uint64_t dma_addr(const dwc2_channel *c) {
+    return c->hcdma & 0x3FFFFFFFu; /* bus address: the 0xC0000000 alias of SDRAM */
+}
+
+/* A transfer of len bytes in packets of mps moved: HCTSIZ counts down, the toggle advances. */
+static void account(dwc2_channel *c, uint32_t len, uint32_t mps, bool in) {
+    uint32_t size = c->hctsiz & HCTSIZ_XFERSIZE_MASK;
+    uint32_t pkts = (c->hctsiz & HCTSIZ_PKTCNT_MASK) >> HCTSIZ_PKTCNT_SHIFT;
+    uint32_t pid = (c->hctsiz & HCTSIZ_PID_MASK) >> HCTSIZ_PID_SHIFT;
+    uint32_t moved = len ? (len + mps - 1) / mps : 1;
+    size = in ? (len <= size ? size - len : 0) : 0;
+    pkts = moved <= pkts ? pkts - moved : 0;
+    if (pid == PID_SETUP)
+        pid = PID_DATA1;
+    else if (moved & 1)
+        pid = pid == PID_DATA0 ? PID_DATA1 : PID_DATA0;
+    c->hctsiz = (c->hctsiz & ~(HCTSIZ_XFERSIZE_MASK | HCTSIZ_PKTCNT_MASK | HCTSIZ_PID_MASK)) |
+                size | pkts << HCTSIZ_PKTCNT_SHIFT | pid << HCTSIZ_PID_SHIFT;
+    c->hcdma += len;
+}
+
+static usb_device *channel_device(dwc2 *d, unsigned n) {
+    dwc2_channel *c = &d->ch[n];
+    if (!port_enabled(d)) return NULL;
+    if (c->hcsplt & HCSPLT_SPLTENA) {
+        guest_error(d, n, "split transaction to a high-speed device", c->hcsplt);
+        return NULL;
+    }
+    return usb_find(d->root, (uint8_t)((c->hcchar >> 22) & 0x7F));
+}
+
+/* One attempt at an IN transfer; returns false while the device NAKs and the channel waits. */
+static bool try_in(dwc2 *d, unsigned n) {
+    dwc2_channel *c = &d->ch[n];
+    usb_device *dev = channel_device(d, n);
+    if (!dev) {
+        halt(c, HCINT_XACTERR);
+        return true;
+    }
+    unsigned ep = (c->hcchar >> 11) & 0xF, type = (c->hcchar >> 18) & 3;
+    uint32_t mps = c->hcchar & HCCHAR_MPS_MASK;
+    uint32_t size = c->hctsiz & HCTSIZ_XFERSIZE_MASK;
+    if (!mps) mps = 64;
+    int got = usb_in(dev, ep, d->xfer, size);
+    if (got == USB_NAK) {
+        if (type == EPTYPE_INTR || type == EPTYPE_ISOC) {
+            halt(c, HCINT_NAK);
+            return true;
+        }
+        c->waiting = true;
+        return false;
+    }
+    if (got == USB_STALL) {
+        halt(c, HCINT_STALL);
+        return true;
+    }
+    if (got > 0) {
+        char err[160];
+        if (bus_write_block(d->ctx->bus, dma_addr(c), d->xfer, (size_t)got, err, sizeof err) < 0) {
+            guest_error(d, n, "IN data to a DMA address outside RAM", c->hcdma);
+            halt(c, HCINT_AHBERR);
+            return true;
+        }
+    }
+    account(c, (uint32_t)got, mps, true);
+    halt(c, HCINT_XFERCOMPL | HCINT_ACK);
+    return true;
+}
+
+static void channel_start(dwc2 *d, unsigned n) {
+    dwc2_channel *c = &d->ch[n];
+    usb_device *dev = channel_device(d, n);
+    if (!dev) {
+        halt(c, HCINT_XACTERR);
+        return;
+    }
+    unsigned ep = (c->hcchar >> 11) & 0xF;
+    uint32_t mps = c->hcchar & HCCHAR_MPS_MASK;
+    uint32_t size = c->hctsiz & HCTSIZ_XFERSIZE_MASK;
+    uint32_t pid = (c->hctsiz & HCTSIZ_PID_MASK) >> HCTSIZ_PID_SHIFT;
+    uint32_t pkts = (c->hctsiz & HCTSIZ_PKTCNT_MASK) >> HCTSIZ_PKTCNT_SHIFT;
+    if (!mps || (size > pkts * mps)) {
+        guest_error(d, n, "transfer size beyond packet count x max packet size", c->hctsiz);
+        halt(c, HCINT_XACTERR);
+        return;
+    }
+    if (c->hcchar & HCCHAR_EPDIR_IN) {
+        try_in(d, n);
+        return;
+    }
+    char err[160];
+    if (size && bus_read_block(d->ctx->bus, dma_addr(c), d->xfer, size, err, sizeof err) < 0) {
+        guest_error(d, n, "OUT data from a DMA address outside RAM", c->hcdma);
+        halt(c, HCINT_AHBERR);
+        return;
+    }
+    int r;
+    if (pid == PID_SETUP) {
+        if (ep != 0 || size != 8) {
+            guest_error(d, n, "SETUP packet not 8 bytes to endpoint 0", size);
+            halt(c, HCINT_XACTERR);
+            return;
+        }
+        usb_setup(dev, d->xfer);
+        r = 0;
+    } else {
+        r = usb_out(dev, ep, d->xfer, size);
+    }
+    if (r == USB_STALL) {
+        halt(c, HCINT_STALL);
+    } else if (r == USB_NAK) {
+        halt(c, HCINT_NAK);
+    } else {
+        account(c, size, mps, false);
+        halt(c, HCINT_XFERCOMPL | HCINT_ACK);
+    }
+}
+
+static void channel_write_hcchar(dwc2 *d, unsigned n, uint32_t value) {
+    dwc2_channel *c = &d->ch[n];
+    bool was_active = c->hcchar & HCCHAR_CHENA;
+    c->hcchar = value;
+    if (!(value & HCCHAR_CHENA)) {
+        if (was_active) c->hcchar |= HCCHAR_CHENA; /* CHENA cannot be cleared by software */
+        return;
+    }
+    if (value & HCCHAR_CHDIS) { /* halt request: an active (waiting) transfer stops */
+        halt(c, 0);
+        return;
+    }
+    /* (A driver that gave up on a waiting transfer and programs a new one without halting the
+     * channel, as U-Boot does after its timeout, gets the new transfer.) */
+    channel_start(d, n);
+}
+
+/* A device has data: waiting IN transfers try again. */
+static void usb_has_data(void *opaque) {
+    dwc2 *d = opaque;
+    if (d->in_transfer) { /* d->xfer is in use: retry once this transfer is done */
+        d->retry_pending = true;
+        return;
+    }
+    d->in_transfer = true;
+    bool any = false;
+    for (unsigned n = 0; n < DWC2_CHANNELS; n++)
+        if (d->ch[n].waiting && try_in(d, n)) any = true;
+    d->in_transfer = false;
+    if (any) dwc2_update(d);
 }
 
 static uint64_t channel_read(const dwc2 *d, uint64_t offset) {
@@ -251,7 +459,7 @@ static void channel_write(dwc2 *d, uint64_t offset, uint32_t value) {
     if (n >= DWC2_CHANNELS) return;
     dwc2_channel *c = &d->ch[n];
     switch ((offset - HC_BASE) % HC_STRIDE) {
-    case HCCHAR: channel_write_hcchar(c, value); break;
+    case HCCHAR: channel_write_hcchar(d, n, value); break;
     case HCSPLT: c->hcsplt = value; break;
     case HCINT: c->hcint &= ~value; break;
     case HCINTMSK: c->hcintmsk = value & 0x7FF; break;
@@ -304,7 +512,21 @@ static void write_hprt0(dwc2 *d, uint32_t value) {
     uint32_t v = (old & ~HPRT0_RW) | (value & HPRT0_RW);
     v &= ~(value & HPRT0_CHANGES); /* W1C */
     if ((value & HPRT0_ENA) && (old & HPRT0_ENA)) v = (v & ~HPRT0_ENA) | HPRT0_ENCHNG;
-    d->hprt0 = v & ~(HPRT0_CONNSTS | HPRT0_OVRCURRACT); /* nothing plugged, no overcurrent */
+    bool powered = v & HPRT0_PWR;
+    if (powered && !(old & HPRT0_PWR) && d->root) v |= HPRT0_CONNSTS | HPRT0_CONNDET;
+    if (!powered) {
+        if (old & HPRT0_CONNSTS) v |= HPRT0_CONNDET;
+        v &= ~(HPRT0_CONNSTS | HPRT0_ENA);
+    }
+    if ((old & HPRT0_RST) && !(v & HPRT0_RST) && (v & HPRT0_CONNSTS)) {
+        /* End of the port reset: the device is reset and the port enabled at high speed. */
+        usb_device_reset(d->root);
+        for (unsigned n = 0; n < DWC2_CHANNELS; n++)
+            d->ch[n].waiting = false;
+        v |= HPRT0_ENA | HPRT0_ENCHNG;
+    }
+    if (v & HPRT0_RST) v &= ~HPRT0_ENA;
+    d->hprt0 = v & ~HPRT0_OVRCURRACT; /* speed bits 18:17 stay 0: high speed */
 }
 
 static void dwc2_write(void *opaque, uint64_t offset, uint64_t value64, unsigned size) {
@@ -313,7 +535,13 @@ static void dwc2_write(void *opaque, uint64_t offset, uint64_t value64, unsigned
     uint32_t value = (uint32_t)value64;
     if (offset >= CSR_END) return;
     if (offset >= HC_BASE && offset < HC_END) {
+        d->in_transfer = true;
         channel_write(d, offset, value);
+        d->in_transfer = false;
+        for (int round = 0; round < 4 && d->retry_pending; round++) {
+            d->retry_pending = false;
+            usb_has_data(d);
+        }
     } else if (offset >= DPTXFSIZ1 && offset < DPTXFSIZ1 + 4 * 15) {
         d->dptxfsiz[(offset - DPTXFSIZ1) / 4] = value;
     } else {
@@ -362,10 +590,22 @@ static void dwc2_write(void *opaque, uint64_t offset, uint64_t value64, unsigned
 }
 
 static int dwc2_realize(void *dev, dev_ctx *ctx, char *err, size_t errlen) {
-    (void)err, (void)errlen;
     dwc2 *d = dev;
     d->ctx = ctx;
     vclock_event_init(&d->sof_event, "dwc2-sof", sof_fired, d);
+    if (!dev_prop_bool(ctx, "lan9514")) return 0;
+    /* The Pi 3's LAN9514: a 5-port hub on the root port, its Ethernet function on port 1. */
+    d->xfer = malloc(XFER_MAX);
+    d->hub = usb_hub_new("lan9514-hub", 0x0424, 0x9514, 5);
+    d->eth = smsc95xx_new(ctx->net);
+    if (!d->xfer || !d->hub || !d->eth) {
+        snprintf(err, errlen, "out of memory for the LAN9514 model");
+        return -1;
+    }
+    d->root = usb_hub_device(d->hub);
+    d->root->wakeup = usb_has_data;
+    d->root->wakeup_opaque = d;
+    usb_hub_attach(d->hub, 1, smsc95xx_device(d->eth));
     return 0;
 }
 
@@ -374,9 +614,15 @@ static void dwc2_reset(void *dev) {
     dev_ctx *ctx = d->ctx;
     if (vclock_event_pending(&d->sof_event)) vclock_cancel(ctx->clock, &d->sof_event);
     vclock_event saved = d->sof_event;
+    usb_hub *hub = d->hub;
+    smsc95xx *eth = d->eth;
+    usb_device *root = d->root;
+    uint8_t *xfer = d->xfer;
     memset(d, 0, sizeof *d);
     d->ctx = ctx;
     d->sof_event = saved;
+    d->hub = hub, d->eth = eth, d->root = root, d->xfer = xfer;
+    if (root) usb_device_reset(root);
     d->gusbcfg = DWC2_USBCFG_RESET;
     d->grxfsiz = DWC2_RXFSIZ_RESET;
     d->gnptxfsiz = DWC2_NPTXFSIZ_RESET;
@@ -390,7 +636,17 @@ static void dwc2_reset(void *dev) {
 static void dwc2_unrealize(void *dev) {
     dwc2 *d = dev;
     if (vclock_event_pending(&d->sof_event)) vclock_cancel(d->ctx->clock, &d->sof_event);
+    smsc95xx_free(d->eth);
+    usb_hub_free(d->hub);
+    free(d->xfer);
+    d->eth = NULL, d->hub = NULL, d->root = NULL, d->xfer = NULL;
 }
+
+static const dev_prop dwc2_props[] = {
+    {"lan9514", PROP_BOOL, "false", 0, 0,
+     "a LAN9514 hub on the root port with its Ethernet function (smsc95xx) on hub port 1, "
+     "wired to the machine's network port"},
+};
 
 static const dev_region dwc2_regions[] = {
     {.name = "regs",
@@ -407,8 +663,11 @@ static const char *const dwc2_irqs[] = {"irq"};
 
 const dev_type dwc2_type = {
     .name = "dwc2",
-    .description = "Synopsys DWC2 USB 2.0 OTG core, host mode, empty root port (no devices)",
+    .description = "Synopsys DWC2 USB 2.0 OTG core, host mode, buffer DMA (optional LAN9514)",
     .state_size = sizeof(dwc2),
+    .props = dwc2_props,
+    .n_props = 1,
+    .net_port = true,
     .regions = dwc2_regions,
     .n_regions = 1,
     .irq_outputs = dwc2_irqs,

@@ -32,7 +32,7 @@ from bootlib import (HOST_TIMEOUT, check_bad_input, check_clean, check_order,  #
 # they must appear. No root= on the kernel command line: the initramfs stays the root.
 KERNEL_MARKERS = [
     "SOCEMU-INIT-START",
-    "SOCEMU-MODULES=18/18",
+    "SOCEMU-MODULES=29/29",
     "SOCEMU-ROOT=rootfs rootfs rw",
     "SOCEMU-CONTAINER-START",
     "SOCEMU-CONTAINER-MODE=no-pivot",
@@ -43,7 +43,7 @@ KERNEL_MARKERS = [
     "reboot: Power down",
 ]
 # The card appears while the init loads modules (asynchronously), before the root mounts;
-# MODULES=18/18 is checked in a second pass (SD_MODULE_MARKERS). cmdline.txt says root= ... rw.
+# MODULES=29/29 is checked in a second pass (SD_MODULE_MARKERS). cmdline.txt says root= ... rw.
 SD_MARKERS = [
     "SOCEMU-INIT-START",
     "mmc0: new high speed SDHC card",
@@ -59,7 +59,7 @@ SD_MARKERS = [
     "SOCEMU-INIT-DONE",
     "reboot: Power down",
 ]
-SD_MODULE_MARKERS = ["SOCEMU-INIT-START", "SOCEMU-MODULES=18/18", "SOCEMU-SWITCH-ROOT="]
+SD_MODULE_MARKERS = ["SOCEMU-INIT-START", "SOCEMU-MODULES=29/29", "SOCEMU-SWITCH-ROOT="]
 BANNER = re.compile(r"\] Linux version \S+ ")
 
 def banner_count(lines):

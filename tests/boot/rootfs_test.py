@@ -61,7 +61,7 @@ def test_rootfs_write(env, work):
     r = bt.socemu(["--board", "rpi3", "--sd", card, "--sd-write", "--timeout",
                    str(bt.HOST_TIMEOUT), "--seed", "1"], work, "sd-write")
     bt.check_rc(r, 0, "--sd-write boot")
-    bt.check_order(r.lines, ["SOCEMU-MODULES=18/18", "SOCEMU-SWITCH-ROOT=/dev/mmcblk0p2",
+    bt.check_order(r.lines, ["SOCEMU-MODULES=29/29", "SOCEMU-SWITCH-ROOT=/dev/mmcblk0p2",
                              "SOCEMU-ROOT=/dev/mmcblk0p2 ext4 rw", "SOCEMU-ROOTFS-OK",
                              "SOCEMU-CONTAINER-MODE=pivot_root", "SOCEMU-CONTAINER-OK",
                              "SOCEMU-WRITE-OK=" + WRITTEN_FILE, "SOCEMU-DD-START",
@@ -89,7 +89,7 @@ def test_root_missing(env, work):
                                  ["--sd", env["SOCEMU_RPI3_SDCARD"], "--seed", "1"]),
                   work, "root-missing")
     bt.check_rc(r, 1, "missing root")
-    bt.check_order(r.lines, ["SOCEMU-MODULES=18/18",
+    bt.check_order(r.lines, ["SOCEMU-MODULES=29/29",
                              "SOCEMU-ROOT-FAILED=gave up waiting for root device /dev/mmcblk0p3",
                              "Kernel panic - not syncing: Attempted to kill init"], "missing root")
     if any("SOCEMU-CONTAINER-START" in line for line in r.lines):

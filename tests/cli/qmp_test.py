@@ -1,7 +1,7 @@
 """The QEMU drop-in options and the monitors, on the fake machine (no guest): QMP over stdio and a
 unix socket (greeting, negotiation, every command, the events, ids echoed, errors), -S waiting
 for cont, -no-shutdown, the human monitor (-monitor stdio, -mon), and the options refused with
-one line (-cpu other than cortex-a53, -device/-netdev/-nic, -accel kvm, an unknown chardev id).
+one line (-cpu other than cortex-a53, -device, bad -netdev/-nic, -accel kvm, an unknown chardev id).
 
   qmp_test.py SOCEMU_FAKE WORKDIR
 """
@@ -232,11 +232,14 @@ refused("-cpu cortex-a57", ["-M", "raspi3b", "-cpu", "cortex-a57", "-kernel", sp
         r"cortex-a53, the Raspberry Pi 3's\)\n")
 refused("-device", ["-M", "raspi3b", "-kernel", spin, "-device", "usb-net,netdev=n0"],
         r"socemu: -device usb-net,netdev=n0: socemu adds no devices from the command line "
-        r"\(the board file lists them\), and networking isn't modelled yet\n")
-refused("-netdev", ["-M", "raspi3b", "-kernel", spin, "-netdev", "user,id=n0"],
-        r"socemu: -netdev user,id=n0: networking isn't modelled yet\n")
-refused("-nic", ["-M", "raspi3b", "-kernel", spin, "-nic", "user"],
-        r"socemu: -nic user: networking isn't modelled yet\n")
+        r"\(the board file lists them; the board's own Ethernet is connected with "
+        r"--net/-nic/-netdev\)\n")
+refused("-netdev tap", ["-M", "raspi3b", "-kernel", spin, "-netdev", "tap,id=n0"],
+        r"socemu: -netdev tap,id=n0: 'tap' is not a network backend \(user or none; tap is not "
+        r"supported\)\n")
+refused("-nic bad option", ["-M", "raspi3b", "-kernel", spin, "-nic", "user,bogus=1"],
+        r"socemu: -nic user,bogus=1: unknown option 'bogus' \(hostfwd, restrict, mac, id, "
+        r"model\)\n")
 refused("-accel kvm", ["-M", "raspi3b", "-kernel", spin, "-accel", "kvm"],
         r"socemu: -accel: 'kvm' is not available: .*\n")
 refused("-serial chardev:unknown", ["-M", "raspi3b", "-kernel", spin, "-serial", "chardev:x"],

@@ -25,6 +25,9 @@ static void test_chardev_write(chardev *c, const uint8_t *data, size_t len) {
     t->out[t->n_out] = '\0';
 }
 
+/* The network port the next fixture_new hands a NIC (dev_type.net_port), NULL = none. */
+static struct netport *fixture_next_net;
+
 typedef struct fixture {
     bus bus;
     vclock clock;
@@ -52,6 +55,7 @@ static inline fixture *fixture_new(const char *type_name, uint64_t base, const c
     f->ctx.bus = &f->bus;
     f->ctx.clock = &f->clock;
     f->ctx.chr = &f->tc.chr;
+    if (t->net_port) f->ctx.net = fixture_next_net;
     irq_line_init(&f->irq, "test-sink", NULL, NULL, 0);
     f->ctx.irq_out[0] = &f->irq;
     for (unsigned i = 0; i < t->n_props; i++) {

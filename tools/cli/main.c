@@ -20,6 +20,7 @@
 #include "exit_codes.h"
 #include "failure_report.h"
 #include "gdbstub.h"
+#include "net_user.h"
 #include "options.h"
 #include "progress.h"
 #include "qmp.h"
@@ -465,6 +466,7 @@ static void poll_run(void *opaque) {
     run_state *rs = opaque;
     if (rs->gdb) gdb_stub_poll(rs->gdb);
     serial_backends_poll();
+    net_user_poll();
     for (unsigned i = 0; i < rs->opts.n_monitor; i++)
         monitor_poll(rs->monitors[i]);
     if (rs->display && !display_sdl_poll(rs->display, rs->m)) rs->window_closed = true;
@@ -673,6 +675,7 @@ static void release(run_state *rs) {
         monitor_free(rs->monitors[i]);
     if (rs->display) display_sdl_close(rs->display);
     if (rs->m) machine_free(rs->m);
+    net_user_stop();
     for (unsigned i = 0; i < rs->n_backends; i++)
         serial_backend_free(rs->backends[i]);
     console_watch_free(rs->watch);
@@ -686,13 +689,15 @@ static void release(run_state *rs) {
     }
 }
 
-/* Host input still to come: a serial backend's (stdin, a socket, a monitor's), or --exec's
- * commands not yet typed to the end. While there is, idle guest time is paced to the wall clock
- * (the scheduler waits for the input instead of skipping ahead or declaring the guest hung). */
+/* Host input still to come: a serial backend's (stdin, a socket, a monitor's), --exec's
+ * commands not yet typed to the end, or a guest with its Ethernet up. While there is, idle guest
+ * time is paced to the wall clock (the scheduler waits for the input instead of skipping ahead or
+ * declaring the guest hung). */
 static exec_session *pending_exec;
 
 static bool live_input(void) {
-    return serial_backends_have_live_input() || (pending_exec && !exec_session_done(pending_exec));
+    return serial_backends_have_live_input() ||
+           (pending_exec && !exec_session_done(pending_exec)) || net_user_active();
 }
 
 /* --symbols, or a System.map next to --kernel (as Debian's /boot has it: System.map-VERSION
@@ -827,8 +832,14 @@ static int prepare(run_state *rs, char *err, size_t errlen) {
         if (!rs->monitors[i]) return -1;
     }
     if (wire_serials(rs, &mo, err, errlen) != 0) return -1;
+    if (o->net.have_mac) memcpy(mo.mac, o->net.mac, 6);
+    if (!o->dump_dtb) {
+        mo.net = net_user_start(&o->net, err, errlen);
+        if (!mo.net) return -1;
+    }
     rs->m = machine_create(&mo, err, errlen);
     if (!rs->m) return -1;
+    if (mo.net && !mo.net->receive) net_user_stop(); /* the board has no Ethernet */
     if (rs->exec && rs->uarts.console_slot >= 0) {
         chardev *c = mo.serial[rs->uarts.console_slot];
         exec_session_attach(rs->exec, c ? c : mo.console_chr);

@@ -263,6 +263,34 @@ static int set_smp(cli_options *o, const option_def *d, const char *arg, char *e
     return 0;
 }
 
+static int set_net(cli_options *o, const option_def *d, const char *arg, char *err, size_t errlen) {
+    if (o->net_by) {
+        snprintf(err, errlen, "%s: the board has one Ethernet port, already given by %s",
+                 d->spelling, o->net_by);
+        return -1;
+    }
+    char why[512];
+    if (cli_net_parse(arg, &o->net, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s %s: %s", d->spelling, arg, why);
+        return -1;
+    }
+    o->net_by = d->spelling;
+    return 0;
+}
+
+/* QEMU's legacy -net: "nic[,...]" names the board's own NIC (accepted), the rest is a backend. */
+static int set_legacy_net(cli_options *o, const option_def *d, const char *arg, char *err,
+                          size_t errlen) {
+    if (strcmp(arg, "nic") == 0 || strncmp(arg, "nic,", 4) == 0) return 0;
+    return set_net(o, d, arg, err, errlen);
+}
+
+static int set_net_dump(cli_options *o, const option_def *d, const char *arg, char *err,
+                        size_t errlen) {
+    o->net.dump = arg;
+    return 0;
+}
+
 static int add_serial(cli_options *o, const option_def *d, const char *arg, char *err,
                       size_t errlen) {
     cli_serial_order order = d->field ? CLI_SERIAL_QEMU_ORDER : CLI_SERIAL_BOARD_ORDER;
@@ -561,16 +589,12 @@ static int set_rtc(cli_options *o, const option_def *d, const char *arg, char *e
     return 0; /* the Raspberry Pi 3 has no RTC: nothing to set */
 }
 
-static int refuse_network(cli_options *o, const option_def *d, const char *arg, char *err,
-                          size_t errlen) {
-    if (!d->field && strcmp(arg, "none") == 0) return 0; /* -net none, -nic none: none asked */
-    if (d->field)
-        snprintf(err, errlen,
-                 "%s %s: socemu adds no devices from the command line (the board file lists "
-                 "them), and networking isn't modelled yet",
-                 d->spelling, arg);
-    else
-        snprintf(err, errlen, "%s %s: networking isn't modelled yet", d->spelling, arg);
+static int refuse_device(cli_options *o, const option_def *d, const char *arg, char *err,
+                         size_t errlen) {
+    snprintf(err, errlen,
+             "%s %s: socemu adds no devices from the command line (the board file lists them; "
+             "the board's own Ethernet is connected with --net/-nic/-netdev)",
+             d->spelling, arg);
     return -1;
 }
 
@@ -634,6 +658,14 @@ static const option_def options[] = {
      "tcp:[HOST]:PORT[,server[,nowait]], pipe:PATH, null; repeat for the "
      "next UART in board order (default: console UART to stdout, others nowhere)",
      S_CONSOLE},
+    {"--net", "user[,OPT...]|none", set_net, 0,
+     "the board's Ethernet (rpi3: the LAN9514's smsc95xx): user = NAT on libslirp (the default: "
+     "a plugged cable; DHCP gives 10.0.2.15, the host is 10.0.2.2, DNS 10.0.2.3); options "
+     "hostfwd=tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT (repeatable; HOSTADDR defaults to "
+     "127.0.0.1), restrict=on (no outside access), mac=52:54:00:12:34:56; none = unplugged",
+     S_CONSOLE},
+    {"--net-dump", "FILE.pcap", set_net_dump, 0,
+     "capture the guest's Ethernet traffic to FILE.pcap (tcpdump -r reads it)", S_CONSOLE},
     {"--timeout", "SECONDS", set_timeout, 0,
      "give up after this much host wall-clock time (exit 3); also 10m, 1h", S_CONSOLE},
     {"--expect", "REGEX", add_pattern, 0,
@@ -713,6 +745,11 @@ static const option_def options[] = {
      "--serial, but in QEMU's order for the board (raspi3b: PL011 first, then the mini UART); "
      "mon:stdio = stdio",
      S_QEMU},
+    {"-nic", "user[,...]|none", set_net, 0, "--net (model= is accepted: the board's own NIC)",
+     S_QEMU},
+    {"-netdev", "user,id=ID[,...]", set_net, 0, "--net (the board's NIC takes it)", S_QEMU},
+    {"-net", "nic|user[,...]|none", set_legacy_net, 0,
+     "--net (nic[,...] is accepted: the board's own NIC)", S_QEMU},
     {"-nographic", NULL, set_nographic, 0, "--display none", S_QEMU},
     {"-display", "sdl|none", set_display, 0, "--display", S_QEMU},
     {"-no-reboot", NULL, set_flag, FIELD(no_reboot), "--no-reboot", S_QEMU},
@@ -747,13 +784,9 @@ static const option_def options[] = {
      "accepted; the Raspberry Pi 3 has no RTC, so there is nothing to set", S_QEMU},
     {"-nodefaults", NULL, set_flag, FIELD(nodefaults),
      "no default backend: the console UART gets no stdout unless -serial gives it one", S_QEMU},
-    {"-device", "DRIVER[,...]", refuse_network, 1, "refused: networking isn't modelled yet",
+    {"-device", "DRIVER[,...]", refuse_device, 1,
+     "refused: the board file lists the devices (-netdev/-nic connect the board's Ethernet)",
      S_QEMU},
-    {"-netdev", "TYPE[,...]", refuse_network, 0, "refused: networking isn't modelled yet", S_QEMU},
-    {"-nic", "TYPE[,...]", refuse_network, 0,
-     "refused (none accepted): networking isn't modelled yet", S_QEMU},
-    {"-net", "TYPE[,...]", refuse_network, 0,
-     "refused (none accepted): networking isn't modelled yet", S_QEMU},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])

@@ -5,6 +5,8 @@
 #define SOCEMU_CLI_OPTIONS_H
 
 #include <stdbool.h>
+
+#include "net_user.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +78,9 @@ typedef struct cli_options {
     bool nodefaults;  /* -nodefaults: the console UART gets no stdout by default */
     bool realtime, no_reboot, icount, quiet;
     uint64_t seed;
+
+    cli_net net;        /* --net, -nic, -netdev, --net-dump */
+    const char *net_by; /* the option that set net, NULL = the default (user, no forwards) */
 
     const char *dump_dtb; /* --dump-dtb, -M ...,dumpdtb=: write the guest's DTB and exit */
 

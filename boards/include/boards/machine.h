@@ -41,6 +41,11 @@ typedef struct machine_options {
     /* A display is wanted: the Pi firmware flow adds a /chosen/framebuffer node (without it the
      * board is headless, like a Pi with no HDMI attached). */
     bool display;
+    /* The host end of the board's Ethernet (soc/netport.h), NULL = no cable (--net none). */
+    struct netport *net;
+    /* The MAC address the firmware flow puts in the DT (local-mac-address); all zero = derived
+     * from the board serial (B8:27:EB:...), stable for a given --seed. */
+    uint8_t mac[6];
     /* Device types beyond the registry, usable in the board file (tests: fake controllers). */
     const dev_type *const *extra_device_types;
     unsigned n_extra_device_types;

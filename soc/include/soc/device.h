@@ -40,6 +40,7 @@ typedef enum {
 typedef struct dev_ctx dev_ctx;
 typedef struct dev_type dev_type;
 struct sd_card; /* peripherals/sd_card.h: soc only passes the board's card along */
+struct netport; /* soc/netport.h */
 
 #define DEV_MAX_IRQ_OUT 64
 #define DEV_MAX_IRQ_IN  128
@@ -58,6 +59,8 @@ struct dev_ctx {
      * machine owns it and offers it to every controller; each talks to it only while its
      * pin-mux input says the slot's pins are routed to it. */
     struct sd_card *sd_card;
+    /* NICs (dev_type.net_port): the machine's network port (--net), NULL = no cable. */
+    struct netport *net;
     void (*request)(void *machine, machine_request req, const char *why);
     void *machine;
 };
@@ -74,8 +77,9 @@ struct dev_type {
     unsigned n_irq_outputs;
     unsigned n_irq_inputs; /* > 0 for interrupt controllers; inputs are numbered 0..n-1 */
     void (*irq_input)(void *dev, int n, bool level);
-    bool is_uart; /* gets a chardev, in board order */
-    bool sd_host; /* gets the machine's SD card in ctx->sd_card */
+    bool is_uart;  /* gets a chardev, in board order */
+    bool sd_host;  /* gets the machine's SD card in ctx->sd_card */
+    bool net_port; /* gets the machine's network port in ctx->net */
     /* After properties and wiring are set; may fail with a one-line reason. */
     int (*realize)(void *dev, dev_ctx *ctx, char *err, size_t errlen);
     void (*reset)(void *dev);
