@@ -8,29 +8,16 @@ one line (-cpu other than cortex-a53, -device, bad -netdev/-nic, -accel kvm, an 
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_checks import check, finish, script, start  # noqa: E402
+
 fake, work = sys.argv[1], sys.argv[2]
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
-failures = []
-
-
-def check(name, ok, detail=""):
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail and not ok else ""))
-    if not ok:
-        failures.append(name)
-
-
-def script(name, text):
-    path = os.path.join(work, name)
-    with open(path, "w") as f:
-        f.write("#!socemu-fake\n" + text)
-    return path
+start(work)
 
 
 spin = script("spin.fake", "out 1 hello\nspin\n")
@@ -257,5 +244,4 @@ p = subprocess.run([fake] + base + ["-kernel", poweroff, "-accel", "tcg,thread=s
 check("accepted and harmless: -accel tcg, -name, -rtc, -nodefaults, -net none, -monitor none",
       p.returncode == 0, p.stderr)
 
-print("%d failed" % len(failures))
-sys.exit(1 if failures else 0)
+finish()

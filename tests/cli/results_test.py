@@ -8,28 +8,15 @@ passed one, nor with -q); a results file that cannot be written is an emulator f
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_checks import check, finish, script, start  # noqa: E402
+
 fake, work = sys.argv[1], sys.argv[2]
-shutil.rmtree(work, ignore_errors=True)
-os.makedirs(work)
-failures = []
-
-
-def check(name, ok, detail=""):
-    print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail and not ok else ""))
-    if not ok:
-        failures.append(name)
-
-
-def script(name, text):
-    path = os.path.join(work, name)
-    with open(path, "w") as f:
-        f.write("#!socemu-fake\n" + text)
-    return path
+start(work)
 
 
 def run(name, kernel, extra):
@@ -145,5 +132,4 @@ p = subprocess.run([fake, "--board", "rpi3", "--kernel", slow, "--timeout", "1.2
                    capture_output=True, text=True, timeout=60)
 check("no progress line when stderr is not a terminal", "\x1b[K" not in p.stderr, p.stderr)
 
-print("%d failed" % len(failures))
-sys.exit(1 if failures else 0)
+finish()
